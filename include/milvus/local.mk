@@ -1,0 +1,2 @@
+milvusinclude_HEADERS += include/milvus/milvus.h include/milvus/common.h \
+	include/milvus/options.h include/milvus/channel.h

@@ -1,0 +1,13 @@
+/*
+ * libmilvus — asynchronous, event-driven C client for the Milvus vector
+ * database.  Umbrella header: include <milvus/milvus.h> and link with
+ * `pkg-config --libs libmilvus`.
+ */
+#ifndef MILVUS_MILVUS_H
+#define MILVUS_MILVUS_H
+
+#include <milvus/common.h>
+#include <milvus/options.h>
+#include <milvus/channel.h>
+
+#endif /* MILVUS_MILVUS_H */

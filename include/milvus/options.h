@@ -1,0 +1,110 @@
+/*
+ * libmilvus — connection options.
+ *
+ * One options object configures a channel (the low-level gRPC connection
+ * pool, <milvus/channel.h>) or a Milvus client (<milvus/client.h>).  It is
+ * extended only by setters, never by growing a public struct.  The library
+ * copies every string passed to a setter; the options object can be freed
+ * as soon as the channel or client has been created from it.
+ *
+ * Setters return MILVUS_OK or MILVUS_ERR_INVALID_ARGUMENT (a NULL options
+ * pointer, an out-of-range number, an unparseable URI) or MILVUS_ERR_NOMEM.
+ */
+#ifndef MILVUS_OPTIONS_H
+#define MILVUS_OPTIONS_H
+
+#include <milvus/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct milvus_options milvus_options;
+
+/* A new options object with the defaults:
+ *   address localhost:19530, plaintext, pool size 1, connect timeout 20 s,
+ *   no default call timeout, max send 64 MiB, max receive 512 MiB,
+ *   keepalive 10 s / 20 s, max pending calls 65536, reconnect backoff
+ *   1 s x1.6 (+-20 % jitter) up to 120 s, retries: 5 attempts, 100 ms x2
+ *   up to 3 s.  Returns NULL when out of memory. */
+MILVUS_EXTERN milvus_options *milvus_options_new(void);
+MILVUS_EXTERN void milvus_options_free(milvus_options *opts);
+/* A deep copy, or NULL when out of memory. */
+MILVUS_EXTERN milvus_options *milvus_options_dup(const milvus_options *opts);
+
+/* The address in one of the Go client's forms:
+ *   "host", "host:port", "[v6addr]:port", "http://host[:port][/db]",
+ *   "https://host[:port][/db]" (turns TLS on; default port 443),
+ *   "tcp://host:port".  Default port 19530.  A path sets the database. */
+MILVUS_EXTERN int milvus_options_set_uri(milvus_options *opts, const char *uri);
+MILVUS_EXTERN int milvus_options_set_address(milvus_options *opts, const char *host, int port);
+
+/* TLS.  Verification of the server certificate and host name is on by
+ * default, against the system CAs unless a CA file is given. */
+MILVUS_EXTERN int milvus_options_set_tls(milvus_options *opts, int enable);
+MILVUS_EXTERN int milvus_options_set_ca_file(milvus_options *opts, const char *path);
+MILVUS_EXTERN int milvus_options_set_client_cert(milvus_options *opts, const char *cert_path,
+                                                 const char *key_path);
+/* The name used for SNI, certificate verification and :authority instead
+ * of the host (for tests and proxies). */
+MILVUS_EXTERN int milvus_options_set_server_name(milvus_options *opts, const char *name);
+/* Turn certificate verification off (insecure; for development only). */
+MILVUS_EXTERN int milvus_options_set_tls_verify(milvus_options *opts, int verify);
+
+/* Milvus authentication and database (sent as metadata on every call). */
+MILVUS_EXTERN int milvus_options_set_token(milvus_options *opts, const char *token);
+MILVUS_EXTERN int milvus_options_set_user_password(milvus_options *opts, const char *user,
+                                                   const char *password);
+MILVUS_EXTERN int milvus_options_set_database(milvus_options *opts, const char *db);
+
+/* Static metadata added to every call ("-bin" keys take binary values). */
+MILVUS_EXTERN int milvus_options_add_metadata(milvus_options *opts, const char *key,
+                                              const void *value, size_t len);
+/* Replaces the "libmilvus/<version>" user-agent prefix. */
+MILVUS_EXTERN int milvus_options_set_user_agent(milvus_options *opts, const char *ua);
+
+/* Timeouts in milliseconds; 0 means none for call_timeout. */
+MILVUS_EXTERN int milvus_options_set_connect_timeout_ms(milvus_options *opts, int64_t ms);
+MILVUS_EXTERN int milvus_options_set_call_timeout_ms(milvus_options *opts, int64_t ms);
+
+/* Number of HTTP/2 connections (1..64); calls are spread round-robin over
+ * the healthy ones. */
+MILVUS_EXTERN int milvus_options_set_pool_size(milvus_options *opts, int n);
+
+/* Message size limits in bytes.  A request over max_send fails before
+ * anything is sent (MILVUS_ERR_TOO_LARGE); a response over max_recv fails
+ * with gRPC RESOURCE_EXHAUSTED. */
+MILVUS_EXTERN int milvus_options_set_max_send_size(milvus_options *opts, size_t bytes);
+MILVUS_EXTERN int milvus_options_set_max_recv_size(milvus_options *opts, size_t bytes);
+
+/* Keepalive PING interval and ACK timeout; interval 0 turns keepalive off.
+ * The interval is at least 10 s unless MILVUS_ALLOW_FAST_KEEPALIVE is set
+ * in the environment (tests). */
+MILVUS_EXTERN int milvus_options_set_keepalive_ms(milvus_options *opts, int64_t interval_ms,
+                                                  int64_t timeout_ms);
+
+/* Bound on calls submitted and not yet completed; beyond it submission
+ * returns MILVUS_ERR_BUSY. */
+MILVUS_EXTERN int milvus_options_set_max_pending(milvus_options *opts, size_t n);
+
+/* Retry policy for retriable failures (UNAVAILABLE before the call was
+ * committed, unprocessed streams, Milvus rate limiting): at most
+ * max_attempts attempts, backoff initial_ms * multiplier^n up to max_ms,
+ * +-20 % jitter.  max_attempts 1 turns retries off. */
+MILVUS_EXTERN int milvus_options_set_retry(milvus_options *opts, int max_attempts,
+                                           int64_t initial_ms, int64_t max_ms, double multiplier);
+
+/* Reconnect backoff (gRPC connection-backoff). */
+MILVUS_EXTERN int milvus_options_set_reconnect_backoff(milvus_options *opts, int64_t initial_ms,
+                                                       int64_t max_ms, double multiplier);
+
+/* Diagnostics: the callback runs on the event loop; secrets are never
+ * passed to it. */
+MILVUS_EXTERN int milvus_options_set_log(milvus_options *opts, milvus_log_level max_level,
+                                         milvus_log_cb cb, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MILVUS_OPTIONS_H */

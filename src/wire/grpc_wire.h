@@ -1,0 +1,150 @@
+/*
+ * Layer 1 — wire: pure gRPC-over-HTTP/2 helpers.  No I/O, no event loop,
+ * no nghttp2 session; every function is unit-tested and fuzzed.
+ * Internal to libmilvus (never exported).
+ */
+#ifndef MV_GRPC_WIRE_H
+#define MV_GRPC_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- metadata list ------------------------------------------------------
+ * An ordered list of (key, value) pairs that owns copies of its strings.
+ * Keys are stored lowercase-validated; values are raw bytes (for "-bin"
+ * keys the raw binary, base64-encoded only when headers are built). */
+typedef struct mv_md_entry {
+    char *key;
+    size_t key_len;
+    uint8_t *value;
+    size_t value_len;
+} mv_md_entry;
+
+typedef struct mv_md {
+    mv_md_entry *v;
+    size_t n, cap;
+} mv_md;
+
+void mv_md_init(mv_md *md);
+void mv_md_free(mv_md *md);
+/* Validates key (mv_md_key_valid) and value (mv_md_value_valid unless the
+ * key ends in "-bin"), then appends copies.  Returns 0, -1 invalid, -2 NOMEM. */
+int mv_md_add(mv_md *md, const char *key, const void *value, size_t len);
+/* Removes every entry with key, then adds (value != NULL).  Same returns. */
+int mv_md_set(mv_md *md, const char *key, const void *value, size_t len);
+int mv_md_copy(mv_md *dst, const mv_md *src); /* dst initialised; 0 or -2 */
+/* n-th value for key or NULL. */
+const mv_md_entry *mv_md_get(const mv_md *md, const char *key, size_t n);
+
+/* Key: non-empty, [0-9a-z_.-] only, not starting with "grpc-" unless
+ * allow_reserved, not a pseudo-header.  Returns 1 valid, 0 not. */
+int mv_md_key_valid(const char *key, size_t len, int allow_reserved);
+/* ASCII value: bytes 0x20..0x7E.  Returns 1 valid, 0 not. */
+int mv_md_value_valid(const uint8_t *value, size_t len);
+/* 1 when key ends in "-bin". */
+int mv_md_key_is_bin(const char *key, size_t len);
+
+/* ---- request headers ----------------------------------------------------
+ * A flat list of header fields, names and values pointing into storage the
+ * list owns, in the order gRPC requires: :method POST, :scheme, :path,
+ * :authority, te: trailers, content-type: application/grpc, grpc-timeout
+ * (when timeout_ns >= 0), user-agent, grpc-accept-encoding: identity,
+ * then static metadata, then per-call metadata ("-bin" values base64
+ * without padding). */
+typedef struct mv_hdr {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} mv_hdr;
+
+typedef struct mv_hdr_list {
+    mv_hdr *v;
+    size_t n, cap;
+    char *arena; /* owned storage for encoded values */
+    size_t arena_len, arena_cap;
+} mv_hdr_list;
+
+void mv_hdr_list_init(mv_hdr_list *l);
+void mv_hdr_list_free(mv_hdr_list *l);
+/* Returns 0 or -2 (NOMEM).  Either metadata list may be NULL. */
+int mv_request_headers(mv_hdr_list *out, int tls, const char *authority, const char *path,
+                       int64_t timeout_ns, const char *user_agent, const mv_md *md_static,
+                       const mv_md *md_call);
+
+/* ---- message framing ---------------------------------------------------- */
+#define MV_FRAME_HDR 5
+
+/* Writes the 5-byte length prefix. */
+void mv_frame_header(uint8_t out[MV_FRAME_HDR], uint32_t len, int compressed);
+
+/* Streaming deframer: accepts DATA payloads split anywhere. */
+typedef int (*mv_msg_fn)(const uint8_t *msg, size_t len, void *ctx);
+
+enum {
+    MV_DEFRAME_OK = 0,
+    MV_DEFRAME_TOO_LARGE = -1,  /* message length above max_msg */
+    MV_DEFRAME_COMPRESSED = -2, /* flag 1 (no encoding is negotiated) */
+    MV_DEFRAME_BAD_FLAG = -3,   /* flag neither 0 nor 1 */
+    MV_DEFRAME_NOMEM = -4,
+    MV_DEFRAME_ABORTED = -5,    /* the callback returned non-zero */
+    MV_DEFRAME_TRUNCATED = -6,  /* mv_deframer_finish with a partial message */
+};
+
+typedef struct mv_deframer {
+    uint8_t hdr[MV_FRAME_HDR];
+    size_t hdr_have;
+    uint32_t msg_len;
+    uint8_t *buf;
+    size_t buf_have, buf_cap;
+    size_t max_msg;
+    int error;          /* sticky error, MV_DEFRAME_* */
+    uint32_t too_large; /* the offending length when error == TOO_LARGE */
+} mv_deframer;
+
+void mv_deframer_init(mv_deframer *d, size_t max_msg);
+void mv_deframer_free(mv_deframer *d);
+/* Feeds bytes; calls fn once per complete message (pointing straight into
+ * data when a whole message lies in it, into an internal buffer otherwise;
+ * valid only during fn).  Returns MV_DEFRAME_OK or a sticky error. */
+int mv_deframer_feed(mv_deframer *d, const uint8_t *data, size_t len, mv_msg_fn fn, void *ctx);
+/* End of stream: MV_DEFRAME_OK when no partial message is pending. */
+int mv_deframer_finish(const mv_deframer *d);
+
+/* ---- grpc-timeout ---------------------------------------------------------
+ * Encode: at most 8 digits, finest unit that fits, rounded up; ns <= 0
+ * encodes as "1n".  Returns the length written (without NUL) to out[16]. */
+int mv_timeout_encode(int64_t ns, char out[16]);
+/* Parse: returns 0 and *ns, or -1 when malformed (> 8 digits, bad unit). */
+int mv_timeout_parse(const char *s, size_t len, int64_t *ns);
+
+/* ---- grpc-message percent coding ---------------------------------------- */
+/* Encodes bytes outside 0x20..0x7E and '%' as %XX.  Returns a malloc'ed
+ * NUL-terminated string (length in *out_len when non-NULL) or NULL (NOMEM). */
+char *mv_percent_encode(const uint8_t *s, size_t len, size_t *out_len);
+/* Decodes %XX; invalid escapes pass through unchanged; never fails except
+ * NOMEM (NULL).  Result is NUL-terminated. */
+char *mv_percent_decode(const char *s, size_t len, size_t *out_len);
+
+/* ---- base64 (for -bin metadata) ------------------------------------------- */
+/* Standard alphabet, no padding.  Returns malloc'ed NUL-terminated text. */
+char *mv_base64_encode(const uint8_t *data, size_t len, size_t *out_len);
+/* Accepts padded and unpadded input; returns malloc'ed bytes (NUL appended
+ * after out_len bytes) or NULL when invalid or NOMEM (*invalid set to 1
+ * when the input was invalid). */
+uint8_t *mv_base64_decode(const char *s, size_t len, size_t *out_len, int *invalid);
+
+/* ---- status mapping ------------------------------------------------------- */
+/* "grpc-status" value → code.  Returns 0 and *code (0..16 or larger
+ * integer as sent) or -1 when not a decimal without leading zeros. */
+int mv_grpc_status_parse(const char *s, size_t len, int *code);
+/* HTTP :status without grpc-status → gRPC code (http-grpc-status-mapping). */
+int mv_http_to_grpc(int http_status);
+/* RST_STREAM error code → gRPC code; deadline_passed turns CANCEL into
+ * DEADLINE_EXCEEDED. */
+int mv_rst_to_grpc(uint32_t h2_error, int deadline_passed);
+/* 1 when the content-type names gRPC ("application/grpc" optionally
+ * followed by "+..." or ";..."), else 0. */
+int mv_content_type_is_grpc(const char *v, size_t len);
+
+#endif /* MV_GRPC_WIRE_H */

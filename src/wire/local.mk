@@ -1,0 +1,1 @@
+libmilvus_core_la_SOURCES += src/wire/grpc_wire.h src/wire/grpc_wire.c

@@ -1,0 +1,9 @@
+# Test suite: each area has its own fragment.
+EXTRA_DIST += tests/lib.sh
+include tests/unit/local.mk
+include tests/interop/local.mk
+include tests/fault/local.mk
+include tests/fuzz/local.mk
+include tests/server/local.mk
+include tests/integration/local.mk
+include tests/bench/local.mk
