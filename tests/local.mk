@@ -1,6 +1,8 @@
 # Test suite: each area has its own fragment.
 EXTRA_DIST += tests/lib.sh
 include tests/unit/local.mk
+include tests/transport/local.mk
+include tests/proto/local.mk
 include tests/interop/local.mk
 include tests/fault/local.mk
 include tests/fuzz/local.mk
