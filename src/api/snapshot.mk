@@ -1,0 +1,3 @@
+# Snapshot area of the Milvus API (issue: snapshots end to end).
+libmilvus_core_la_SOURCES += src/api/snapshot.c
+milvusinclude_HEADERS += include/milvus/snapshot.h
