@@ -1,0 +1,69 @@
+'use strict';
+// Aliases: create, drop, alter, describe, list.  Every other area resolves
+// names through state.resolveCollection, so an alias works everywhere.
+
+const { E } = require('../lib/errors');
+const { validateName } = require('../lib/names');
+
+function targetCollection(ctx, db, name) {
+  if (db.aliases.has(name)) throw E.invalidParameter(`cannot alias to an alias: ${name}`);
+  const coll = db.collections.get(name);
+  if (!coll) throw E.collectionNotFound(name);
+  return coll;
+}
+
+function createAlias(req, ctx) {
+  const db = ctx.db;
+  validateName('Alias', req.alias);
+  if (db.collections.has(req.alias)) {
+    throw E.aliasConflict(req.alias, `cannot create alias ${req.alias}, collection with the same name already exists`);
+  }
+  const coll = targetCollection(ctx, db, req.collection_name);
+  const current = db.aliases.get(req.alias);
+  if (current === coll.name) return ctx.ok();
+  if (current) throw E.aliasExists(req.alias, `alias ${req.alias} already exists and is bound to collection ${current}`);
+  db.aliases.set(req.alias, coll.name);
+  return ctx.ok();
+}
+
+function alterAlias(req, ctx) {
+  const db = ctx.db;
+  if (!db.aliases.has(req.alias)) throw E.aliasNotFound(req.alias);
+  const coll = targetCollection(ctx, db, req.collection_name);
+  db.aliases.set(req.alias, coll.name);
+  return ctx.ok();
+}
+
+module.exports = {
+  handlers: {
+    async CreateAlias(req, ctx) {
+      return createAlias(req, ctx);
+    },
+
+    async AlterAlias(req, ctx) {
+      return alterAlias(req, ctx);
+    },
+
+    async DropAlias(req, ctx) {
+      ctx.db.aliases.delete(req.alias);
+      return ctx.ok();
+    },
+
+    async DescribeAlias(req, ctx) {
+      const db = ctx.db;
+      const target = db.aliases.get(req.alias);
+      if (!target) throw E.aliasNotFound(req.alias);
+      return { status: ctx.ok(), db_name: db.name, alias: req.alias, collection: target };
+    },
+
+    async ListAliases(req, ctx) {
+      const db = ctx.db;
+      let aliases = [...db.aliases.keys()].sort();
+      if (req.collection_name) {
+        const coll = targetCollection(ctx, db, req.collection_name);
+        aliases = ctx.state.aliasesOf(db, coll.name);
+      }
+      return { status: ctx.ok(), db_name: db.name, collection_name: req.collection_name, aliases };
+    },
+  },
+};

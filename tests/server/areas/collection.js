@@ -1,0 +1,216 @@
+'use strict';
+// Collections: create (schema validation), describe, list, drop, rename,
+// truncate, properties, field properties, statistics, added fields.
+
+const { E } = require('../lib/errors');
+const { validateName } = require('../lib/names');
+const cs = require('../lib/collschema');
+const { kvToObject, objectToKv, applyProperties, utcOf } = require('../lib/util');
+const { loadProgress } = require('../lib/progress');
+
+const DEFAULT_PARTITION_KEY_PARTITIONS = 16;
+
+function partitionNamesFor(schema, numPartitions) {
+  if (!schema.fields.some((f) => f.is_partition_key)) return ['_default'];
+  const n = Number(numPartitions) > 0 ? Number(numPartitions) : DEFAULT_PARTITION_KEY_PARTITIONS;
+  return Array.from({ length: n }, (_, i) => `_default_${i}`);
+}
+
+function channelNames(coll) {
+  return Array.from({ length: coll.shardsNum }, (_, i) => `by-dev-rootcoord-dml_${i}_${coll.id}v${i}`);
+}
+
+function describe(ctx, db, coll) {
+  return {
+    status: ctx.ok(),
+    schema: { ...coll.schema, name: coll.name, description: coll.description },
+    collectionID: coll.id,
+    virtual_channel_names: channelNames(coll),
+    physical_channel_names: channelNames(coll).map((c) => c.replace(/_\d+v\d+$/, '')),
+    created_timestamp: coll.createdTs,
+    created_utc_timestamp: utcOf(coll.createdTs),
+    shards_num: coll.shardsNum,
+    aliases: ctx.state.aliasesOf(db, coll.name),
+    start_positions: [],
+    consistency_level: coll.consistencyLevel,
+    collection_name: coll.name,
+    properties: objectToKv(coll.properties),
+    db_name: db.name,
+    num_partitions: String(coll.partitions.size),
+    db_id: db.id,
+    request_time: ctx.state.tso(),
+    update_timestamp: coll.updatedTs,
+    update_timestamp_str: utcOf(coll.updatedTs),
+  };
+}
+
+function findCollection(ctx, req) {
+  const db = ctx.db;
+  if (req.collection_name) return [db, ctx.state.getCollection(ctx, req.collection_name)];
+  const byId = req.collectionID && req.collectionID !== '0' ? ctx.state.collectionById(req.collectionID) : null;
+  if (!byId) throw E.collectionNotFound(req.collection_name || req.collectionID);
+  return [ctx.state.getDatabase(byId.dbName), byId];
+}
+
+function createCollection(req, ctx) {
+  const db = ctx.db;
+  const name = req.collection_name;
+  validateName('Collection', name);
+  const stored = cs.prepareSchema(name, cs.decodeSchema(req.schema));
+  if (db.aliases.has(name)) {
+    throw E.invalidParameter(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
+  }
+  const existing = db.collections.get(name);
+  if (existing) {
+    if (cs.fingerprint(existing.schema) === cs.fingerprint(stored)) return ctx.ok();
+    throw E.invalidParameter(`create duplicate collection with different parameters, collection: ${name}`);
+  }
+  ctx.state.addCollection(db, {
+    name,
+    schema: stored,
+    shardsNum: req.shards_num > 0 ? req.shards_num : 1,
+    consistencyLevel: req.consistency_level || 'Bounded',
+    properties: kvToObject(req.properties),
+    partitionNames: partitionNamesFor(stored, req.num_partitions),
+  });
+  return ctx.ok();
+}
+
+function dropCollection(req, ctx) {
+  const db = ctx.db;
+  const name = req.collection_name;
+  if (db.aliases.has(name)) throw E.invalidParameter(`cannot drop the collection via alias = ${name}`);
+  const coll = db.collections.get(name);
+  if (coll) ctx.state.dropCollection(db, coll);
+  return ctx.ok();
+}
+
+function renameCollection(req, ctx) {
+  const db = ctx.db;
+  const coll = db.collections.get(req.oldName);
+  if (!coll) throw E.collectionNotFound(req.oldName);
+  const targetDb = ctx.state.getDatabase(req.newDBName || db.name);
+  validateName('Collection', req.newName);
+  if (targetDb.collections.has(req.newName) || targetDb.aliases.has(req.newName)) {
+    throw E.invalidParameter(`duplicated new collection name ${req.newName} in database ${targetDb.name} with other collection name or alias`);
+  }
+  if (targetDb !== db && ctx.state.aliasesOf(db, coll.name).length) {
+    throw E.invalidParameter(`fail to rename collection to different database, must drop all aliases of collection ${coll.name} before rename`);
+  }
+  db.collections.delete(coll.name);
+  for (const [alias, target] of db.aliases) if (target === coll.name) db.aliases.set(alias, req.newName);
+  coll.name = req.newName;
+  coll.dbName = targetDb.name;
+  coll.updatedTs = ctx.state.tso();
+  targetDb.collections.set(coll.name, coll);
+  return ctx.ok();
+}
+
+function showCollections(req, ctx) {
+  const db = ctx.db;
+  let colls = [...db.collections.values()];
+  const wanted = req.collection_names || [];
+  if (wanted.length) {
+    colls = wanted.map((n) => ctx.state.getCollection(ctx, n));
+  }
+  if (req.type === 'InMemory') colls = colls.filter((c) => c.load.state !== 'LoadStateNotLoad');
+  const progress = colls.map((c) => loadProgress(c, ctx.config));
+  return {
+    status: ctx.ok(),
+    collection_names: colls.map((c) => c.name),
+    collection_ids: colls.map((c) => c.id),
+    created_timestamps: colls.map((c) => c.createdTs),
+    created_utc_timestamps: colls.map((c) => utcOf(c.createdTs)),
+    inMemory_percentages: progress.map(String),
+    query_service_available: progress.map((p) => p === 100),
+    shards_num: colls.map((c) => c.shardsNum),
+  };
+}
+
+function alterCollectionField(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  const field = coll.schema.fields.find((f) => f.name === req.field_name);
+  if (!field) throw E.fieldNotFound(req.field_name, `field ${req.field_name} does not exist in collection ${coll.name}`);
+  const params = kvToObject(field.type_params);
+  applyProperties(params, req.properties, req.delete_keys);
+  field.type_params = objectToKv(params);
+  coll.updatedTs = ctx.state.tso();
+  return ctx.ok();
+}
+
+function addCollectionField(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  const field = cs.decodeField(req.schema);
+  cs.checkField(field);
+  if (coll.schema.fields.some((f) => f.name === field.name)) {
+    throw E.invalidParameter(`duplicate field name: ${field.name}`);
+  }
+  if (!field.nullable) throw E.invalidParameter(`added field must be nullable, please check it, field name = ${field.name}`);
+  if (field.is_primary_key || field.is_partition_key) throw E.invalidParameter('not support to add pk or partition key field');
+  const maxId = Math.max(...coll.schema.fields.map((f) => Number(f.fieldID)));
+  field.fieldID = String(maxId + 1);
+  coll.schema.fields.push(field);
+  for (const row of coll.rows.values()) row.values[field.name] = null;
+  coll.updatedTs = ctx.state.tso();
+  return ctx.ok();
+}
+
+module.exports = {
+  describe,
+  handlers: {
+    async CreateCollection(req, ctx) {
+      return createCollection(req, ctx);
+    },
+
+    async DescribeCollection(req, ctx) {
+      const [db, coll] = findCollection(ctx, req);
+      return describe(ctx, db, coll);
+    },
+
+    async HasCollection(req, ctx) {
+      return { status: ctx.ok(), value: Boolean(ctx.state.resolveCollection(ctx.db, req.collection_name)) };
+    },
+
+    async ShowCollections(req, ctx) {
+      return showCollections(req, ctx);
+    },
+
+    async DropCollection(req, ctx) {
+      return dropCollection(req, ctx);
+    },
+
+    async RenameCollection(req, ctx) {
+      return renameCollection(req, ctx);
+    },
+
+    async TruncateCollection(req, ctx) {
+      const coll = ctx.state.getCollection(ctx, req.collection_name);
+      coll.rows.clear();
+      coll.updatedTs = ctx.state.tso();
+      return { status: ctx.ok() };
+    },
+
+    async AlterCollection(req, ctx) {
+      const coll = ctx.state.getCollection(ctx, req.collection_name);
+      if (req.properties.length && req.delete_keys.length) {
+        throw E.invalidParameter('cannot provide both properties and delete_keys');
+      }
+      applyProperties(coll.properties, req.properties, req.delete_keys);
+      coll.updatedTs = ctx.state.tso();
+      return ctx.ok();
+    },
+
+    async AlterCollectionField(req, ctx) {
+      return alterCollectionField(req, ctx);
+    },
+
+    async GetCollectionStatistics(req, ctx) {
+      const coll = ctx.state.getCollection(ctx, req.collection_name);
+      return { status: ctx.ok(), stats: [{ key: 'row_count', value: String(coll.rows.size) }] };
+    },
+
+    async AddCollectionField(req, ctx) {
+      return addCollectionField(req, ctx);
+    },
+  },
+};

@@ -1,0 +1,152 @@
+'use strict';
+// Indexes: create (build progress over --index-ms), describe, drop, alter,
+// and the older state/progress RPCs.
+
+const { E } = require('../lib/errors');
+const cs = require('../lib/collschema');
+const { kvToObject, objectToKv, applyProperties } = require('../lib/util');
+const { startIndexBuild, indexView } = require('../lib/progress');
+
+const DEFAULT_METRIC = {
+  FloatVector: 'COSINE',
+  Float16Vector: 'COSINE',
+  BFloat16Vector: 'COSINE',
+  Int8Vector: 'COSINE',
+  BinaryVector: 'HAMMING',
+  SparseFloatVector: 'IP',
+};
+
+// Index parameters as a flat map; a JSON `params` entry (what the Node SDK
+// sends) is kept as given, like the proxy does.
+function indexParams(field, extra) {
+  const params = kvToObject(extra);
+  if (cs.isVector(field)) {
+    if (!params.index_type) params.index_type = 'AUTOINDEX';
+    if (!params.metric_type) {
+      if (params.index_type !== 'AUTOINDEX') throw E.invalidParameter('metric type not set for vector index');
+      params.metric_type = DEFAULT_METRIC[field.data_type];
+    }
+  } else if (!params.index_type) {
+    params.index_type = 'INVERTED';
+  }
+  if (params.params) {
+    try {
+      JSON.parse(params.params);
+    } catch (err) {
+      throw E.invalidParameter(`index params is not a valid json: ${params.params}`);
+    }
+  }
+  return params;
+}
+
+function sameParams(a, b) {
+  const keys = (o) => Object.keys(o).filter((k) => !k.startsWith('mmap.')).sort();
+  return JSON.stringify(keys(a).map((k) => [k, a[k]])) === JSON.stringify(keys(b).map((k) => [k, b[k]]));
+}
+
+function createIndex(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  const field = coll.schema.fields.find((f) => f.name === req.field_name);
+  if (!field) throw E.invalidParameter(`cannot create index on non-exist field: ${req.field_name}`);
+  const params = indexParams(field, req.extra_params);
+  const name = req.index_name || field.name;
+  for (const idx of coll.indexes.values()) {
+    if (idx.fieldName === field.name) {
+      if (idx.indexName === name && sameParams(idx.params, params)) return ctx.ok();
+      throw E.invalidParameter('at most one distinct index is allowed per field');
+    }
+    if (idx.indexName === name) throw E.indexDuplicate(name, `index name ${name} is used by field ${idx.fieldName}`);
+  }
+  const index = { indexName: name, fieldName: field.name, indexID: ctx.state.newId(), params };
+  startIndexBuild(coll, index, ctx.config);
+  coll.indexes.set(name, index);
+  return ctx.ok();
+}
+
+function matching(coll, req) {
+  const out = [...coll.indexes.values()].filter((idx) => (!req.field_name || idx.fieldName === req.field_name)
+    && (!req.index_name || idx.indexName === req.index_name));
+  if (out.length === 0) throw E.indexNotFound(coll.name);
+  return out;
+}
+
+function description(ctx, coll, idx) {
+  const view = indexView(coll, idx, ctx.config);
+  return {
+    index_name: idx.indexName,
+    indexID: idx.indexID,
+    params: objectToKv(idx.params),
+    field_name: idx.fieldName,
+    indexed_rows: String(view.indexedRows),
+    total_rows: String(view.totalRows),
+    state: view.state,
+    index_state_fail_reason: '',
+    pending_index_rows: String(view.pendingRows),
+    min_index_version: 0,
+    max_index_version: 0,
+  };
+}
+
+function describeIndex(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  return { status: ctx.ok(), index_descriptions: matching(coll, req).map((idx) => description(ctx, coll, idx)) };
+}
+
+function dropIndex(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  if (coll.load.state !== 'LoadStateNotLoad') {
+    throw E.invalidParameter('index cannot be dropped, collection is loaded, please release it first');
+  }
+  const victims = [...coll.indexes.values()].filter((idx) => (!req.index_name || idx.indexName === req.index_name)
+    && (!req.field_name || idx.fieldName === req.field_name));
+  for (const idx of victims) coll.indexes.delete(idx.indexName);
+  return ctx.ok();
+}
+
+function alterIndex(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  const idx = coll.indexes.get(req.index_name);
+  if (!idx) throw E.indexNotFound(coll.name, `index ${req.index_name} not found`);
+  applyProperties(idx.params, req.extra_params, req.delete_keys);
+  return ctx.ok();
+}
+
+function firstMatching(req, ctx) {
+  const coll = ctx.state.getCollection(ctx, req.collection_name);
+  return [coll, indexView(coll, matching(coll, req)[0], ctx.config)];
+}
+
+module.exports = {
+  indexParams,
+  handlers: {
+    async CreateIndex(req, ctx) {
+      return createIndex(req, ctx);
+    },
+
+    async DescribeIndex(req, ctx) {
+      return describeIndex(req, ctx);
+    },
+
+    async GetIndexStatistics(req, ctx) {
+      return describeIndex(req, ctx);
+    },
+
+    async DropIndex(req, ctx) {
+      return dropIndex(req, ctx);
+    },
+
+    async AlterIndex(req, ctx) {
+      return alterIndex(req, ctx);
+    },
+
+    async GetIndexState(req, ctx) {
+      const [, view] = firstMatching(req, ctx);
+      return { status: ctx.ok(), state: view.state, fail_reason: '' };
+    },
+
+    async GetIndexBuildProgress(req, ctx) {
+      const [, view] = firstMatching(req, ctx);
+      return { status: ctx.ok(), indexed_rows: String(view.indexedRows), total_rows: String(view.totalRows) };
+    },
+  },
+};
