@@ -9,5 +9,9 @@
 #include <milvus/common.h>
 #include <milvus/options.h>
 #include <milvus/channel.h>
+#include <milvus/schema.h>
+#include <milvus/column.h>
+#include <milvus/result.h>
+#include <milvus/client.h>
 
 #endif /* MILVUS_MILVUS_H */

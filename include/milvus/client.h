@@ -1,0 +1,372 @@
+/*
+ * libmilvus — the typed, asynchronous Milvus client.
+ *
+ * A milvus_client runs on the caller's struct event_base.  Each operation
+ * validates its arguments, serializes the request, and completes later
+ * through one callback carrying a milvus_result (<milvus/result.h>).
+ *
+ * Contracts (all operations below)
+ *  - Submission: an operation returns MILVUS_OK and later invokes its
+ *    callback exactly once, from the event loop (never from inside the
+ *    submitting function) -- or returns an error and invokes nothing and
+ *    sends nothing.  milvus_client_last_error() then describes it.
+ *    Common return codes: MILVUS_ERR_INVALID_ARGUMENT (NULL handle or
+ *    callback, empty, over-long (> MILVUS_MAX_NAME_LEN) or non-UTF-8 name,
+ *    wrong dimension, mixed row counts, unknown data type),
+ *    MILVUS_ERR_CLOSED (client closing or closed), MILVUS_ERR_BUSY (the
+ *    pending-call bound of the options is reached), MILVUS_ERR_TOO_LARGE
+ *    (request over the max send size), MILVUS_ERR_NOMEM.
+ *  - Success: gRPC status OK and Milvus common.Status code 0 and legacy
+ *    error_code 0; otherwise the result has MILVUS_ERR_GRPC or
+ *    MILVUS_ERR_SERVER (or a local/transport error).
+ *  - Ownership: every input (names, schema, columns, option objects) is
+ *    copied or serialized before the operation returns.  The result is
+ *    borrowed for the duration of the callback (see milvus_result_ref()).
+ *    ctx is never touched.
+ *  - Re-entrancy: operations, cancel, close and free may be called from
+ *    inside any callback.
+ *  - Connection: the Connect handshake runs lazily before the first call
+ *    (or explicitly with milvus_client_connect()); calls submitted meanwhile
+ *    wait for it.  A server without Connect (gRPC UNIMPLEMENTED) is
+ *    accepted.  A failed handshake fails the waiting calls with its error
+ *    and is retried on the next call.
+ *  - Rate limiting: a Milvus rate-limit answer (code 8 / legacy
+ *    RateLimit) is retried on event timers with exponential backoff
+ *    (milvus_client_set_rate_limit_retry()).
+ *  - Threads: a client belongs to the thread running its event_base.
+ */
+#ifndef MILVUS_CLIENT_H
+#define MILVUS_CLIENT_H
+
+#include <milvus/common.h>
+#include <milvus/options.h>
+#include <milvus/schema.h>
+#include <milvus/column.h>
+#include <milvus/result.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct event_base;
+
+typedef struct milvus_client milvus_client;
+
+/* The completion callback of every operation.  res is never NULL and is
+ * valid until the callback returns. */
+typedef void (*milvus_result_cb)(milvus_client *c, const milvus_result *res, void *ctx);
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+/* Creates a client on base from opts (copied; NULL = defaults).  Nothing is
+ * sent yet.  The options' URI path or database setter selects the
+ * database ("dbname" metadata); token or user+password become the
+ * "authorization" metadata (base64, no "Bearer").
+ * Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT, MILVUS_ERR_TLS or
+ * MILVUS_ERR_NOMEM. */
+MILVUS_EXTERN int milvus_client_new(milvus_client **out, struct event_base *base,
+                                    const milvus_options *opts);
+
+/* Frees the client at once: every pending call completes with
+ * MILVUS_ERR_CANCELLED before this returns.  Deferred when called from a
+ * callback.  NULL is a no-op. */
+MILVUS_EXTERN void milvus_client_free(milvus_client *c);
+
+typedef void (*milvus_client_closed_cb)(milvus_client *c, void *ctx);
+/* Graceful close: new calls fail with MILVUS_ERR_CLOSED, pending ones
+ * finish, then cb runs from the loop (cb may be NULL); the caller then
+ * frees the client. */
+MILVUS_EXTERN int milvus_client_close(milvus_client *c, milvus_client_closed_cb cb, void *ctx);
+
+/* The message of the last synchronous error of this client; never NULL. */
+MILVUS_EXTERN const char *milvus_client_last_error(const milvus_client *c);
+
+/* Identifier of the last operation submitted successfully on c (never 0),
+ * to pass to milvus_client_cancel(). */
+MILVUS_EXTERN uint64_t milvus_client_last_call(const milvus_client *c);
+/* Cancels an operation: its callback runs (from the loop) with
+ * MILVUS_ERR_CANCELLED.  A completed or unknown id is a no-op.
+ * Returns MILVUS_OK or MILVUS_ERR_INVALID_ARGUMENT (c NULL). */
+MILVUS_EXTERN int milvus_client_cancel(milvus_client *c, uint64_t call);
+
+/* Number of operations submitted and not completed. */
+MILVUS_EXTERN size_t milvus_client_pending(const milvus_client *c);
+
+/* Rate-limit retries (defaults: 75 attempts, 10 ms x3 up to 3 s, like the
+ * official clients).  max_attempts 1 turns them off. */
+MILVUS_EXTERN int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts,
+                                                     int64_t initial_ms, int64_t max_ms,
+                                                     double multiplier);
+
+/* Runs the Connect handshake now.  Result: milvus_result_string() is the
+ * server's build tags (version), empty for servers without Connect. */
+MILVUS_EXTERN int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx);
+/* The current database ("" = the server default). */
+MILVUS_EXTERN const char *milvus_client_database(const milvus_client *c);
+/* Switches the database: re-runs Connect with the new "dbname" and drops
+ * the schema cache. */
+MILVUS_EXTERN int milvus_client_use_database(milvus_client *c, const char *db,
+                                             milvus_result_cb cb, void *ctx);
+/* Result string: the server version. */
+MILVUS_EXTERN int milvus_client_get_version(milvus_client *c, milvus_result_cb cb, void *ctx);
+/* Result bool: healthy; strings: the reasons when not. */
+MILVUS_EXTERN int milvus_client_check_health(milvus_client *c, milvus_result_cb cb, void *ctx);
+
+/* ---- databases ------------------------------------------------------------ */
+
+MILVUS_EXTERN int milvus_client_list_databases(milvus_client *c, milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_create_database(milvus_client *c, const char *db,
+                                                milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_drop_database(milvus_client *c, const char *db,
+                                              milvus_result_cb cb, void *ctx);
+/* Result properties; int64 = database id. */
+MILVUS_EXTERN int milvus_client_describe_database(milvus_client *c, const char *db,
+                                                  milvus_result_cb cb, void *ctx);
+/* Sets n properties (keys/values copied). */
+MILVUS_EXTERN int milvus_client_alter_database_properties(milvus_client *c, const char *db,
+                                                          const char *const *keys,
+                                                          const char *const *values, size_t n,
+                                                          milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_drop_database_properties(milvus_client *c, const char *db,
+                                                         const char *const *keys, size_t n,
+                                                         milvus_result_cb cb, void *ctx);
+
+/* ---- collections ------------------------------------------------------------ */
+
+typedef struct milvus_collection_options milvus_collection_options;
+/* NULL when out of memory.  Defaults: server shards, Bounded consistency. */
+MILVUS_EXTERN milvus_collection_options *milvus_collection_options_new(void);
+MILVUS_EXTERN void milvus_collection_options_free(milvus_collection_options *o);
+MILVUS_EXTERN int milvus_collection_options_set_shards(milvus_collection_options *o, int32_t n);
+MILVUS_EXTERN int milvus_collection_options_set_consistency(milvus_collection_options *o,
+                                                            milvus_consistency level);
+MILVUS_EXTERN int milvus_collection_options_set_num_partitions(milvus_collection_options *o,
+                                                               int64_t n);
+MILVUS_EXTERN int milvus_collection_options_set_property(milvus_collection_options *o,
+                                                         const char *key, const char *value);
+
+/* Creates a collection from schema (validated with milvus_schema_validate()
+ * and serialized before this returns).  o may be NULL. */
+MILVUS_EXTERN int milvus_client_create_collection(milvus_client *c, const char *collection,
+                                                  const milvus_schema *schema,
+                                                  const milvus_collection_options *o,
+                                                  milvus_result_cb cb, void *ctx);
+/* Result strings: names. */
+MILVUS_EXTERN int milvus_client_list_collections(milvus_client *c, milvus_result_cb cb, void *ctx);
+/* Result schema, int64 = collection id, properties.  Refreshes the
+ * client's schema cache. */
+MILVUS_EXTERN int milvus_client_describe_collection(milvus_client *c, const char *collection,
+                                                    milvus_result_cb cb, void *ctx);
+/* Result bool (a "collection not found" answer is success with false). */
+MILVUS_EXTERN int milvus_client_has_collection(milvus_client *c, const char *collection,
+                                               milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_drop_collection(milvus_client *c, const char *collection,
+                                                milvus_result_cb cb, void *ctx);
+/* Result properties ("row_count", ...). */
+MILVUS_EXTERN int milvus_client_get_collection_stats(milvus_client *c, const char *collection,
+                                                     milvus_result_cb cb, void *ctx);
+
+/* ---- partitions ------------------------------------------------------------- */
+
+MILVUS_EXTERN int milvus_client_create_partition(milvus_client *c, const char *collection,
+                                                 const char *partition, milvus_result_cb cb,
+                                                 void *ctx);
+MILVUS_EXTERN int milvus_client_drop_partition(milvus_client *c, const char *collection,
+                                               const char *partition, milvus_result_cb cb,
+                                               void *ctx);
+/* Result bool. */
+MILVUS_EXTERN int milvus_client_has_partition(milvus_client *c, const char *collection,
+                                              const char *partition, milvus_result_cb cb,
+                                              void *ctx);
+/* Result strings. */
+MILVUS_EXTERN int milvus_client_list_partitions(milvus_client *c, const char *collection,
+                                                milvus_result_cb cb, void *ctx);
+
+/* ---- indexes ---------------------------------------------------------------- */
+
+typedef struct milvus_index_options milvus_index_options;
+MILVUS_EXTERN milvus_index_options *milvus_index_options_new(void);
+MILVUS_EXTERN void milvus_index_options_free(milvus_index_options *o);
+/* Index name (default: the field name). */
+MILVUS_EXTERN int milvus_index_options_set_name(milvus_index_options *o, const char *name);
+/* "AUTOINDEX" (default), "HNSW", "IVF_FLAT", ... */
+MILVUS_EXTERN int milvus_index_options_set_type(milvus_index_options *o, const char *type);
+/* "COSINE", "L2", "IP", ... */
+MILVUS_EXTERN int milvus_index_options_set_metric(milvus_index_options *o, const char *metric);
+/* Per-type parameter, e.g. "M" = "16". */
+MILVUS_EXTERN int milvus_index_options_set_param(milvus_index_options *o, const char *key,
+                                                 const char *value);
+
+/* o may be NULL (AUTOINDEX, server default metric). */
+MILVUS_EXTERN int milvus_client_create_index(milvus_client *c, const char *collection,
+                                             const char *field, const milvus_index_options *o,
+                                             milvus_result_cb cb, void *ctx);
+/* index may be NULL (all indexes).  Result: index accessors. */
+MILVUS_EXTERN int milvus_client_describe_index(milvus_client *c, const char *collection,
+                                               const char *index, milvus_result_cb cb, void *ctx);
+/* Result strings: index names. */
+MILVUS_EXTERN int milvus_client_list_indexes(milvus_client *c, const char *collection,
+                                             milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_drop_index(milvus_client *c, const char *collection,
+                                           const char *index, milvus_result_cb cb, void *ctx);
+
+/* ---- load / release --------------------------------------------------------- */
+
+typedef struct milvus_load_options milvus_load_options;
+MILVUS_EXTERN milvus_load_options *milvus_load_options_new(void);
+MILVUS_EXTERN void milvus_load_options_free(milvus_load_options *o);
+MILVUS_EXTERN int milvus_load_options_set_replicas(milvus_load_options *o, int32_t n);
+/* Load only these partitions (LoadPartitions); may be called repeatedly. */
+MILVUS_EXTERN int milvus_load_options_add_partition(milvus_load_options *o, const char *name);
+/* Refresh an already loaded collection (RefreshLoad). */
+MILVUS_EXTERN int milvus_load_options_set_refresh(milvus_load_options *o, int on);
+
+/* Starts loading (o may be NULL); completes when the server accepted the
+ * request (poll milvus_client_get_load_state() for completion). */
+MILVUS_EXTERN int milvus_client_load_collection(milvus_client *c, const char *collection,
+                                                const milvus_load_options *o, milvus_result_cb cb,
+                                                void *ctx);
+MILVUS_EXTERN int milvus_client_release_collection(milvus_client *c, const char *collection,
+                                                   milvus_result_cb cb, void *ctx);
+/* Result int64: a milvus_load_state. */
+MILVUS_EXTERN int milvus_client_get_load_state(milvus_client *c, const char *collection,
+                                               milvus_result_cb cb, void *ctx);
+
+/* ---- writes ----------------------------------------------------------------- */
+
+typedef struct milvus_write_options milvus_write_options;
+MILVUS_EXTERN milvus_write_options *milvus_write_options_new(void);
+MILVUS_EXTERN void milvus_write_options_free(milvus_write_options *o);
+MILVUS_EXTERN int milvus_write_options_set_partition(milvus_write_options *o, const char *name);
+/* Upsert only: update only the given columns of existing rows. */
+MILVUS_EXTERN int milvus_write_options_set_partial_update(milvus_write_options *o, int on);
+
+/* Insert ncols columns (all with the same row count; types, vector
+ * dimensions and nullability checked against the collection schema,
+ * fetched once with DescribeCollection and cached).  A wrong row count,
+ * duplicate field or (schema cached) wrong dimension is reported naming
+ * the field from the submitting function; when the schema had to be
+ * fetched first a mismatch fails through the callback.  In both cases
+ * nothing is inserted.  Result: ids, insert_count, timestamp. */
+MILVUS_EXTERN int milvus_client_insert(milvus_client *c, const char *collection,
+                                       const milvus_column *const *cols, size_t ncols,
+                                       const milvus_write_options *o, milvus_result_cb cb,
+                                       void *ctx);
+MILVUS_EXTERN int milvus_client_upsert(milvus_client *c, const char *collection,
+                                       const milvus_column *const *cols, size_t ncols,
+                                       const milvus_write_options *o, milvus_result_cb cb,
+                                       void *ctx);
+/* Delete by filter expression.  Result: delete_count. */
+MILVUS_EXTERN int milvus_client_delete(milvus_client *c, const char *collection, const char *expr,
+                                       const milvus_write_options *o, milvus_result_cb cb,
+                                       void *ctx);
+/* Delete by primary keys (an Int64 or VarChar column; the primary key name
+ * comes from the cached schema, else from the column's name). */
+MILVUS_EXTERN int milvus_client_delete_ids(milvus_client *c, const char *collection,
+                                           const milvus_column *ids, const milvus_write_options *o,
+                                           milvus_result_cb cb, void *ctx);
+
+/* ---- search ------------------------------------------------------------------- */
+
+typedef struct milvus_search_options milvus_search_options;
+MILVUS_EXTERN milvus_search_options *milvus_search_options_new(void);
+MILVUS_EXTERN void milvus_search_options_free(milvus_search_options *o);
+/* The query vectors: a vector column (one row per query; copied). */
+MILVUS_EXTERN int milvus_search_options_set_vectors(milvus_search_options *o,
+                                                    const milvus_column *vectors);
+/* The vector field searched (default: the only vector field). */
+MILVUS_EXTERN int milvus_search_options_set_anns_field(milvus_search_options *o,
+                                                       const char *field);
+/* Hits per query (default 10) and hits skipped. */
+MILVUS_EXTERN int milvus_search_options_set_limit(milvus_search_options *o, int64_t limit);
+MILVUS_EXTERN int milvus_search_options_set_offset(milvus_search_options *o, int64_t offset);
+MILVUS_EXTERN int milvus_search_options_set_filter(milvus_search_options *o, const char *expr);
+/* Template values for {name} placeholders in the filter. */
+MILVUS_EXTERN int milvus_search_options_set_template_int(milvus_search_options *o,
+                                                         const char *name, int64_t value);
+MILVUS_EXTERN int milvus_search_options_set_template_double(milvus_search_options *o,
+                                                            const char *name, double value);
+MILVUS_EXTERN int milvus_search_options_set_template_string(milvus_search_options *o,
+                                                            const char *name, const char *value);
+MILVUS_EXTERN int milvus_search_options_set_template_bool(milvus_search_options *o,
+                                                          const char *name, int value);
+MILVUS_EXTERN int milvus_search_options_add_output_field(milvus_search_options *o,
+                                                         const char *field);
+MILVUS_EXTERN int milvus_search_options_add_partition(milvus_search_options *o,
+                                                      const char *partition);
+MILVUS_EXTERN int milvus_search_options_set_consistency(milvus_search_options *o,
+                                                        milvus_consistency level);
+MILVUS_EXTERN int milvus_search_options_set_metric(milvus_search_options *o, const char *metric);
+/* Group by a scalar field; group_size hits per group (0 = server default). */
+MILVUS_EXTERN int milvus_search_options_set_group_by(milvus_search_options *o, const char *field,
+                                                     int64_t group_size, int strict);
+/* Range search bounds ("radius", "range_filter" in params). */
+MILVUS_EXTERN int milvus_search_options_set_range(milvus_search_options *o, double radius,
+                                                  double range_filter);
+/* An ANN parameter in "params" (e.g. "ef" = "64" -> {"ef":64}); value is
+ * a JSON value. */
+MILVUS_EXTERN int milvus_search_options_set_param(milvus_search_options *o, const char *key,
+                                                  const char *json_value);
+/* Hybrid search rerankers (on the top-level options of a hybrid search). */
+MILVUS_EXTERN int milvus_search_options_set_rrf(milvus_search_options *o, int64_t k);
+MILVUS_EXTERN int milvus_search_options_set_weighted(milvus_search_options *o,
+                                                     const double *weights, size_t n);
+
+/* Result: num_queries, per-query hit ids/scores/columns (views into the
+ * response). */
+MILVUS_EXTERN int milvus_client_search(milvus_client *c, const char *collection,
+                                       const milvus_search_options *o, milvus_result_cb cb,
+                                       void *ctx);
+/* One search per leg (each with vectors and anns field), merged by the
+ * reranker of top (limit, offset, output fields, rrf/weighted). */
+MILVUS_EXTERN int milvus_client_hybrid_search(milvus_client *c, const char *collection,
+                                              const milvus_search_options *const *legs, size_t n,
+                                              const milvus_search_options *top,
+                                              milvus_result_cb cb, void *ctx);
+
+/* ---- query -------------------------------------------------------------------- */
+
+typedef struct milvus_query_options milvus_query_options;
+MILVUS_EXTERN milvus_query_options *milvus_query_options_new(void);
+MILVUS_EXTERN void milvus_query_options_free(milvus_query_options *o);
+MILVUS_EXTERN int milvus_query_options_set_filter(milvus_query_options *o, const char *expr);
+MILVUS_EXTERN int milvus_query_options_set_template_int(milvus_query_options *o,
+                                                        const char *name, int64_t value);
+MILVUS_EXTERN int milvus_query_options_set_template_string(milvus_query_options *o,
+                                                           const char *name, const char *value);
+MILVUS_EXTERN int milvus_query_options_add_output_field(milvus_query_options *o,
+                                                        const char *field);
+MILVUS_EXTERN int milvus_query_options_add_partition(milvus_query_options *o,
+                                                     const char *partition);
+MILVUS_EXTERN int milvus_query_options_set_limit(milvus_query_options *o, int64_t limit);
+MILVUS_EXTERN int milvus_query_options_set_offset(milvus_query_options *o, int64_t offset);
+MILVUS_EXTERN int milvus_query_options_set_consistency(milvus_query_options *o,
+                                                       milvus_consistency level);
+
+/* Needs a filter or a limit.  Result: columns. */
+MILVUS_EXTERN int milvus_client_query(milvus_client *c, const char *collection,
+                                      const milvus_query_options *o, milvus_result_cb cb,
+                                      void *ctx);
+/* Rows by primary key (Int64 or VarChar column); o may add output fields. */
+MILVUS_EXTERN int milvus_client_get(milvus_client *c, const char *collection,
+                                    const milvus_column *ids, const milvus_query_options *o,
+                                    milvus_result_cb cb, void *ctx);
+/* count(*) with an optional filter.  Result int64. */
+MILVUS_EXTERN int milvus_client_count(milvus_client *c, const char *collection, const char *filter,
+                                      milvus_result_cb cb, void *ctx);
+
+/* ---- aliases / maintenance ------------------------------------------------------ */
+
+MILVUS_EXTERN int milvus_client_create_alias(milvus_client *c, const char *collection,
+                                             const char *alias, milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_drop_alias(milvus_client *c, const char *alias,
+                                           milvus_result_cb cb, void *ctx);
+/* Seals the collection's growing segments (Flush; no await yet). */
+MILVUS_EXTERN int milvus_client_flush(milvus_client *c, const char *collection,
+                                      milvus_result_cb cb, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MILVUS_CLIENT_H */

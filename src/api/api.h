@@ -1,0 +1,234 @@
+/*
+ * Internal declarations of the typed Milvus API (layer 4).
+ */
+#ifndef MV_API_H
+#define MV_API_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include <milvus/client.h>
+#include <milvus/channel.h>
+
+#include "common.pb-c.h"
+#include "schema.pb-c.h"
+#include "milvus.pb-c.h"
+
+typedef Milvus__Proto__Schema__FieldData mv_fd;
+typedef Milvus__Proto__Schema__FieldSchema mv_fs;
+typedef Milvus__Proto__Schema__CollectionSchema mv_cs;
+typedef Milvus__Proto__Common__KeyValuePair mv_kvp;
+typedef Milvus__Proto__Common__Status mv_pbstatus;
+
+#define MV_ERRBUF 512
+
+/* ---- util.c ------------------------------------------------------------- */
+
+/* Checks a name (collection, field, ...): non-empty, <= 255 bytes, valid
+ * UTF-8.  Writes a message naming `what` into err on failure. */
+int mv_check_name(const char *what, const char *name, char *err, size_t len);
+int mv_utf8_valid(const char *s, size_t len);
+char *mv_strdup(const char *s);
+/* Replaces a protobuf string member (protobuf_c_empty_string aware). */
+int mv_pb_set_str(char **dst, const char *s);
+void mv_pb_free_str(char *s);
+/* Deep copy of a protobuf-c message by pack + unpack; NULL on failure. */
+ProtobufCMessage *mv_msg_dup(const ProtobufCMessage *m);
+/* Packs m into a fresh buffer. */
+uint8_t *mv_pack(const ProtobufCMessage *m, size_t *len);
+void mv_errf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A growable list of owned key/value strings. */
+typedef struct mv_kvlist {
+    char **keys;
+    char **vals;
+    size_t n;
+} mv_kvlist;
+int mv_kv_set(mv_kvlist *l, const char *key, const char *val); /* replaces */
+void mv_kv_free(mv_kvlist *l);
+/* A KeyValuePair array view over a list (pointers borrowed); NULL on OOM
+ * (or when n is 0). */
+mv_kvp **mv_kv_to_pb(const mv_kvlist *l, mv_kvp **storage_out);
+void mv_kv_pb_free(mv_kvp **arr, mv_kvp *storage);
+
+typedef struct mv_strlist {
+    char **v;
+    size_t n;
+} mv_strlist;
+int mv_str_add(mv_strlist *l, const char *s);
+void mv_str_free(mv_strlist *l);
+
+/* ---- schema.c ----------------------------------------------------------- */
+
+struct milvus_field {
+    mv_fs *pb;
+};
+struct milvus_schema {
+    mv_cs *pb;
+    milvus_field *views; /* one wrapper per field, rebuilt on change */
+    size_t nviews;
+    int borrowed;        /* pb belongs to a result */
+};
+/* A schema view over pb (borrowed when borrowed != 0, else adopted). */
+milvus_schema *mv_schema_wrap(mv_cs *pb, int borrowed);
+int mv_type_valid(int type);
+int mv_type_is_string(int type);
+
+/* ---- column.c ----------------------------------------------------------- */
+
+struct milvus_column {
+    mv_fd *fd;       /* the data */
+    int owned;       /* fd freed with the column */
+    void **borrowed; /* zero-copy: member pointing at caller memory */
+    size_t off;      /* first row of the view */
+    size_t rows;
+    size_t *vidx;    /* compact nullable: value index per row, SIZE_MAX = NULL */
+    int64_t dim;
+};
+/* A view over rows [off, off+rows) of fd (owned by someone else).
+ * NULL on OOM. */
+milvus_column *mv_column_view(mv_fd *fd, size_t off, size_t rows);
+/* Number of rows of a FieldData (valid_data length when present). */
+size_t mv_fd_rows(const mv_fd *fd);
+/* Number of values stored (non-null ones for compact nullable). */
+size_t mv_fd_values(const mv_fd *fd);
+/* Checks a column against a schema field: type, dim, element type;
+ * writes the message into err. */
+int mv_column_check(const milvus_column *col, const mv_fs *f, char *err, size_t len);
+
+/* ---- result.c ----------------------------------------------------------- */
+
+struct milvus_result {
+    int refs;
+    int status;
+    char *message;
+    char *op;
+    char *coll;
+    int grpc_code;
+    char *grpc_msg;
+    int32_t server_code;
+    int32_t legacy_code;
+    char *reason;
+    char *detail;
+    int retriable;
+    int attempts;
+
+    ProtobufCMessage *msg; /* unpacked response (owned) */
+
+    int b;
+    int64_t i64;
+    char *str;
+    mv_strlist strs;
+    mv_kvlist kv;
+    milvus_schema *schema;
+    milvus_column *ids;
+    uint64_t ts;
+    int64_t insert_cnt, upsert_cnt, delete_cnt;
+
+    /* search */
+    size_t nq;
+    size_t *hit_cnt;
+    milvus_column **hit_ids;   /* nq */
+    float **hit_scores;        /* nq, into msg */
+    milvus_column **hit_cols;  /* nq * ncols */
+    size_t nhcols;
+
+    /* query */
+    size_t rows;
+    milvus_column **cols;
+    size_t ncols;
+
+    /* describe index (into msg) */
+    Milvus__Proto__Milvus__DescribeIndexResponse *idx;
+};
+milvus_result *mv_result_new(const char *op, const char *coll);
+/* Fills the error fields and the message. */
+void mv_result_set_error(milvus_result *r, int status, int grpc_code, const char *grpc_msg,
+                         const mv_pbstatus *st);
+void mv_result_set_local(milvus_result *r, int status, const char *msg);
+/* Search results: per-query slices of msg's SearchResultData. */
+int mv_result_fill_search(milvus_result *r, Milvus__Proto__Schema__SearchResultData *d);
+int mv_result_fill_columns(milvus_result *r, mv_fd **fds, size_t n);
+int mv_result_fill_ids(milvus_result *r, Milvus__Proto__Schema__IDs *ids);
+
+/* ---- client.c: operations ----------------------------------------------- */
+
+typedef struct mv_op mv_op;
+/* Step handler: gets the reply of the op's current RPC as a result (status
+ * already checked; res->msg is the unpacked response when it parsed).
+ * It must either mv_op_finish() (giving res or another result), issue
+ * another RPC with mv_op_rpc(), or mv_op_sleep(). It owns res. */
+typedef void (*mv_step_fn)(mv_op *op, milvus_result *res);
+
+struct mv_op {
+    milvus_client *c;
+    mv_op *prev, *next;
+    uint64_t id;
+    char *opname;
+    char *coll;
+    milvus_result_cb cb;
+    void *ctx;
+
+    /* current RPC */
+    const char *method;
+    uint8_t *req;
+    size_t req_len;
+    const ProtobufCMessageDescriptor *resp_desc;
+    mv_step_fn step;
+    int attempts;
+    int total_attempts;
+    milvus_call_id call;
+    int state;
+    int bypass_gate; /* Connect itself */
+    struct event *timer;
+    void (*on_timer)(mv_op *op);
+
+    /* per-operation data */
+    void *data;
+    void (*data_free)(void *data);
+};
+
+mv_op *mv_op_new(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
+                 void *ctx);
+/* Frees an op that was never submitted. */
+void mv_op_discard(mv_op *op);
+/* Submits the op's first RPC (from the submitting function): on error the
+ * op is discarded and the error returned (nothing called back). */
+int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
+                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
+/* Later RPCs of a multi-step op (from a step): on a local error the op
+ * finishes with it. */
+void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
+               const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
+/* Starts an op that completes with no RPC (e.g. cached answers): the
+ * result is delivered from the loop. */
+int mv_op_start_local(mv_op *op, milvus_result *res);
+/* Calls fn(op) after ms milliseconds (polls). */
+void mv_op_sleep(mv_op *op, int64_t ms, void (*fn)(mv_op *op));
+/* Delivers res to the user (or to nothing for internal ops) and frees the
+ * op.  Takes ownership of res. */
+void mv_op_finish(mv_op *op, milvus_result *res);
+/* Default step: deliver the reply as is. */
+void mv_step_deliver(mv_op *op, milvus_result *res);
+/* Fails op with a local error. */
+void mv_op_fail(mv_op *op, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Client internals needed by the operation files. */
+int mv_client_check(milvus_client *c, milvus_result_cb cb);
+int mv_client_seterr(milvus_client *c, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int mv_client_check_name(milvus_client *c, const char *what, const char *name);
+const char *mv_client_db(const milvus_client *c);
+/* Schema cache (by collection, within the current database). */
+const mv_cs *mv_cache_get(milvus_client *c, const char *coll, uint64_t *ts);
+int mv_cache_put(milvus_client *c, const char *coll, const mv_cs *schema, uint64_t ts);
+void mv_cache_evict(milvus_client *c, const char *coll);
+void mv_cache_clear(milvus_client *c);
+
+/* MsgBase shared by all requests (zero-filled). */
+extern Milvus__Proto__Common__MsgBase mv_msg_base;
+
+#define MV_RPC(name) "/milvus.proto.milvus.MilvusService/" name
+
+#endif /* MV_API_H */

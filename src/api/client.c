@@ -1,0 +1,883 @@
+/* The client: lifecycle, the Connect handshake, and the operation engine
+ * (submit -> channel call -> unpack -> Milvus status -> step -> callback),
+ * with rate-limit retries and polls on event timers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "api/api.h"
+#include "common/options_internal.h"
+
+enum { OP_NEW, OP_WAIT_CONNECT, OP_IN_FLIGHT, OP_TIMER, OP_DONE };
+enum { CONN_NONE, CONN_CONNECTING, CONN_READY };
+
+typedef struct cache_ent {
+    struct cache_ent *next;
+    char *coll;
+    mv_cs *schema;
+    uint64_t ts;
+} cache_ent;
+
+struct milvus_client {
+    struct event_base *base;
+    milvus_channel *ch;
+    milvus_options *opts;
+    char *db;
+    char err[MV_ERRBUF];
+    mv_op *head, *tail;
+    size_t npending;
+    uint64_t next_id, last_id;
+    int conn;
+    int closing, freeing, free_pending, depth;
+    milvus_client_closed_cb closed_cb;
+    void *closed_ctx;
+    struct event *close_ev;
+    cache_ent *cache;
+    int rl_attempts;
+    int64_t rl_initial_ms, rl_max_ms;
+    double rl_mult;
+};
+
+static void client_destroy(milvus_client *c);
+
+/* ---- errors -------------------------------------------------------------- */
+
+int mv_client_seterr(milvus_client *c, int status, const char *fmt, ...)
+{
+    va_list ap;
+    if (!c)
+        return status;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof(c->err), fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *milvus_client_last_error(const milvus_client *c)
+{
+    return c ? c->err : "client is NULL";
+}
+
+int mv_client_check(milvus_client *c, milvus_result_cb cb)
+{
+    if (!c)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!cb)
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "callback is NULL");
+    if (c->closing || c->freeing || c->free_pending)
+        return mv_client_seterr(c, MILVUS_ERR_CLOSED, "client is closed");
+    return MILVUS_OK;
+}
+
+int mv_client_check_name(milvus_client *c, const char *what, const char *name)
+{
+    int rc = mv_check_name(what, name, c->err, sizeof(c->err));
+    return rc;
+}
+
+const char *mv_client_db(const milvus_client *c) { return c->db ? c->db : ""; }
+const char *milvus_client_database(const milvus_client *c) { return c ? mv_client_db(c) : ""; }
+size_t milvus_client_pending(const milvus_client *c) { return c ? c->npending : 0; }
+uint64_t milvus_client_last_call(const milvus_client *c) { return c ? c->last_id : 0; }
+
+int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts, int64_t initial_ms,
+                                       int64_t max_ms, double multiplier)
+{
+    if (!c || max_attempts < 1 || initial_ms < 0 || max_ms < initial_ms || multiplier < 1.0)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    c->rl_attempts = max_attempts;
+    c->rl_initial_ms = initial_ms;
+    c->rl_max_ms = max_ms;
+    c->rl_mult = multiplier;
+    return MILVUS_OK;
+}
+
+/* ---- schema cache ---------------------------------------------------------- */
+
+const mv_cs *mv_cache_get(milvus_client *c, const char *coll, uint64_t *ts)
+{
+    for (cache_ent *e = c->cache; e; e = e->next) {
+        if (strcmp(e->coll, coll) == 0) {
+            if (ts)
+                *ts = e->ts;
+            return e->schema;
+        }
+    }
+    return NULL;
+}
+
+int mv_cache_put(milvus_client *c, const char *coll, const mv_cs *schema, uint64_t ts)
+{
+    cache_ent *e = calloc(1, sizeof(*e));
+    if (!e)
+        return MILVUS_ERR_NOMEM;
+    e->coll = mv_strdup(coll);
+    e->schema = (mv_cs *)mv_msg_dup(&schema->base);
+    if (!e->coll || !e->schema) {
+        free(e->coll);
+        if (e->schema)
+            protobuf_c_message_free_unpacked(&e->schema->base, NULL);
+        free(e);
+        return MILVUS_ERR_NOMEM;
+    }
+    e->ts = ts;
+    mv_cache_evict(c, coll);
+    e->next = c->cache;
+    c->cache = e;
+    return MILVUS_OK;
+}
+
+static void cache_ent_free(cache_ent *e)
+{
+    free(e->coll);
+    protobuf_c_message_free_unpacked(&e->schema->base, NULL);
+    free(e);
+}
+
+void mv_cache_evict(milvus_client *c, const char *coll)
+{
+    for (cache_ent **p = &c->cache; *p; p = &(*p)->next) {
+        if (strcmp((*p)->coll, coll) == 0) {
+            cache_ent *e = *p;
+            *p = e->next;
+            cache_ent_free(e);
+            return;
+        }
+    }
+}
+
+void mv_cache_clear(milvus_client *c)
+{
+    while (c->cache) {
+        cache_ent *e = c->cache;
+        c->cache = e->next;
+        cache_ent_free(e);
+    }
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+mv_op *mv_op_new(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
+                 void *ctx)
+{
+    mv_op *op = calloc(1, sizeof(*op));
+    if (!op) {
+        mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    op->c = c;
+    op->cb = cb;
+    op->ctx = ctx;
+    op->opname = mv_strdup(opname);
+    op->coll = mv_strdup(coll);
+    if (!op->opname || !op->coll) {
+        mv_op_discard(op);
+        mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return op;
+}
+
+void mv_op_discard(mv_op *op)
+{
+    if (!op)
+        return;
+    if (op->timer)
+        event_free(op->timer);
+    if (op->data_free && op->data)
+        op->data_free(op->data);
+    free(op->req);
+    free(op->opname);
+    free(op->coll);
+    free(op);
+}
+
+static void link_op(milvus_client *c, mv_op *op)
+{
+    op->id = ++c->next_id;
+    c->last_id = op->id;
+    op->prev = c->tail;
+    if (c->tail)
+        c->tail->next = op;
+    else
+        c->head = op;
+    c->tail = op;
+    c->npending++;
+}
+
+static void unlink_op(milvus_client *c, mv_op *op)
+{
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        c->head = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    else
+        c->tail = op->prev;
+    op->prev = op->next = NULL;
+    c->npending--;
+}
+
+static void maybe_closed(milvus_client *c);
+
+void mv_op_finish(mv_op *op, milvus_result *res)
+{
+    milvus_client *c = op->c;
+    if (op->timer)
+        event_del(op->timer);
+    op->state = OP_DONE;
+    unlink_op(c, op);
+    if (res && !res->attempts)
+        res->attempts = op->total_attempts;
+    if (op->cb && res) {
+        c->depth++;
+        op->cb(c, res, op->ctx);
+        c->depth--;
+    }
+    milvus_result_unref(res);
+    mv_op_discard(op);
+    if (c->depth == 0 && c->free_pending && !c->freeing) {
+        client_destroy(c);
+        return;
+    }
+    maybe_closed(c);
+}
+
+void mv_op_fail(mv_op *op, int status, const char *fmt, ...)
+{
+    char buf[MV_ERRBUF];
+    va_list ap;
+    milvus_result *res = mv_result_new(op->opname, op->coll);
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (!res) {
+        /* Without memory for a result the callback cannot run; the op is
+         * still completed so that nothing leaks or hangs. */
+        mv_op_finish(op, NULL);
+        return;
+    }
+    mv_result_set_local(res, status, buf);
+    mv_op_finish(op, res);
+}
+
+void mv_step_deliver(mv_op *op, milvus_result *res)
+{
+    mv_op_finish(op, res);
+}
+
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    mv_op *op = arg;
+    void (*fn)(mv_op *) = op->on_timer;
+    (void)fd;
+    (void)what;
+    op->on_timer = NULL;
+    op->state = OP_NEW;
+    if (fn)
+        fn(op);
+}
+
+static int arm_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
+{
+    struct timeval tv;
+    if (!op->timer) {
+        op->timer = evtimer_new(op->c->base, timer_cb, op);
+        if (!op->timer)
+            return MILVUS_ERR_NOMEM;
+    }
+    tv.tv_sec = (time_t)(ms / 1000);
+    tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+    op->on_timer = fn;
+    op->state = OP_TIMER;
+    if (evtimer_add(op->timer, &tv) != 0)
+        return MILVUS_ERR_NOMEM;
+    return MILVUS_OK;
+}
+
+void mv_op_sleep(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
+{
+    if (op->c->freeing) {
+        mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
+        return;
+    }
+    if (arm_timer(op, ms, fn) != MILVUS_OK)
+        mv_op_fail(op, MILVUS_ERR_NOMEM, "out of memory");
+}
+
+static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, void *ctx);
+static void start_handshake(milvus_client *c);
+
+/* Sends the op's current request (or parks it until the handshake). */
+static int op_send(mv_op *op)
+{
+    milvus_client *c = op->c;
+    int rc;
+    if (!op->bypass_gate && c->conn != CONN_READY) {
+        op->state = OP_WAIT_CONNECT;
+        if (c->conn == CONN_NONE)
+            start_handshake(c);
+        return MILVUS_OK;
+    }
+    op->state = OP_IN_FLIGHT;
+    rc = milvus_channel_unary(c->ch, op->method, op->req, op->req_len, NULL, reply_cb, op,
+                              &op->call);
+    if (rc != MILVUS_OK) {
+        op->state = OP_NEW;
+        mv_client_seterr(c, rc, "%s: %s", op->opname, milvus_channel_last_error(c->ch));
+    }
+    return rc;
+}
+
+static int set_request(mv_op *op, const char *method, const ProtobufCMessage *req,
+                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    size_t len;
+    uint8_t *buf = mv_pack(req, &len);
+    if (!buf)
+        return MILVUS_ERR_NOMEM;
+    if (op->c->opts && op->c->opts->max_send && len > op->c->opts->max_send) {
+        free(buf);
+        mv_client_seterr(op->c, MILVUS_ERR_TOO_LARGE,
+                         "%s: request of %zu bytes exceeds max send size %zu", op->opname, len,
+                         op->c->opts->max_send);
+        return MILVUS_ERR_TOO_LARGE;
+    }
+    free(op->req);
+    op->req = buf;
+    op->req_len = len;
+    op->method = method;
+    op->resp_desc = resp_desc;
+    op->step = step;
+    op->attempts = 0;
+    return MILVUS_OK;
+}
+
+int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
+                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    milvus_client *c = op->c;
+    size_t max = c->opts ? c->opts->max_pending : 0;
+    int rc;
+    if (max && c->npending >= max) {
+        mv_op_discard(op);
+        return mv_client_seterr(c, MILVUS_ERR_BUSY, "%zu calls pending (the bound)",
+                                c->npending);
+    }
+    rc = set_request(op, method, req, resp_desc, step);
+    if (rc != MILVUS_OK) {
+        if (rc == MILVUS_ERR_NOMEM)
+            mv_client_seterr(c, rc, "out of memory");
+        mv_op_discard(op);
+        return rc;
+    }
+    link_op(c, op);
+    rc = op_send(op);
+    if (rc != MILVUS_OK) {
+        unlink_op(c, op);
+        c->last_id = 0;
+        mv_op_discard(op);
+    }
+    return rc;
+}
+
+void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
+               const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    int rc;
+    if (op->c->freeing) {
+        mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
+        return;
+    }
+    rc = set_request(op, method, req, resp_desc, step);
+    if (rc == MILVUS_OK)
+        rc = op_send(op);
+    if (rc != MILVUS_OK)
+        mv_op_fail(op, rc, "%s", op->c->err);
+}
+
+static void deliver_local(mv_op *op)
+{
+    milvus_result *res = op->data;
+    op->data = NULL;
+    op->data_free = NULL;
+    mv_op_finish(op, res);
+}
+
+int mv_op_start_local(mv_op *op, milvus_result *res)
+{
+    milvus_client *c = op->c;
+    if (op->data_free && op->data)
+        op->data_free(op->data);
+    op->data = res;
+    op->data_free = (void (*)(void *))milvus_result_unref;
+    link_op(c, op);
+    if (arm_timer(op, 0, deliver_local) != MILVUS_OK) {
+        unlink_op(c, op);
+        mv_op_discard(op);
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    }
+    return MILVUS_OK;
+}
+
+static int is_rate_limited(const mv_pbstatus *st)
+{
+    return st->code == 8 || st->error_code == MILVUS__PROTO__COMMON__ERROR_CODE__RateLimit;
+}
+
+static void resend(mv_op *op)
+{
+    int rc = op_send(op);
+    if (rc != MILVUS_OK)
+        mv_op_fail(op, rc, "%s", op->c->err);
+}
+
+static int64_t backoff_ms(const milvus_client *c, int attempt)
+{
+    double ms = (double)c->rl_initial_ms;
+    for (int i = 1; i < attempt && ms < (double)c->rl_max_ms; i++)
+        ms *= c->rl_mult;
+    if (ms > (double)c->rl_max_ms)
+        ms = (double)c->rl_max_ms;
+    return (int64_t)ms;
+}
+
+static const mv_pbstatus *find_status(const ProtobufCMessage *m)
+{
+    const ProtobufCFieldDescriptor *f;
+    if (m->descriptor == &milvus__proto__common__status__descriptor)
+        return (const mv_pbstatus *)m;
+    f = protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "status");
+    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE)
+        return NULL;
+    return *(const mv_pbstatus *const *)((const char *)m + f->offset);
+}
+
+static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, void *ctx)
+{
+    mv_op *op = ctx;
+    milvus_result *res;
+    ProtobufCMessage *msg;
+    const mv_pbstatus *st;
+    const uint8_t *data;
+    size_t len = 0;
+    (void)ch;
+    op->call = 0;
+    op->state = OP_NEW;
+    op->attempts++;
+    op->total_attempts++;
+    res = mv_result_new(op->opname, op->coll);
+    if (!res) {
+        mv_op_finish(op, NULL);
+        return;
+    }
+    res->attempts = op->total_attempts;
+    if (status != MILVUS_OK) {
+        mv_result_set_error(res, status, milvus_reply_grpc_code(reply),
+                            milvus_reply_message(reply), NULL);
+        op->step(op, res);
+        return;
+    }
+    data = milvus_reply_data(reply, &len);
+    msg = protobuf_c_message_unpack(op->resp_desc, NULL, len, data ? data : (const uint8_t *)"");
+    if (!msg) {
+        mv_result_set_local(res, MILVUS_ERR_PROTOCOL, "malformed response message");
+        op->step(op, res);
+        return;
+    }
+    res->msg = msg;
+    st = find_status(msg);
+    if (st && (st->code != 0 || st->error_code != 0)) {
+        if (is_rate_limited(st) && op->attempts < op->c->rl_attempts && !op->c->freeing) {
+            milvus_result_unref(res);
+            mv_op_sleep(op, backoff_ms(op->c, op->attempts), resend);
+            return;
+        }
+        mv_result_set_error(res, MILVUS_ERR_SERVER, MILVUS_GRPC_OK, "", st);
+    }
+    op->step(op, res);
+}
+
+/* ---- handshake ------------------------------------------------------------------ */
+
+static void fill_client_info(milvus_client *c, Milvus__Proto__Common__ClientInfo *ci,
+                             char *host, size_t hostlen, char *tbuf, size_t tlen)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    ci->sdk_type = (char *)"libmilvus";
+    ci->sdk_version = (char *)MILVUS_VERSION_STRING;
+    if (gethostname(host, hostlen) != 0)
+        host[0] = '\0';
+    host[hostlen - 1] = '\0';
+    ci->host = host;
+    if (localtime_r(&now, &tm))
+        strftime(tbuf, tlen, "%Y-%m-%d %H:%M:%S %z", &tm);
+    else
+        tbuf[0] = '\0';
+    ci->local_time = tbuf;
+    ci->user = c->opts && c->opts->user ? c->opts->user : (char *)"";
+}
+
+/* Releases (or fails) the calls parked behind the handshake. */
+static void release_waiting(milvus_client *c, const milvus_result *failure)
+{
+    mv_op *op = c->head, *next;
+    while (op) {
+        next = op->next;
+        if (op->state == OP_WAIT_CONNECT) {
+            if (failure) {
+                milvus_result *r = mv_result_new(op->opname, op->coll);
+                if (r) {
+                    mv_result_set_error(r, failure->status, failure->grpc_code,
+                                        failure->grpc_msg, NULL);
+                    if (failure->status == MILVUS_ERR_SERVER) {
+                        r->server_code = failure->server_code;
+                        r->legacy_code = failure->legacy_code;
+                        free(r->reason);
+                        r->reason = mv_strdup(failure->reason);
+                        free(r->message);
+                        r->message = mv_strdup(failure->message);
+                    }
+                }
+                mv_op_finish(op, r);
+            } else {
+                int rc = op_send(op);
+                if (rc != MILVUS_OK)
+                    mv_op_fail(op, rc, "%s", c->err);
+            }
+        }
+        op = next;
+    }
+}
+
+/* Step of every Connect: records identifier/version, opens the gate. */
+static void connect_step(mv_op *op, milvus_result *res)
+{
+    milvus_client *c = op->c;
+    int ok = res->status == MILVUS_OK;
+    if (res->status == MILVUS_ERR_GRPC && res->grpc_code == MILVUS_GRPC_UNIMPLEMENTED) {
+        /* Servers before Connect existed: accepted, like the Go client. */
+        ok = 1;
+        res->status = MILVUS_OK;
+        free(res->message);
+        res->message = mv_strdup("");
+    }
+    if (ok && res->msg) {
+        Milvus__Proto__Milvus__ConnectResponse *r = (void *)res->msg;
+        char id[32];
+        snprintf(id, sizeof(id), "%lld", (long long)r->identifier);
+        milvus_channel_set_metadata(c->ch, "identifier", id, strlen(id));
+        if (r->server_info)
+            res->str = mv_strdup(r->server_info->build_tags);
+    }
+    if (ok) {
+        c->conn = CONN_READY;
+        mv_cache_clear(c);
+        release_waiting(c, NULL);
+    } else {
+        c->conn = CONN_NONE;
+        release_waiting(c, res);
+    }
+    mv_op_finish(op, res);
+}
+
+static int submit_connect(milvus_client *c, const char *opname, milvus_result_cb cb, void *ctx)
+{
+    Milvus__Proto__Milvus__ConnectRequest req = MILVUS__PROTO__MILVUS__CONNECT_REQUEST__INIT;
+    Milvus__Proto__Common__ClientInfo ci = MILVUS__PROTO__COMMON__CLIENT_INFO__INIT;
+    char host[256], tbuf[64];
+    mv_op *op = mv_op_new(c, opname, "", cb, ctx);
+    if (!op)
+        return MILVUS_ERR_NOMEM;
+    op->bypass_gate = 1;
+    fill_client_info(c, &ci, host, sizeof(host), tbuf, sizeof(tbuf));
+    req.msg_base = &mv_msg_base;
+    req.client_info = &ci;
+    c->conn = CONN_CONNECTING;
+    return mv_op_start(op, MV_RPC("Connect"), &req.base,
+                       &milvus__proto__milvus__connect_response__descriptor, connect_step);
+}
+
+static void start_handshake(milvus_client *c)
+{
+    int rc;
+    /* The internal handshake does not count against the caller's bound:
+     * park it outside the cap by lifting it for this submission. */
+    size_t saved = c->opts ? c->opts->max_pending : 0;
+    if (c->opts)
+        c->opts->max_pending = 0;
+    rc = submit_connect(c, "connect", NULL, NULL);
+    if (c->opts)
+        c->opts->max_pending = saved;
+    if (rc != MILVUS_OK)
+        c->conn = CONN_NONE;
+}
+
+int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx)
+{
+    int rc = mv_client_check(c, cb);
+    if (rc != MILVUS_OK)
+        return rc;
+    return submit_connect(c, "connect", cb, ctx);
+}
+
+int milvus_client_use_database(milvus_client *c, const char *db, milvus_result_cb cb, void *ctx)
+{
+    char *d;
+    int rc = mv_client_check(c, cb);
+    if (rc != MILVUS_OK)
+        return rc;
+    if ((rc = mv_client_check_name(c, "database", db)) != MILVUS_OK)
+        return rc;
+    if (!(d = mv_strdup(db)))
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    rc = milvus_channel_set_metadata(c->ch, "dbname", db, strlen(db));
+    if (rc != MILVUS_OK) {
+        free(d);
+        return mv_client_seterr(c, rc, "use_database: %s", milvus_channel_last_error(c->ch));
+    }
+    free(c->db);
+    c->db = d;
+    mv_cache_clear(c);
+    return submit_connect(c, "use_database", cb, ctx);
+}
+
+/* ---- lifecycle -------------------------------------------------------------------- */
+
+static int set_auth(milvus_client *c)
+{
+    const milvus_options *o = c->opts;
+    char *plain = NULL, *b64;
+    size_t len, blen;
+    int rc;
+    if (o->token && *o->token) {
+        plain = mv_strdup(o->token);
+    } else if ((o->user && *o->user) || (o->password && *o->password)) {
+        const char *u = o->user ? o->user : "", *p = o->password ? o->password : "";
+        plain = malloc(strlen(u) + strlen(p) + 2);
+        if (plain)
+            sprintf(plain, "%s:%s", u, p);
+    } else {
+        return MILVUS_OK;
+    }
+    if (!plain)
+        return MILVUS_ERR_NOMEM;
+    len = strlen(plain);
+    b64 = mv_base64_encode((const uint8_t *)plain, len, &blen);
+    memset(plain, 0, len); /* the secret does not linger in freed memory */
+    free(plain);
+    if (!b64)
+        return MILVUS_ERR_NOMEM;
+    rc = milvus_channel_set_metadata(c->ch, "authorization", b64, blen);
+    memset(b64, 0, blen);
+    free(b64);
+    return rc;
+}
+
+int milvus_client_new(milvus_client **out, struct event_base *base, const milvus_options *opts)
+{
+    milvus_client *c;
+    int rc;
+    if (!out || !base)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return MILVUS_ERR_NOMEM;
+    c->base = base;
+    c->rl_attempts = 75;
+    c->rl_initial_ms = 10;
+    c->rl_max_ms = 3000;
+    c->rl_mult = 3.0;
+    c->opts = opts ? milvus_options_dup(opts) : milvus_options_new();
+    if (!c->opts) {
+        free(c);
+        return MILVUS_ERR_NOMEM;
+    }
+    c->db = mv_strdup(c->opts->database ? c->opts->database : "");
+    if (!c->db) {
+        rc = MILVUS_ERR_NOMEM;
+        goto fail;
+    }
+    rc = milvus_channel_new(&c->ch, base, c->opts);
+    if (rc != MILVUS_OK)
+        goto fail;
+    if ((rc = set_auth(c)) != MILVUS_OK)
+        goto fail;
+    if (c->db[0] && (rc = milvus_channel_set_metadata(c->ch, "dbname", c->db, strlen(c->db))))
+        goto fail;
+    *out = c;
+    return MILVUS_OK;
+fail:
+    milvus_channel_free(c->ch);
+    milvus_options_free(c->opts);
+    free(c->db);
+    free(c);
+    return rc;
+}
+
+static void client_destroy(milvus_client *c)
+{
+    mv_op *op, *next;
+    c->freeing = 1;
+    c->depth++;
+    /* Calls not on the wire complete here; the channel completes the
+     * others (through reply_cb) when it is freed. */
+    for (op = c->head; op; op = next) {
+        next = op->next;
+        if (op->state != OP_IN_FLIGHT)
+            mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled: client freed");
+    }
+    milvus_channel_free(c->ch);
+    c->ch = NULL;
+    /* Steps that tried to continue were refused; anything left is failed. */
+    while (c->head)
+        mv_op_fail(c->head, MILVUS_ERR_CANCELLED, "cancelled: client freed");
+    c->depth--;
+    if (c->close_ev)
+        event_free(c->close_ev);
+    mv_cache_clear(c);
+    milvus_options_free(c->opts);
+    free(c->db);
+    free(c);
+}
+
+void milvus_client_free(milvus_client *c)
+{
+    if (!c || c->freeing)
+        return;
+    if (c->depth > 0) {
+        c->free_pending = 1;
+        return;
+    }
+    client_destroy(c);
+}
+
+static void channel_closed(milvus_channel *ch, void *ctx)
+{
+    milvus_client *c = ctx;
+    (void)ch;
+    if (c->closed_cb) {
+        c->depth++;
+        c->closed_cb(c, c->closed_ctx);
+        c->depth--;
+    }
+    if (c->depth == 0 && c->free_pending)
+        client_destroy(c);
+}
+
+static void close_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+    milvus_client *c = arg;
+    (void)fd;
+    (void)what;
+    if (milvus_channel_close(c->ch, channel_closed, c) != MILVUS_OK)
+        channel_closed(c->ch, c);
+}
+
+static void maybe_closed(milvus_client *c)
+{
+    struct timeval tv = {0, 0};
+    if (!c->closing || c->npending || c->freeing || !c->close_ev)
+        return;
+    if (!event_pending(c->close_ev, EV_TIMEOUT, NULL))
+        event_add(c->close_ev, &tv);
+}
+
+int milvus_client_close(milvus_client *c, milvus_client_closed_cb cb, void *ctx)
+{
+    if (!c)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (c->closing || c->freeing)
+        return mv_client_seterr(c, MILVUS_ERR_CLOSED, "client is already closing");
+    c->close_ev = evtimer_new(c->base, close_ev_cb, c);
+    if (!c->close_ev)
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    c->closing = 1;
+    c->closed_cb = cb;
+    c->closed_ctx = ctx;
+    maybe_closed(c);
+    return MILVUS_OK;
+}
+
+static void finish_cancelled(mv_op *op)
+{
+    mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
+}
+
+int milvus_client_cancel(milvus_client *c, uint64_t id)
+{
+    if (!c)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    for (mv_op *op = c->head; op; op = op->next) {
+        if (op->id != id)
+            continue;
+        if (op->state == OP_IN_FLIGHT && op->call) {
+            /* the channel completes the call with CANCELLED from the loop;
+             * mark it so a multi-step op does not continue */
+            op->step = mv_step_deliver;
+            milvus_channel_cancel(c->ch, op->call);
+        } else if (op->state != OP_DONE) {
+            op->step = mv_step_deliver;
+            if (op->timer)
+                event_del(op->timer);
+            if (arm_timer(op, 0, finish_cancelled) != MILVUS_OK)
+                return MILVUS_ERR_NOMEM;
+        }
+        return MILVUS_OK;
+    }
+    return MILVUS_OK;
+}
+
+/* ---- simple server calls -------------------------------------------------------- */
+
+static void version_step(mv_op *op, milvus_result *res)
+{
+    if (res->status == MILVUS_OK && res->msg)
+        res->str = mv_strdup(((Milvus__Proto__Milvus__GetVersionResponse *)res->msg)->version);
+    mv_op_finish(op, res);
+}
+
+int milvus_client_get_version(milvus_client *c, milvus_result_cb cb, void *ctx)
+{
+    Milvus__Proto__Milvus__GetVersionRequest req = MILVUS__PROTO__MILVUS__GET_VERSION_REQUEST__INIT;
+    mv_op *op;
+    int rc = mv_client_check(c, cb);
+    if (rc != MILVUS_OK)
+        return rc;
+    if (!(op = mv_op_new(c, "get_version", "", cb, ctx)))
+        return MILVUS_ERR_NOMEM;
+    return mv_op_start(op, MV_RPC("GetVersion"), &req.base,
+                       &milvus__proto__milvus__get_version_response__descriptor, version_step);
+}
+
+static void health_step(mv_op *op, milvus_result *res)
+{
+    if (res->status == MILVUS_OK && res->msg) {
+        Milvus__Proto__Milvus__CheckHealthResponse *r = (void *)res->msg;
+        res->b = r->ishealthy;
+        for (size_t i = 0; i < r->n_reasons; i++)
+            if (mv_str_add(&res->strs, r->reasons[i]) != MILVUS_OK)
+                break;
+    }
+    mv_op_finish(op, res);
+}
+
+int milvus_client_check_health(milvus_client *c, milvus_result_cb cb, void *ctx)
+{
+    Milvus__Proto__Milvus__CheckHealthRequest req =
+        MILVUS__PROTO__MILVUS__CHECK_HEALTH_REQUEST__INIT;
+    mv_op *op;
+    int rc = mv_client_check(c, cb);
+    if (rc != MILVUS_OK)
+        return rc;
+    if (!(op = mv_op_new(c, "check_health", "", cb, ctx)))
+        return MILVUS_ERR_NOMEM;
+    return mv_op_start(op, MV_RPC("CheckHealth"), &req.base,
+                       &milvus__proto__milvus__check_health_response__descriptor, health_step);
+}
