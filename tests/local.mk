@@ -1,5 +1,5 @@
 # Test suite: each area has its own fragment.
-EXTRA_DIST += tests/lib.sh
+EXTRA_DIST += tests/lib.sh tests/lsan.supp
 include tests/unit/local.mk
 include tests/transport/local.mk
 include tests/proto/local.mk
@@ -9,3 +9,6 @@ include tests/fuzz/local.mk
 include tests/server/local.mk
 include tests/integration/local.mk
 include tests/bench/local.mk
+include tests/bench/suite.mk
+include tests/snapshot/local.mk
+include tests/api/local.mk
