@@ -18,7 +18,7 @@
 #     targets compile src/wire/grpc_wire.c into the program, so that
 #     libFuzzer's coverage instrumentation covers the code under test.
 #     A target that needs the whole library links libmilvus_core.la
-#     instead: see the commented fuzz_session block at the end.
+#     instead: see the fuzz_session block at the end.
 # smoke.sh picks up every fuzz_* program by itself.
 
 if ENABLE_FUZZERS
@@ -49,18 +49,15 @@ tests_fuzz_fuzz_wire_parse_CPPFLAGS = $(MV_FUZZ_INCLUDES)
 tests_fuzz_fuzz_wire_parse_CFLAGS = $(MV_FUZZ_COMPILE_OPTS)
 tests_fuzz_fuzz_wire_parse_LDFLAGS = $(MV_FUZZ_LINK_OPTS)
 
-# --- fuzz_session: LEAD, ENABLE THIS BLOCK once tests/fuzz/fuzz_session.c
-# exists (uncomment; automake cannot test for the file).  The library is
-# linked whole; for libFuzzer coverage of it, configure the fuzz build with
-#   CC=clang CFLAGS='-g -O1 -fsanitize=fuzzer-no-link,address,undefined' \
-#   LDFLAGS='-fsanitize=address,undefined' .../configure --enable-fuzzers
-# (or have configure.ac add -fsanitize=fuzzer-no-link under --enable-fuzzers).
-#check_PROGRAMS += tests/fuzz/fuzz_session
-#tests_fuzz_fuzz_session_SOURCES = tests/fuzz/fuzz_session.c $(MV_FUZZ_MAIN)
-#tests_fuzz_fuzz_session_CPPFLAGS = $(MV_FUZZ_INCLUDES) $(DEP_CFLAGS)
-#tests_fuzz_fuzz_session_CFLAGS = $(MV_FUZZ_COMPILE_OPTS)
-#tests_fuzz_fuzz_session_LDFLAGS = $(MV_FUZZ_LINK_OPTS)
-#tests_fuzz_fuzz_session_LDADD = libmilvus_core.la $(DEP_LIBS) -lm
+# --- fuzz_session: arbitrary server bytes into a client connection ---
+# The library is linked whole; under --enable-fuzzers configure compiles it
+# with -fsanitize=fuzzer-no-link so that libFuzzer's coverage reaches it.
+check_PROGRAMS += tests/fuzz/fuzz_session
+tests_fuzz_fuzz_session_SOURCES = tests/fuzz/fuzz_session.c $(MV_FUZZ_MAIN)
+tests_fuzz_fuzz_session_CPPFLAGS = $(MV_FUZZ_INCLUDES) $(DEP_CFLAGS)
+tests_fuzz_fuzz_session_CFLAGS = $(MV_FUZZ_COMPILE_OPTS)
+tests_fuzz_fuzz_session_LDFLAGS = $(MV_FUZZ_LINK_OPTS)
+tests_fuzz_fuzz_session_LDADD = libmilvus_core.la $(DEP_LIBS) -lm
 # (seed inputs, if any: tests/fuzz/corpus/session/*, add them to EXTRA_DIST)
 
 TESTS += tests/fuzz/smoke.sh
@@ -83,3 +80,8 @@ EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/run-fuzzers.sh tests/fuzz/standalon
 	tests/fuzz/corpus/wire_parse/seed-09-md \
 	tests/fuzz/corpus/wire_parse/seed-10-md-reserved \
 	tests/fuzz/corpus/wire_parse/seed-11-utf8
+
+# `make fuzz` builds every fuzz target (real libFuzzer binaries under
+# --enable-fuzzers); tests/fuzz/run-fuzzers.sh runs them.
+fuzz: tests/fuzz/fuzz_wire_deframe tests/fuzz/fuzz_wire_parse tests/fuzz/fuzz_session
+.PHONY: fuzz

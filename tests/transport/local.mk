@@ -1,1 +1,14 @@
-# rules for tests/transport
+# rules for tests/transport: the transport and call layers against an
+# in-process HTTP/2 gRPC server (h2_test_server), plaintext and TLS.
+if HAVE_CRITERION
+check_PROGRAMS += tests/transport/test_transport tests/transport/test_tls
+tests_transport_test_transport_SOURCES = tests/transport/test_transport.c \
+	tests/transport/h2_test_server.c tests/transport/h2_test_server.h
+tests_transport_test_transport_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_transport_test_transport_LDADD = $(MV_TEST_LIBS)
+tests_transport_test_tls_SOURCES = tests/transport/test_tls.c \
+	tests/transport/h2_test_server.c tests/transport/h2_test_server.h
+tests_transport_test_tls_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_transport_test_tls_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/transport/test_transport tests/transport/test_tls
+endif

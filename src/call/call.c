@@ -1,0 +1,736 @@
+/*
+ * Layer 3 — the generic async RPC: submission, deadline, cancel, retry,
+ * gRPC status from the response, exactly-once completion from the loop.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "transport/transport.h"
+
+/* ---- received metadata ---- */
+
+void mv_kvlist_clear(mv_kvlist *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        free(l->v[i].name);
+        free(l->v[i].value);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+int mv_kvlist_add(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_t *value,
+                  size_t vlen)
+{
+    mv_kv *kv;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        mv_kv *nv = realloc(l->v, ncap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = ncap;
+    }
+    kv = &l->v[l->n];
+    kv->name = malloc(nlen + 1);
+    kv->value = malloc(vlen + 1);
+    if (!kv->name || !kv->value) {
+        free(kv->name);
+        free(kv->value);
+        return -1;
+    }
+    memcpy(kv->name, name, nlen);
+    kv->name[nlen] = '\0';
+    if (vlen)
+        memcpy(kv->value, value, vlen);
+    kv->value[vlen] = '\0';
+    kv->name_len = nlen;
+    kv->value_len = vlen;
+    l->n++;
+    return 0;
+}
+
+static const uint8_t *kv_find(const mv_kvlist *l, const char *name, size_t n, size_t *len)
+{
+    size_t i, nl;
+    if (!l || !name)
+        return NULL;
+    nl = strlen(name);
+    for (i = 0; i < l->n; i++) {
+        if (l->v[i].name_len == nl && memcmp(l->v[i].name, name, nl) == 0 && n-- == 0) {
+            if (len)
+                *len = l->v[i].value_len;
+            return l->v[i].value;
+        }
+    }
+    return NULL;
+}
+
+/* ---- call options ---- */
+
+milvus_call_options *milvus_call_options_new(void)
+{
+    milvus_call_options *co = calloc(1, sizeof(*co));
+    if (!co)
+        return NULL;
+    co->retry = 1;
+    mv_md_init(&co->md);
+    return co;
+}
+
+void milvus_call_options_free(milvus_call_options *co)
+{
+    if (!co)
+        return;
+    mv_md_free(&co->md);
+    free(co);
+}
+
+int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms)
+{
+    if (!co || ms < 0 || ms > (int64_t)100 * 365 * 86400 * 1000)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    co->timeout_ms = ms;
+    return MILVUS_OK;
+}
+
+int milvus_call_options_add_metadata(milvus_call_options *co, const char *key, const void *value,
+                                     size_t len)
+{
+    int rc;
+    if (!co || !key || (!value && len))
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    rc = mv_md_add(&co->md, key, value ? value : "", len);
+    if (rc == -2)
+        return MILVUS_ERR_NOMEM;
+    return rc ? MILVUS_ERR_INVALID_ARGUMENT : MILVUS_OK;
+}
+
+int milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent)
+{
+    if (!co)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    co->idempotent = idempotent != 0;
+    return MILVUS_OK;
+}
+
+int milvus_call_options_set_retry(milvus_call_options *co, int enable)
+{
+    if (!co)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    co->retry = enable != 0;
+    return MILVUS_OK;
+}
+
+/* ---- lifecycle ---- */
+
+void mv_call_free(mv_call *c)
+{
+    if (c->deadline_armed)
+        evtimer_del(&c->deadline_ev);
+    if (c->backoff_armed)
+        evtimer_del(&c->backoff_ev);
+    if (c->df_inited)
+        mv_deframer_free(&c->df);
+    free(c->resp);
+    free(c->grpc_message);
+    free(c->message);
+    mv_kvlist_clear(&c->headers);
+    mv_kvlist_clear(&c->trailers);
+    if (c->has_md)
+        mv_md_free(&c->md);
+    if (c->msgq)
+        evbuffer_free(c->msgq);
+    free(c);
+}
+
+void mv_call_reset_attempt(mv_call *c)
+{
+    milvus_channel *ch = c->ch;
+    c->sent = 0;
+    c->send_done = 0;
+    c->headers_sent = 0;
+    c->committed = 0;
+    c->rst_recv = 0;
+    c->rst_code = 0;
+    c->hdr_to_trailers = 0;
+    c->ct_ok = 0;
+    c->ct_seen = 0;
+    c->ended = 0;
+    c->ct[0] = '\0';
+    c->http_status = 0;
+    c->grpc_status = -1;
+    c->pushback_ms = -1;
+    free(c->grpc_message);
+    c->grpc_message = NULL;
+    if (c->df_inited)
+        mv_deframer_free(&c->df);
+    mv_deframer_init(&c->df, ch->opts->max_recv);
+    c->df_inited = 1;
+    free(c->resp);
+    c->resp = NULL;
+    c->resp_len = 0;
+    c->nmsgs = 0;
+    if (c->headers.n)
+        mv_kvlist_clear(&c->headers);
+    if (c->trailers.n)
+        mv_kvlist_clear(&c->trailers);
+}
+
+static void finish_v(mv_call *c, int status, int code, const char *fmt, va_list ap)
+{
+    milvus_channel *ch = c->ch;
+    if (c->state == MV_CALL_DONE)
+        return;
+    if (c->conn)
+        mv_conn_detach(c->conn, c, c->ended ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
+    if (c->state == MV_CALL_QUEUED && (c->prev || ch->queue_head == c))
+        mv_queue_remove(ch, c);
+    if (c->deadline_armed) {
+        evtimer_del(&c->deadline_ev);
+        c->deadline_armed = 0;
+    }
+    if (c->backoff_armed) {
+        evtimer_del(&c->backoff_ev);
+        c->backoff_armed = 0;
+    }
+    mv_map_remove(ch, c->id);
+    c->state = MV_CALL_DONE;
+    c->status = status;
+    c->code = code;
+    if (fmt && status != MILVUS_OK) {
+        char buf[512];
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        c->message = strdup(buf); /* NULL (out of memory) reads as "" */
+    }
+    mv_ready_push(ch, c);
+}
+
+void mv_call_finish(mv_call *c, int status, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    finish_v(c, status, code, fmt, ap);
+    va_end(ap);
+}
+
+static int deadline_passed(const mv_call *c)
+{
+    return c->deadline_us && mv_now_us() >= c->deadline_us;
+}
+
+static void arm(struct event *ev, int64_t ms)
+{
+    struct timeval tv;
+    if (ms < 0)
+        ms = 0;
+    tv.tv_sec = (time_t)(ms / 1000);
+    tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    evtimer_add(ev, &tv);
+}
+
+void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, const char *msg)
+{
+    milvus_channel *ch = c->ch;
+    const milvus_options *o = ch->opts;
+    if (c->state == MV_CALL_DONE)
+        return;
+    if (c->conn)
+        mv_conn_detach(c->conn, c, c->ended ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
+    if (deadline_passed(c)) {
+        mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                       "deadline exceeded (%s)", msg);
+        return;
+    }
+    if (ch->freeing) {
+        mv_call_finish(c, status, code, "%s", msg);
+        return;
+    }
+    /* gRFC A6 transparent retry: the server never saw the call. */
+    if (unprocessed && c->transparent < 16) {
+        c->transparent++;
+        if (c->attempts > 0)
+            c->attempts--;
+        mv_log(ch, MILVUS_LOG_DEBUG, "call %llu: retrying unprocessed attempt (%s)",
+               (unsigned long long)c->id, msg);
+        mv_queue_push(ch, c);
+        mv_schedule_work(ch);
+        return;
+    }
+    if (code == MILVUS_GRPC_UNAVAILABLE && c->retry_enabled && (!c->committed || c->idempotent) &&
+        c->attempts < o->retry_max_attempts && c->pushback_ms != -2) {
+        int64_t ms;
+        if (c->pushback_ms >= 0) {
+            ms = c->pushback_ms;
+        } else {
+            double b = (double)o->retry_initial_ms *
+                       pow(o->retry_multiplier, c->attempts > 1 ? c->attempts - 1 : 0);
+            if (b > (double)o->retry_max_ms)
+                b = (double)o->retry_max_ms;
+            ms = (int64_t)(b * mv_jitter(ch));
+        }
+        mv_log(ch, MILVUS_LOG_INFO, "call %llu: attempt %d failed (%s); retrying in %lld ms",
+               (unsigned long long)c->id, c->attempts, msg, (long long)ms);
+        c->state = MV_CALL_BACKOFF;
+        c->backoff_armed = 1;
+        arm(&c->backoff_ev, ms);
+        return;
+    }
+    if (status == MILVUS_ERR_GRPC || status == MILVUS_ERR_PROTOCOL ||
+        status == MILVUS_ERR_NOMEM || status == MILVUS_ERR_CLOSED)
+        mv_call_finish(c, status, code, "%s", msg);
+    else
+        mv_call_finish(c, MILVUS_ERR_DISCONNECTED, code, "%s", msg);
+}
+
+/* ---- response processing ---- */
+
+static int64_t parse_pushback(const uint8_t *v, size_t n)
+{
+    int64_t ms = 0;
+    size_t i;
+    if (n == 0 || n > 10)
+        return -2;
+    for (i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -2; /* negative or garbage: do not retry (gRFC A6) */
+        ms = ms * 10 + (v[i] - '0');
+    }
+    return ms;
+}
+
+static int store_md(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_t *value,
+                    size_t vlen)
+{
+    if (mv_md_key_is_bin((const char *)name, nlen)) {
+        size_t dl = 0;
+        int invalid = 0;
+        uint8_t *dec = mv_base64_decode((const char *)value, vlen, &dl, &invalid);
+        if (dec) {
+            int rc = mv_kvlist_add(l, name, nlen, dec, dl);
+            free(dec);
+            return rc;
+        }
+        if (!invalid)
+            return -1;
+    }
+    return mv_kvlist_add(l, name, nlen, value, vlen);
+}
+
+int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_t *value,
+                      size_t vlen)
+{
+    if (c->state != MV_CALL_ACTIVE)
+        return 0;
+    if (nlen > 0 && name[0] == ':') {
+        if (nlen == 7 && memcmp(name, ":status", 7) == 0) {
+            int st = 0;
+            size_t i;
+            for (i = 0; i < vlen && i < 3; i++)
+                st = st * 10 + (value[i] - '0');
+            c->http_status = st;
+        }
+        return 0;
+    }
+    if (nlen == 12 && memcmp(name, "content-type", 12) == 0) {
+        size_t n = vlen < sizeof(c->ct) - 1 ? vlen : sizeof(c->ct) - 1;
+        c->ct_seen = 1;
+        c->ct_ok = mv_content_type_is_grpc((const char *)value, vlen) != 0;
+        memcpy(c->ct, value, n);
+        c->ct[n] = '\0';
+        return 0;
+    }
+    if (c->hdr_to_trailers) {
+        if (nlen == 11 && memcmp(name, "grpc-status", 11) == 0) {
+            int code;
+            if (mv_grpc_status_parse((const char *)value, vlen, &code) != 0)
+                code = MILVUS_GRPC_UNKNOWN;
+            c->grpc_status = code;
+            return 0;
+        }
+        if (nlen == 12 && memcmp(name, "grpc-message", 12) == 0) {
+            free(c->grpc_message);
+            c->grpc_message = mv_percent_decode((const char *)value, vlen, NULL);
+            return 0;
+        }
+        if (nlen == 22 && memcmp(name, "grpc-retry-pushback-ms", 22) == 0)
+            c->pushback_ms = parse_pushback(value, vlen);
+        if (store_md(&c->trailers, name, nlen, value, vlen) != 0)
+            return -1;
+        return 0;
+    }
+    return store_md(&c->headers, name, nlen, value, vlen) != 0 ? -1 : 0;
+}
+
+static int on_deframed(const uint8_t *msg, size_t len, void *ctx)
+{
+    mv_call *c = ctx;
+    c->nmsgs++;
+    if (c->streaming) {
+        uint32_t n = (uint32_t)len;
+        if (!c->msgq && !(c->msgq = evbuffer_new()))
+            return -1;
+        if (evbuffer_add(c->msgq, &n, sizeof(n)) != 0 || evbuffer_add(c->msgq, msg, len) != 0)
+            return -1;
+        mv_ready_push(c->ch, c);
+        return 0;
+    }
+    if (c->nmsgs > 1)
+        return 0; /* cardinality violation, reported at the end */
+    if (len && msg == c->df.buf) {
+        /* A message split over DATA frames was assembled by the deframer:
+         * take its buffer instead of copying it again. */
+        c->resp = c->df.buf;
+        c->resp_len = len;
+        c->df.buf = NULL;
+        c->df.buf_cap = 0;
+        return 0;
+    }
+    c->resp = malloc(len ? len : 1);
+    if (!c->resp)
+        return -1;
+    memcpy(c->resp, msg, len);
+    c->resp_len = len;
+    return 0;
+}
+
+int mv_call_on_data(mv_call *c, const uint8_t *data, size_t len)
+{
+    int rc;
+    if (c->state != MV_CALL_ACTIVE)
+        return -1;
+    rc = mv_deframer_feed(&c->df, data, len, on_deframed, c);
+    switch (rc) {
+    case MV_DEFRAME_OK:
+        return 0;
+    case MV_DEFRAME_TOO_LARGE:
+        mv_call_finish(c, MILVUS_ERR_GRPC, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "received message larger than max (%lu vs. %zu)",
+                       (unsigned long)c->df.too_large, c->ch->opts->max_recv);
+        return -1;
+    case MV_DEFRAME_COMPRESSED:
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                       "compressed message without grpc-encoding");
+        return -1;
+    case MV_DEFRAME_BAD_FLAG:
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                       "invalid message compression flag");
+        return -1;
+    default:
+        mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "out of memory receiving a message");
+        return -1;
+    }
+}
+
+void mv_call_headers_done(mv_call *c)
+{
+    if (c->state != MV_CALL_ACTIVE)
+        return;
+    /* Do not feed an HTML page or a REST answer to the deframer. */
+    if (c->http_status != 200)
+        mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->http_status),
+                       "HTTP status %d: the peer is not a gRPC server", c->http_status);
+    else if (!c->ct_seen || !c->ct_ok)
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
+                       "the peer is not a gRPC server (content-type \"%s\")", c->ct);
+}
+
+void mv_call_stream_end(mv_call *c)
+{
+    const char *gm;
+    c->ended = 1;
+    if (c->state != MV_CALL_ACTIVE)
+        return;
+    gm = c->grpc_message ? c->grpc_message : "";
+    if (c->http_status != 200 && c->grpc_status < 0) {
+        mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->http_status),
+                       "HTTP status %d without a gRPC status: the peer is not a gRPC server",
+                       c->http_status);
+        return;
+    }
+    if (c->http_status == 200 && c->ct_seen && !c->ct_ok) {
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
+                       "the peer is not a gRPC server (content-type \"%s\")", c->ct);
+        return;
+    }
+    if (c->grpc_status < 0) {
+        if (!c->ct_seen)
+            mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
+                           "the peer is not a gRPC server (no content-type, no grpc-status)");
+        else
+            mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                           "server closed the stream without sending trailers (no grpc-status)");
+        return;
+    }
+    if (c->grpc_status != MILVUS_GRPC_OK) {
+        if (c->grpc_status == MILVUS_GRPC_UNAVAILABLE) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "%s", gm);
+            mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, MILVUS_GRPC_UNAVAILABLE, msg);
+            return;
+        }
+        mv_call_finish(c, MILVUS_ERR_GRPC, c->grpc_status, "%s", gm);
+        return;
+    }
+    if (mv_deframer_finish(&c->df) != MV_DEFRAME_OK) {
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                       "the stream ended inside a message");
+        return;
+    }
+    if (!c->streaming && c->nmsgs != 1) {
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNIMPLEMENTED,
+                       "unary response carried %d messages instead of 1", c->nmsgs);
+        return;
+    }
+    mv_call_finish(c, MILVUS_OK, MILVUS_GRPC_OK, NULL);
+}
+
+/* ---- timers ---- */
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    mv_call *c = arg;
+    milvus_channel *ch = c->ch;
+    (void)fd;
+    (void)what;
+    c->deadline_armed = 0;
+    if (c->state == MV_CALL_QUEUED && ch->conn_err_status) {
+        mv_call_finish(c, ch->conn_err_status, MILVUS_GRPC_UNAVAILABLE,
+                       "deadline of %lld ms passed before a connection: %s",
+                       (long long)c->timeout_ms, ch->conn_err);
+        return;
+    }
+    mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                   "deadline of %lld ms exceeded", (long long)c->timeout_ms);
+}
+
+static void backoff_cb(evutil_socket_t fd, short what, void *arg)
+{
+    mv_call *c = arg;
+    (void)fd;
+    (void)what;
+    c->backoff_armed = 0;
+    if (c->state != MV_CALL_BACKOFF)
+        return;
+    mv_queue_push(c->ch, c);
+    mv_schedule_work(c->ch);
+}
+
+/* ---- delivery ---- */
+
+void mv_call_deliver(mv_call *c)
+{
+    milvus_channel *ch = c->ch;
+    milvus_reply r;
+    c->delivering = 1;
+    while (c->msgq && evbuffer_get_length(c->msgq) >= 4) {
+        uint32_t n;
+        uint8_t *p;
+        int rv;
+        if (c->state == MV_CALL_DONE &&
+            (c->status == MILVUS_ERR_CANCELLED || c->status == MILVUS_ERR_TIMEOUT))
+            break;
+        evbuffer_copyout(c->msgq, &n, sizeof(n));
+        p = evbuffer_pullup(c->msgq, (ev_ssize_t)(sizeof(n) + n));
+        if (!p)
+            break;
+        rv = c->on_msg ? c->on_msg(ch, p + sizeof(n), n, c->ctx) : 0;
+        evbuffer_drain(c->msgq, sizeof(n) + n);
+        if (rv != 0 && c->state != MV_CALL_DONE)
+            mv_call_finish(c, MILVUS_ERR_CANCELLED, MILVUS_GRPC_CANCELLED,
+                           "cancelled by the message callback");
+    }
+    if (c->state != MV_CALL_DONE) {
+        c->delivering = 0;
+        return;
+    }
+    mv_ready_remove(ch, c);
+    r.status = c->status;
+    r.grpc_code = c->code;
+    r.message = c->message ? c->message : "";
+    r.data = c->streaming ? NULL : c->resp;
+    r.data_len = c->streaming ? 0 : c->resp_len;
+    r.headers = &c->headers;
+    r.trailers = &c->trailers;
+    r.attempts = c->attempts;
+    c->cb(ch, c->status, &r, c->ctx);
+    ch->pending--;
+    mv_call_free(c);
+}
+
+/* ---- submission ---- */
+
+static int path_valid(const char *p)
+{
+    if (p[0] != '/' || !p[1])
+        return 0;
+    for (; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return 0;
+    return 1;
+}
+
+static int submit(milvus_channel *ch, const char *path, const void *req, size_t req_len,
+                  const milvus_call_options *co, milvus_message_cb on_msg, milvus_reply_cb cb,
+                  void *ctx, milvus_call_id *id_out, int streaming)
+{
+    const milvus_options *o;
+    size_t plen;
+    int64_t timeout_ms;
+    mv_call *c;
+    if (id_out)
+        *id_out = 0;
+    if (!ch)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    o = ch->opts;
+    if (!path || !cb || (!req && req_len) || !path_valid(path)) {
+        mv_set_error(ch, "invalid argument: %s",
+                     !path || !path_valid(path) ? "method path must look like /pkg.Service/Method"
+                     : !cb                      ? "callback is NULL"
+                                                : "request is NULL");
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
+    if (ch->closing || ch->freeing) {
+        mv_set_error(ch, "the channel is closed");
+        return MILVUS_ERR_CLOSED;
+    }
+    if (req_len > o->max_send) {
+        mv_set_error(ch, "request of %zu bytes exceeds max send size %zu", req_len, o->max_send);
+        return MILVUS_ERR_TOO_LARGE;
+    }
+    if (ch->pending >= o->max_pending) {
+        mv_set_error(ch, "%zu calls pending: max_pending reached", ch->pending);
+        return MILVUS_ERR_BUSY;
+    }
+    plen = strlen(path);
+    /* One allocation: call, path, framed request. */
+    c = malloc(sizeof(*c) + plen + 1 + MV_FRAME_HDR + req_len);
+    if (!c) {
+        mv_set_error(ch, "out of memory");
+        return MILVUS_ERR_NOMEM;
+    }
+    memset(c, 0, sizeof(*c));
+    c->ch = ch;
+    c->path = (char *)(c + 1);
+    memcpy((char *)(c + 1), path, plen + 1);
+    c->req = (uint8_t *)(c + 1) + plen + 1;
+    mv_frame_header(c->req, (uint32_t)req_len, 0);
+    if (req_len)
+        memcpy(c->req + MV_FRAME_HDR, req, req_len);
+    c->req_len = MV_FRAME_HDR + req_len;
+    c->streaming = streaming != 0;
+    c->idempotent = co ? co->idempotent != 0 : 0;
+    c->retry_enabled = co ? co->retry != 0 : 1;
+    c->cb = cb;
+    c->on_msg = on_msg;
+    c->ctx = ctx;
+    c->grpc_status = -1;
+    c->pushback_ms = -1;
+    if (co && co->md.n) {
+        if (mv_md_copy(&c->md, &co->md) != 0) {
+            free(c);
+            mv_set_error(ch, "out of memory");
+            return MILVUS_ERR_NOMEM;
+        }
+        c->has_md = 1;
+    }
+    c->id = ch->next_id++;
+    if (mv_map_insert(ch, c) != 0) {
+        mv_call_free(c);
+        mv_set_error(ch, "out of memory");
+        return MILVUS_ERR_NOMEM;
+    }
+    evtimer_assign(&c->deadline_ev, ch->base, deadline_cb, c);
+    evtimer_assign(&c->backoff_ev, ch->base, backoff_cb, c);
+    timeout_ms = co && co->timeout_ms ? co->timeout_ms : o->call_timeout_ms;
+    if (timeout_ms > 0) {
+        c->timeout_ms = timeout_ms;
+        c->deadline_us = mv_now_us() + timeout_ms * 1000;
+        arm(&c->deadline_ev, timeout_ms);
+        c->deadline_armed = 1;
+    }
+    ch->pending++;
+    mv_queue_push(ch, c);
+    mv_schedule_work(ch);
+    if (id_out)
+        *id_out = c->id;
+    return MILVUS_OK;
+}
+
+int milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
+                         size_t req_len, const milvus_call_options *co, milvus_reply_cb cb,
+                         void *ctx, milvus_call_id *id_out)
+{
+    return submit(ch, method_path, req, req_len, co, NULL, cb, ctx, id_out, 0);
+}
+
+int milvus_channel_server_stream(milvus_channel *ch, const char *method_path, const void *req,
+                                 size_t req_len, const milvus_call_options *co,
+                                 milvus_message_cb on_message, milvus_reply_cb cb, void *ctx,
+                                 milvus_call_id *id_out)
+{
+    if (!on_message) {
+        if (ch)
+            mv_set_error(ch, "invalid argument: message callback is NULL");
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
+    return submit(ch, method_path, req, req_len, co, on_message, cb, ctx, id_out, 1);
+}
+
+int milvus_channel_cancel(milvus_channel *ch, milvus_call_id id)
+{
+    mv_call *c;
+    if (!ch)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    c = mv_map_find(ch, id);
+    if (c)
+        mv_call_finish(c, MILVUS_ERR_CANCELLED, MILVUS_GRPC_CANCELLED, "cancelled by the client");
+    return MILVUS_OK;
+}
+
+/* ---- reply accessors ---- */
+
+int milvus_reply_status(const milvus_reply *r)
+{
+    return r ? r->status : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+int milvus_reply_grpc_code(const milvus_reply *r)
+{
+    return r ? r->grpc_code : MILVUS_GRPC_UNKNOWN;
+}
+
+const char *milvus_reply_message(const milvus_reply *r)
+{
+    return r && r->message ? r->message : "";
+}
+
+const uint8_t *milvus_reply_data(const milvus_reply *r, size_t *len)
+{
+    if (len)
+        *len = r ? r->data_len : 0;
+    return r ? r->data : NULL;
+}
+
+const uint8_t *milvus_reply_header(const milvus_reply *r, const char *name, size_t n, size_t *len)
+{
+    return r ? kv_find(r->headers, name, n, len) : NULL;
+}
+
+const uint8_t *milvus_reply_trailer(const milvus_reply *r, const char *name, size_t n,
+                                    size_t *len)
+{
+    return r ? kv_find(r->trailers, name, n, len) : NULL;
+}
+
+int milvus_reply_attempts(const milvus_reply *r)
+{
+    return r ? r->attempts : 0;
+}

@@ -1,0 +1,560 @@
+/*
+ * The channel: a pool of connections to one server, the queue of calls
+ * waiting for a stream, the id map, and the "work" event that runs all
+ * user callbacks from the loop.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/dns.h>
+
+#include "transport/transport.h"
+
+static void channel_destroy(milvus_channel *ch);
+
+/* ---- utilities ---- */
+
+int64_t mv_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+double mv_jitter(milvus_channel *ch)
+{
+    /* xorshift64*: no global state, no locks. */
+    uint64_t x = ch->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    ch->rng = x;
+    return 0.8 + 0.4 * (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+}
+
+void mv_log(milvus_channel *ch, milvus_log_level lvl, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    if (!ch->opts->log_cb || lvl > ch->opts->log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    ch->opts->log_cb(lvl, buf, ch->opts->log_ctx);
+}
+
+void mv_set_error(milvus_channel *ch, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ch->last_error, sizeof(ch->last_error), fmt, ap);
+    va_end(ap);
+}
+
+/* ---- lists ---- */
+
+void mv_queue_push(milvus_channel *ch, mv_call *c)
+{
+    c->state = MV_CALL_QUEUED;
+    c->next = NULL;
+    c->prev = ch->queue_tail;
+    if (ch->queue_tail)
+        ch->queue_tail->next = c;
+    else
+        ch->queue_head = c;
+    ch->queue_tail = c;
+}
+
+void mv_queue_remove(milvus_channel *ch, mv_call *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        ch->queue_head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        ch->queue_tail = c->prev;
+    c->next = c->prev = NULL;
+}
+
+void mv_ready_push(milvus_channel *ch, mv_call *c)
+{
+    if (c->in_ready)
+        return;
+    c->in_ready = 1;
+    c->rnext = NULL;
+    c->rprev = ch->ready_tail;
+    if (ch->ready_tail)
+        ch->ready_tail->rnext = c;
+    else
+        ch->ready_head = c;
+    ch->ready_tail = c;
+    mv_schedule_work(ch);
+}
+
+void mv_ready_remove(milvus_channel *ch, mv_call *c)
+{
+    if (!c->in_ready)
+        return;
+    if (c->rprev)
+        c->rprev->rnext = c->rnext;
+    else
+        ch->ready_head = c->rnext;
+    if (c->rnext)
+        c->rnext->rprev = c->rprev;
+    else
+        ch->ready_tail = c->rprev;
+    c->rnext = c->rprev = NULL;
+    c->in_ready = 0;
+}
+
+/* ---- id map: open addressing, linear probing, backward-shift delete ---- */
+
+static size_t map_slot(milvus_call_id id, size_t cap)
+{
+    return (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
+}
+
+static int map_grow(milvus_channel *ch)
+{
+    size_t ncap = ch->map_cap ? ch->map_cap * 2 : 64, i;
+    mv_call **nm = calloc(ncap, sizeof(*nm));
+    if (!nm)
+        return -1;
+    for (i = 0; i < ch->map_cap; i++) {
+        mv_call *c = ch->map[i];
+        size_t j;
+        if (!c)
+            continue;
+        for (j = map_slot(c->id, ncap); nm[j]; j = (j + 1) & (ncap - 1))
+            ;
+        nm[j] = c;
+    }
+    free(ch->map);
+    ch->map = nm;
+    ch->map_cap = ncap;
+    return 0;
+}
+
+int mv_map_insert(milvus_channel *ch, mv_call *c)
+{
+    size_t j;
+    if ((ch->map_n + 1) * 2 > ch->map_cap && map_grow(ch) != 0)
+        return -1;
+    for (j = map_slot(c->id, ch->map_cap); ch->map[j]; j = (j + 1) & (ch->map_cap - 1))
+        ;
+    ch->map[j] = c;
+    ch->map_n++;
+    return 0;
+}
+
+mv_call *mv_map_find(const milvus_channel *ch, milvus_call_id id)
+{
+    size_t j;
+    if (!ch->map_cap)
+        return NULL;
+    for (j = map_slot(id, ch->map_cap); ch->map[j]; j = (j + 1) & (ch->map_cap - 1))
+        if (ch->map[j]->id == id)
+            return ch->map[j];
+    return NULL;
+}
+
+void mv_map_remove(milvus_channel *ch, milvus_call_id id)
+{
+    size_t mask = ch->map_cap - 1, i, j;
+    if (!ch->map_cap)
+        return;
+    for (i = map_slot(id, ch->map_cap); ch->map[i]; i = (i + 1) & mask)
+        if (ch->map[i]->id == id)
+            break;
+    if (!ch->map[i])
+        return;
+    ch->map[i] = NULL;
+    ch->map_n--;
+    /* Shift later members of the cluster back so lookups stay correct. */
+    for (j = (i + 1) & mask; ch->map[j]; j = (j + 1) & mask) {
+        size_t home = map_slot(ch->map[j]->id, ch->map_cap);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            ch->map[i] = ch->map[j];
+            ch->map[j] = NULL;
+            i = j;
+        }
+    }
+}
+
+/* ---- scheduling ---- */
+
+void mv_schedule_work(milvus_channel *ch)
+{
+    if (ch->work_scheduled || ch->freeing)
+        return;
+    ch->work_scheduled = 1;
+    event_active(&ch->work_ev, EV_TIMEOUT, 1);
+}
+
+static mv_conn *pick_conn(milvus_channel *ch)
+{
+    int i;
+    for (i = 0; i < ch->nconns; i++) {
+        int idx = (ch->rr + i) % ch->nconns;
+        if (mv_conn_has_room(&ch->conns[idx])) {
+            ch->rr = (idx + 1) % ch->nconns;
+            return &ch->conns[idx];
+        }
+    }
+    return NULL;
+}
+
+static void dispatch(milvus_channel *ch)
+{
+    int i;
+    while (ch->queue_head) {
+        mv_conn *conn = pick_conn(ch);
+        mv_call *c;
+        if (!conn)
+            break;
+        c = ch->queue_head;
+        mv_queue_remove(ch, c);
+        if (c->deadline_us && mv_now_us() >= c->deadline_us) {
+            /* Its timer is due in this loop iteration: do not send it. */
+            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                           "deadline of %lld ms exceeded before the call was sent",
+                           (long long)c->timeout_ms);
+            continue;
+        }
+        if (mv_conn_submit(conn, c) != 0)
+            mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                           "cannot start an HTTP/2 stream");
+    }
+    if (!ch->queue_head || ch->no_connect)
+        return;
+    /* Lazy connections: open every idle slot when calls wait. */
+    for (i = 0; i < ch->nconns; i++)
+        if (ch->conns[i].state == MV_CONN_IDLE)
+            mv_conn_start(&ch->conns[i]);
+}
+
+static void flush_all(milvus_channel *ch)
+{
+    int i;
+    for (i = 0; i < ch->nconns; i++)
+        if (ch->conns[i].want_flush)
+            mv_conn_flush(&ch->conns[i]);
+}
+
+static void deliver_all(milvus_channel *ch)
+{
+    while (ch->ready_head && !ch->freeing) {
+        mv_call *c = ch->ready_head;
+        mv_ready_remove(ch, c);
+        mv_call_deliver(c);
+    }
+}
+
+static void maybe_closed(milvus_channel *ch)
+{
+    int i;
+    if (!ch->closing || ch->closed_notified || ch->freeing || ch->pending)
+        return;
+    ch->closed_notified = 1;
+    for (i = 0; i < ch->nconns; i++)
+        if (ch->conns[i].state != MV_CONN_IDLE)
+            mv_conn_close(&ch->conns[i], MILVUS_ERR_CLOSED, "channel closed");
+    if (ch->closed_cb)
+        ch->closed_cb(ch, ch->closed_ctx);
+}
+
+static void work_cb(evutil_socket_t fd, short what, void *arg)
+{
+    milvus_channel *ch = arg;
+    (void)fd;
+    (void)what;
+    ch->work_scheduled = 0;
+    ch->in_callback++;
+    dispatch(ch);
+    flush_all(ch);
+    deliver_all(ch);
+    if (!ch->freeing)
+        flush_all(ch); /* requests submitted from callbacks go out now */
+    if (!ch->freeing)
+        maybe_closed(ch);
+    ch->in_callback--;
+    if (ch->freeing && ch->in_callback == 0)
+        channel_destroy(ch);
+}
+
+/* ---- connection events ---- */
+
+void mv_conn_closed(milvus_channel *ch, mv_conn *conn)
+{
+    (void)conn;
+    mv_schedule_work(ch);
+}
+
+void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
+{
+    const milvus_options *o = ch->opts;
+    double backoff;
+    struct timeval tv;
+    int64_t ms;
+    conn->failures++;
+    ch->connect_failures++;
+    ch->conn_err_status = status;
+    snprintf(ch->conn_err, sizeof(ch->conn_err), "%s", conn->err);
+    mv_log(ch, MILVUS_LOG_WARN, "connection %llu failed (%s): %s",
+           (unsigned long long)conn->serial, milvus_strerror(status), conn->err);
+    backoff = (double)o->reconnect_initial_ms *
+              pow(o->reconnect_multiplier, conn->failures > 1 ? conn->failures - 1 : 0);
+    if (backoff > (double)o->reconnect_max_ms)
+        backoff = (double)o->reconnect_max_ms;
+    ms = (int64_t)(backoff * mv_jitter(ch));
+    conn->state = MV_CONN_BACKOFF;
+    tv.tv_sec = (time_t)(ms / 1000);
+    tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    evtimer_add(&conn->timer, &tv);
+
+    /* Calls with a deadline wait for it; the others give up once the
+     * connection attempts are exhausted. */
+    if (ch->connect_failures >= o->retry_max_attempts) {
+        mv_call *c = ch->queue_head, *next;
+        for (; c; c = next) {
+            next = c->next;
+            if (!c->deadline_us)
+                mv_call_finish(c, status, MILVUS_GRPC_UNAVAILABLE, "%s", ch->conn_err);
+        }
+    }
+    mv_schedule_work(ch);
+}
+
+/* ---- public API ---- */
+
+static char *build_authority(const milvus_options *o)
+{
+    const char *host = o->server_name ? o->server_name : o->host;
+    size_t n = strlen(host) + 16;
+    char *a = malloc(n);
+    if (!a)
+        return NULL;
+    if (strchr(host, ':'))
+        snprintf(a, n, "[%s]:%d", host, o->port);
+    else
+        snprintf(a, n, "%s:%d", host, o->port);
+    return a;
+}
+
+/* base64 with padding: Milvus decodes "authorization" with StdEncoding. */
+static int md_set_b64(mv_md *md, const char *key, const uint8_t *data, size_t len)
+{
+    size_t n;
+    char *enc = mv_base64_encode(data, len, &n), *padded;
+    int rc;
+    if (!enc)
+        return -2;
+    padded = malloc(n + 3);
+    if (!padded) {
+        free(enc);
+        return -2;
+    }
+    memcpy(padded, enc, n);
+    while (n % 4)
+        padded[n++] = '=';
+    rc = mv_md_set(md, key, padded, n);
+    free(enc);
+    OPENSSL_cleanse(padded, n);
+    free(padded);
+    return rc;
+}
+
+static int channel_md_init(milvus_channel *ch)
+{
+    const milvus_options *o = ch->opts;
+    int rc = 0;
+    if (mv_md_copy(&ch->md, &o->md) != 0)
+        return -2;
+    if (o->token && *o->token) {
+        rc = md_set_b64(&ch->md, "authorization", (const uint8_t *)o->token, strlen(o->token));
+    } else if (o->user) {
+        size_t ul = strlen(o->user), pl = strlen(o->password);
+        uint8_t *up = malloc(ul + pl + 1);
+        if (!up)
+            return -2;
+        memcpy(up, o->user, ul);
+        up[ul] = ':';
+        memcpy(up + ul + 1, o->password, pl);
+        rc = md_set_b64(&ch->md, "authorization", up, ul + pl + 1);
+        OPENSSL_cleanse(up, ul + pl + 1);
+        free(up);
+    }
+    if (rc == 0 && o->database && *o->database)
+        rc = mv_md_set(&ch->md, "dbname", o->database, strlen(o->database));
+    return rc;
+}
+
+int milvus_channel_new(milvus_channel **out, struct event_base *base, const milvus_options *opts)
+{
+    milvus_channel *ch;
+    char err[256] = "";
+    int i, rc = MILVUS_ERR_NOMEM;
+    if (!out || !base || !opts)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!opts->host || !*opts->host)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    ch = calloc(1, sizeof(*ch));
+    if (!ch)
+        return MILVUS_ERR_NOMEM;
+    ch->base = base;
+    mv_md_init(&ch->md);
+    ch->opts = milvus_options_dup(opts);
+    if (!ch->opts)
+        goto fail;
+    ch->keepalive_ms = ch->opts->keepalive_ms;
+    ch->user_agent = ch->opts->user_agent ? ch->opts->user_agent : MV_USER_AGENT;
+    ch->authority = build_authority(ch->opts);
+    if (!ch->authority)
+        goto fail;
+    rc = channel_md_init(ch);
+    if (rc != 0) {
+        rc = rc == -2 ? MILVUS_ERR_NOMEM : MILVUS_ERR_INVALID_ARGUMENT;
+        goto fail;
+    }
+    if (ch->opts->tls) {
+        ch->ssl_ctx = mv_tls_ctx_new(ch->opts, err, sizeof(err));
+        if (!ch->ssl_ctx) {
+            rc = MILVUS_ERR_TLS;
+            goto fail;
+        }
+    }
+    ch->nconns = ch->opts->pool_size;
+    ch->conns = calloc((size_t)ch->nconns, sizeof(*ch->conns));
+    rc = MILVUS_ERR_NOMEM;
+    if (!ch->conns)
+        goto fail;
+    for (i = 0; i < ch->nconns; i++)
+        mv_conn_init(&ch->conns[i], ch, i);
+    event_assign(&ch->work_ev, base, -1, 0, work_cb, ch);
+    ch->next_id = 1;
+    ch->rng = (uint64_t)mv_now_us() ^ ((uint64_t)(uintptr_t)ch << 16) ^ 0x9E3779B97F4A7C15ULL;
+    if (!ch->rng)
+        ch->rng = 1;
+    if (map_grow(ch) != 0)
+        goto fail;
+    *out = ch;
+    return MILVUS_OK;
+fail:
+    if (err[0] && ch->opts)
+        mv_log(ch, MILVUS_LOG_ERROR, "%s", err);
+    if (ch->ssl_ctx)
+        SSL_CTX_free(ch->ssl_ctx);
+    free(ch->conns);
+    free(ch->authority);
+    mv_md_free(&ch->md);
+    milvus_options_free(ch->opts);
+    free(ch);
+    return rc;
+}
+
+/* Completes every call with CANCELLED (calls whose callback is running
+ * up the stack are finished by that frame). */
+static void cancel_all(milvus_channel *ch)
+{
+    size_t i;
+    while (ch->map_n) {
+        for (i = 0; i < ch->map_cap; i++)
+            if (ch->map[i])
+                break;
+        mv_call_finish(ch->map[i], MILVUS_ERR_CANCELLED, MILVUS_GRPC_CANCELLED,
+                       "the channel was freed");
+    }
+    while (ch->ready_head) {
+        mv_call *c = ch->ready_head;
+        mv_ready_remove(ch, c);
+        if (!c->delivering)
+            mv_call_deliver(c);
+    }
+}
+
+void milvus_channel_free(milvus_channel *ch)
+{
+    if (!ch || ch->freeing)
+        return;
+    ch->closing = 1;
+    ch->in_callback++;
+    ch->freeing = 1;
+    cancel_all(ch);
+    ch->in_callback--;
+    if (ch->in_callback == 0)
+        channel_destroy(ch);
+}
+
+static void channel_destroy(milvus_channel *ch)
+{
+    int i;
+    for (i = 0; i < ch->nconns; i++) {
+        mv_conn *conn = &ch->conns[i];
+        while (conn->calls) /* defensive: finished calls are detached */
+            mv_conn_detach(conn, conn->calls, NGHTTP2_CANCEL);
+        mv_conn_cleanup(conn);
+    }
+    event_del(&ch->work_ev);
+    if (ch->dns)
+        evdns_base_free(ch->dns, 0);
+    if (ch->ssl_ctx)
+        SSL_CTX_free(ch->ssl_ctx);
+    free(ch->conns);
+    free(ch->map);
+    free(ch->authority);
+    mv_md_free(&ch->md);
+    milvus_options_free(ch->opts);
+    free(ch);
+}
+
+int milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb, void *ctx)
+{
+    if (!ch)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (ch->closing || ch->freeing)
+        return MILVUS_ERR_CLOSED;
+    ch->closing = 1;
+    ch->closed_cb = cb;
+    ch->closed_ctx = ctx;
+    mv_schedule_work(ch);
+    return MILVUS_OK;
+}
+
+const char *milvus_channel_last_error(const milvus_channel *ch)
+{
+    if (!ch)
+        return "no channel";
+    return ch->last_error;
+}
+
+size_t milvus_channel_pending(const milvus_channel *ch)
+{
+    return ch ? ch->pending : 0;
+}
+
+int milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value, size_t len)
+{
+    int rc;
+    if (!ch || !key || (!value && len))
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!value) {
+        rc = mv_md_set(&ch->md, key, NULL, 0);
+    } else {
+        rc = mv_md_set(&ch->md, key, value, len);
+    }
+    if (rc == -2)
+        return MILVUS_ERR_NOMEM;
+    if (rc != 0) {
+        mv_set_error(ch, "invalid metadata key or value for \"%s\"", key);
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
+    return MILVUS_OK;
+}

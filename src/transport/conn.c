@@ -1,0 +1,958 @@
+/*
+ * One HTTP/2 connection: DNS (evdns, never the blocking resolver), TCP,
+ * optional TLS with ALPN h2, the nghttp2 client session, keepalive.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
+#include <openssl/err.h>
+
+#include "transport/transport.h"
+
+#define MV_STREAM_WINDOW (16 << 20)
+#define MV_CONN_WINDOW (256 << 20)
+
+static void conn_try_addr(mv_conn *conn);
+static void conn_after_io(mv_conn *conn);
+
+/* ---- small helpers ---- */
+
+static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+    char ip[64] = "?";
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        evutil_inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+        snprintf(buf, len, "[%s]:%d", ip, ntohs(s6->sin6_port));
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+        evutil_inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+        snprintf(buf, len, "%s:%d", ip, ntohs(s4->sin_port));
+    }
+}
+
+int mv_conn_has_room(const mv_conn *conn)
+{
+    uint32_t max;
+    if (conn->state != MV_CONN_READY || !conn->h2)
+        return 0;
+    if (nghttp2_session_get_next_stream_id(conn->h2) > (1u << 31) - 8)
+        return 0;
+    max = nghttp2_session_get_remote_settings(conn->h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    return conn->nactive < max;
+}
+
+static void conn_link(mv_conn *conn, mv_call *c)
+{
+    c->cprev = NULL;
+    c->cnext = conn->calls;
+    if (conn->calls)
+        conn->calls->cprev = c;
+    conn->calls = c;
+    conn->nactive++;
+    c->conn = conn;
+}
+
+static void conn_unlink(mv_conn *conn, mv_call *c)
+{
+    if (c->cprev)
+        c->cprev->cnext = c->cnext;
+    else
+        conn->calls = c->cnext;
+    if (c->cnext)
+        c->cnext->cprev = c->cprev;
+    c->cnext = c->cprev = NULL;
+    c->conn = NULL;
+    conn->nactive--;
+}
+
+void mv_conn_detach(mv_conn *conn, mv_call *c, uint32_t rst_code)
+{
+    if (conn->h2 && c->stream_id > 0) {
+        nghttp2_session_set_stream_user_data(conn->h2, c->stream_id, NULL);
+        if (nghttp2_session_find_stream(conn->h2, c->stream_id))
+            nghttp2_submit_rst_stream(conn->h2, NGHTTP2_FLAG_NONE, c->stream_id, rst_code);
+        conn->want_flush = 1;
+        mv_schedule_work(conn->ch);
+    }
+    c->stream_id = 0;
+    conn_unlink(conn, c);
+}
+
+/* Fails the connection from inside an nghttp2 callback: acted on after
+ * nghttp2 returns. */
+static void conn_set_fatal(mv_conn *conn, int status, const char *msg)
+{
+    if (conn->fatal)
+        return;
+    conn->fatal = 1;
+    conn->fatal_status = status;
+    snprintf(conn->fatal_msg, sizeof(conn->fatal_msg), "%s", msg);
+}
+
+/* ---- keepalive ---- */
+
+static void ka_arm(mv_conn *conn, int64_t us)
+{
+    struct timeval tv;
+    if (us < 1000)
+        us = 1000;
+    tv.tv_sec = (time_t)(us / 1000000);
+    tv.tv_usec = (suseconds_t)(us % 1000000);
+    evtimer_add(&conn->ka_timer, &tv);
+    conn->ka_armed = 1;
+}
+
+static void ka_cb(evutil_socket_t fd, short what, void *arg)
+{
+    mv_conn *conn = arg;
+    milvus_channel *ch = conn->ch;
+    int64_t now = mv_now_us(), interval = ch->keepalive_ms * 1000;
+    (void)fd;
+    (void)what;
+    conn->ka_armed = 0;
+    if (!conn->h2 || conn->memory)
+        return;
+    if (conn->ka_waiting) {
+        if (conn->last_read_us > conn->ka_ping_sent_us) {
+            conn->ka_waiting = 0; /* something arrived: the peer is alive */
+        } else {
+            char msg[96];
+            snprintf(msg, sizeof(msg), "keepalive ping not acknowledged within %lld ms",
+                     (long long)ch->opts->keepalive_timeout_ms);
+            mv_log(ch, MILVUS_LOG_WARN, "connection %llu: %s", (unsigned long long)conn->serial,
+                   msg);
+            mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
+            mv_schedule_work(ch);
+            return;
+        }
+    }
+    if (now - conn->last_read_us < interval) {
+        ka_arm(conn, interval - (now - conn->last_read_us));
+        return;
+    }
+    if (nghttp2_submit_ping(conn->h2, NGHTTP2_FLAG_NONE, NULL) != 0) {
+        mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, "cannot send keepalive ping");
+        return;
+    }
+    conn->ka_waiting = 1;
+    conn->ka_ping_sent_us = now;
+    ka_arm(conn, ch->opts->keepalive_timeout_ms * 1000);
+    mv_conn_flush(conn);
+}
+
+static void ka_start(mv_conn *conn)
+{
+    if (conn->ka_armed || conn->ch->keepalive_ms <= 0 || conn->memory)
+        return;
+    ka_arm(conn, conn->ch->keepalive_ms * 1000);
+}
+
+/* ---- nghttp2 callbacks ---- */
+
+static ssize_t send_cb(nghttp2_session *s, const uint8_t *data, size_t len, int flags, void *ud)
+{
+    mv_conn *conn = ud;
+    (void)s;
+    (void)flags;
+    if (conn->memory || !conn->bev)
+        return (ssize_t)len;
+    if (bufferevent_write(conn->bev, data, len) != 0)
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+    return (ssize_t)len;
+}
+
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+    mv_call *c;
+    (void)ud;
+    if (f->hd.type != NGHTTP2_HEADERS)
+        return 0;
+    c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    if (!c)
+        return 0;
+    /* A response header block without END_STREAM carries initial
+     * metadata; everything else (trailers, trailers-only) carries the
+     * status. */
+    c->hdr_to_trailers =
+        !(f->headers.cat == NGHTTP2_HCAT_RESPONSE && !(f->hd.flags & NGHTTP2_FLAG_END_STREAM));
+    return 0;
+}
+
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nlen,
+                     const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
+{
+    mv_call *c;
+    (void)flags;
+    (void)ud;
+    if (f->hd.type != NGHTTP2_HEADERS)
+        return 0;
+    c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    if (!c)
+        return 0;
+    if (mv_call_on_header(c, name, nlen, value, vlen) != 0)
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    return 0;
+}
+
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *data,
+                         size_t len, void *ud)
+{
+    mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    (void)flags;
+    (void)ud;
+    if (c)
+        mv_call_on_data(c, data, len);
+    return 0;
+}
+
+static void on_goaway(mv_conn *conn, const nghttp2_goaway *g)
+{
+    milvus_channel *ch = conn->ch;
+    conn->goaway = 1;
+    if (conn->state == MV_CONN_READY)
+        conn->state = MV_CONN_DRAINING;
+    mv_log(ch, MILVUS_LOG_INFO, "connection %llu: GOAWAY (error %s, last stream %d)",
+           (unsigned long long)conn->serial, nghttp2_http2_strerror(g->error_code),
+           (int)g->last_stream_id);
+    if (g->error_code == NGHTTP2_ENHANCE_YOUR_CALM && g->opaque_data_len == 14 &&
+        memcmp(g->opaque_data, "too_many_pings", 14) == 0 && ch->keepalive_ms > 0) {
+        /* gRFC A8: the server thinks we ping too often. */
+        if (ch->keepalive_ms < INT32_MAX / 2)
+            ch->keepalive_ms *= 2;
+        mv_log(ch, MILVUS_LOG_WARN,
+               "server sent GOAWAY too_many_pings: keepalive interval raised to %lld ms",
+               (long long)ch->keepalive_ms);
+    }
+    mv_schedule_work(ch);
+}
+
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+    mv_conn *conn = ud;
+    mv_call *c;
+    switch (f->hd.type) {
+    case NGHTTP2_HEADERS:
+    case NGHTTP2_DATA:
+        c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+        if (!c)
+            return 0;
+        if (f->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+            mv_call_stream_end(c);
+            return 0;
+        }
+        /* Response headers commit the call (gRFC A6); a Trailers-Only
+         * response does not. */
+        if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_RESPONSE &&
+            c->http_status >= 200) {
+            c->committed = 1;
+            mv_call_headers_done(c);
+        }
+        return 0;
+    case NGHTTP2_RST_STREAM:
+        c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+        if (c) {
+            c->rst_recv = 1;
+            c->rst_code = f->rst_stream.error_code;
+        }
+        return 0;
+    case NGHTTP2_GOAWAY:
+        on_goaway(conn, &f->goaway);
+        return 0;
+    case NGHTTP2_PING:
+        if ((f->hd.flags & NGHTTP2_FLAG_ACK) && conn->ka_waiting) {
+            /* The next PING is due one interval after this read. */
+            conn->ka_waiting = 0;
+            evtimer_del(&conn->ka_timer);
+            ka_arm(conn, conn->ch->keepalive_ms * 1000);
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+    mv_call *c;
+    (void)ud;
+    if (f->hd.type != NGHTTP2_HEADERS)
+        return 0;
+    c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    if (c)
+        c->headers_sent = 1;
+    return 0;
+}
+
+static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *f, int err, void *ud)
+{
+    (void)s;
+    (void)f;
+    (void)err;
+    (void)ud;
+    /* Streams that could not be opened are closed through
+     * on_stream_close (REFUSED_STREAM) as well; nothing to do here. */
+    return 0;
+}
+
+static int on_stream_close(nghttp2_session *s, int32_t sid, uint32_t err, void *ud)
+{
+    mv_conn *conn = ud;
+    mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    char msg[128];
+    int code;
+    if (!c)
+        return 0;
+    nghttp2_session_set_stream_user_data(s, sid, NULL);
+    c->stream_id = 0;
+    conn_unlink(conn, c);
+    if (err == NGHTTP2_REFUSED_STREAM && !c->committed) {
+        mv_call_attempt_failed(c, 1, MILVUS_ERR_DISCONNECTED, MILVUS_GRPC_UNAVAILABLE,
+                               "stream refused by the server (not processed)");
+        return 0;
+    }
+    if (c->rst_recv) {
+        code = mv_rst_to_grpc(c->rst_code,
+                              c->deadline_us && mv_now_us() >= c->deadline_us);
+        snprintf(msg, sizeof(msg), "stream reset by the server with %s",
+                 nghttp2_http2_strerror(c->rst_code));
+        mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, code, msg);
+        return 0;
+    }
+    snprintf(msg, sizeof(msg), "stream closed by the HTTP/2 layer (%s)",
+             nghttp2_http2_strerror(err));
+    mv_call_attempt_failed(c, 0, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL, msg);
+    return 0;
+}
+
+static ssize_t data_read_cb(nghttp2_session *s, int32_t sid, uint8_t *buf, size_t length,
+                            uint32_t *flags, nghttp2_data_source *src, void *ud)
+{
+    /* Looked up rather than taken from src: the call may be gone while
+     * nghttp2 still holds the data item of a reset stream. */
+    mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    size_t n;
+    (void)src;
+    (void)ud;
+    if (!c) {
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+        return 0;
+    }
+    n = c->req_len - c->sent;
+    if (n > length)
+        n = length;
+    memcpy(buf, c->req + c->sent, n);
+    c->sent += n;
+    if (c->sent == c->req_len) {
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+        c->send_done = 1;
+    }
+    return (ssize_t)n;
+}
+
+static nghttp2_session_callbacks *h2_callbacks(void)
+{
+    /* Built once; the library has no threads. */
+    static nghttp2_session_callbacks *cbs;
+    if (cbs)
+        return cbs;
+    if (nghttp2_session_callbacks_new(&cbs) != 0)
+        return NULL;
+    nghttp2_session_callbacks_set_send_callback(cbs, send_cb);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
+    nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, on_frame_not_send);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+    return cbs;
+}
+
+static int conn_session_new(mv_conn *conn)
+{
+    nghttp2_settings_entry iv[] = {
+        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, MV_STREAM_WINDOW},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 1 << 20},
+        /* Fewer, larger DATA frames from servers that honour it. */
+        {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, 1 << 20},
+    };
+    nghttp2_session_callbacks *cbs = h2_callbacks();
+    nghttp2_option *opt = NULL;
+    int rv;
+    if (!cbs || nghttp2_option_new(&opt) != 0)
+        return -1;
+    /* Unlimited until the server's SETTINGS say otherwise; our own
+     * queue keeps the count within the server's limit afterwards. */
+    nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
+    rv = nghttp2_session_client_new2(&conn->h2, cbs, conn, opt);
+    nghttp2_option_del(opt);
+    if (rv != 0)
+        return -1;
+    if (nghttp2_submit_settings(conn->h2, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) ||
+        nghttp2_session_set_local_window_size(conn->h2, NGHTTP2_FLAG_NONE, 0, MV_CONN_WINDOW)) {
+        nghttp2_session_del(conn->h2);
+        conn->h2 = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- I/O ---- */
+
+void mv_conn_flush(mv_conn *conn)
+{
+    int rv;
+    conn->want_flush = 0;
+    if (!conn->h2)
+        return;
+    rv = nghttp2_session_send(conn->h2);
+    if (rv != 0) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "HTTP/2 send failed: %s", nghttp2_strerror(rv));
+        mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
+        return;
+    }
+    conn_after_io(conn);
+}
+
+/* Acts on what nghttp2 callbacks flagged, and closes a drained or dead
+ * connection. */
+static void conn_after_io(mv_conn *conn)
+{
+    if (!conn->h2)
+        return;
+    if (conn->fatal) {
+        char msg[sizeof(conn->fatal_msg)];
+        memcpy(msg, conn->fatal_msg, sizeof(msg));
+        mv_conn_close(conn, conn->fatal_status, msg);
+        return;
+    }
+    if (conn->state == MV_CONN_DRAINING && conn->nactive == 0) {
+        mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, "connection drained");
+        return;
+    }
+    if (!nghttp2_session_want_read(conn->h2) && !nghttp2_session_want_write(conn->h2))
+        mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, "HTTP/2 session ended");
+}
+
+static int conn_recv(mv_conn *conn, const uint8_t *data, size_t len)
+{
+    ssize_t rv = nghttp2_session_mem_recv(conn->h2, data, len);
+    if (rv < 0) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "HTTP/2 protocol error from the server: %s",
+                 nghttp2_strerror((int)rv));
+        conn_set_fatal(conn, MILVUS_ERR_PROTOCOL, msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    mv_conn *conn = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    struct evbuffer_iovec vec[16];
+    int n, i;
+    conn->last_read_us = mv_now_us();
+    /* Feed nghttp2 straight from the evbuffer chunks: no pullup copy. */
+    while (conn->h2 && !conn->fatal && evbuffer_get_length(in) > 0) {
+        size_t total = 0;
+        n = evbuffer_peek(in, -1, NULL, vec, 16);
+        if (n > 16)
+            n = 16;
+        for (i = 0; i < n && !conn->fatal; i++) {
+            if (conn_recv(conn, vec[i].iov_base, vec[i].iov_len) != 0)
+                break;
+            total += vec[i].iov_len;
+        }
+        if (conn->fatal)
+            break;
+        evbuffer_drain(in, total);
+    }
+    if (!conn->h2)
+        return;
+    if (conn->fatal) {
+        conn_after_io(conn);
+        return;
+    }
+    mv_conn_flush(conn);
+    mv_schedule_work(conn->ch);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg);
+
+static void conn_ready(mv_conn *conn)
+{
+    milvus_channel *ch = conn->ch;
+    evutil_socket_t fd = bufferevent_getfd(conn->bev);
+    int one = 1;
+    if (fd >= 0)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    evtimer_del(&conn->timer);
+    if (conn->ssl) {
+        const unsigned char *alpn = NULL;
+        unsigned int alpn_len = 0;
+        SSL_get0_alpn_selected(conn->ssl, &alpn, &alpn_len);
+        if (alpn_len != 2 || memcmp(alpn, "h2", 2) != 0) {
+            snprintf(conn->err, sizeof(conn->err),
+                     "TLS: the server did not select HTTP/2 with ALPN (selected: %.*s)",
+                     alpn_len ? (int)alpn_len : 4, alpn_len ? (const char *)alpn : "none");
+            mv_conn_cleanup(conn);
+            mv_connect_failed(ch, conn, MILVUS_ERR_TLS);
+            return;
+        }
+    }
+    if (conn_session_new(conn) != 0) {
+        snprintf(conn->err, sizeof(conn->err), "out of memory creating the HTTP/2 session");
+        mv_conn_cleanup(conn);
+        mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
+        return;
+    }
+    if (conn->addrs) {
+        evutil_freeaddrinfo(conn->addrs);
+        conn->addrs = conn->cur_addr = NULL;
+    }
+    conn->state = MV_CONN_READY;
+    conn->failures = 0;
+    conn->last_read_us = mv_now_us();
+    ch->connect_failures = 0;
+    ch->conn_err_status = 0;
+    mv_log(ch, MILVUS_LOG_DEBUG, "connection %llu: ready", (unsigned long long)conn->serial);
+    /* libevent reads and writes 16 KiB per callback by default: far too
+     * little for large responses. */
+    bufferevent_set_max_single_read(conn->bev, 1 << 20);
+    bufferevent_set_max_single_write(conn->bev, 1 << 20);
+    bufferevent_setcb(conn->bev, read_cb, NULL, event_cb, conn);
+    bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+    mv_conn_flush(conn);
+    mv_schedule_work(ch);
+}
+
+static void tls_error_text(mv_conn *conn, char *buf, size_t len)
+{
+    unsigned long e = bufferevent_get_openssl_error(conn->bev);
+    long vr = SSL_get_verify_result(conn->ssl);
+    char estr[160];
+    if (vr != X509_V_OK) {
+        snprintf(buf, len, "TLS: certificate verification failed: %s",
+                 X509_verify_cert_error_string(vr));
+        return;
+    }
+    if (e) {
+        ERR_error_string_n(e, estr, sizeof(estr));
+        snprintf(buf, len, "TLS handshake failed: %s", estr);
+        return;
+    }
+    buf[0] = '\0';
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    mv_conn *conn = arg;
+    char addr[80] = "";
+    (void)bev;
+    if (conn->state == MV_CONN_CONNECTING) {
+        int err = EVUTIL_SOCKET_ERROR();
+        if (what & BEV_EVENT_CONNECTED) {
+            conn_ready(conn);
+            return;
+        }
+        if (conn->cur_addr)
+            format_addr(conn->cur_addr->ai_addr, addr, sizeof(addr));
+        if (conn->ssl) {
+            tls_error_text(conn, conn->err, sizeof(conn->err));
+            if (conn->err[0]) {
+                /* Every address would fail the same way. */
+                mv_conn_cleanup(conn);
+                mv_connect_failed(conn->ch, conn, MILVUS_ERR_TLS);
+                return;
+            }
+        }
+        snprintf(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
+                 (what & BEV_EVENT_EOF) ? "connection closed during setup"
+                                        : evutil_socket_error_to_string(err));
+        conn->cur_addr = conn->cur_addr ? conn->cur_addr->ai_next : NULL;
+        conn_try_addr(conn);
+        return;
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        char msg[160];
+        if (what & BEV_EVENT_EOF)
+            snprintf(msg, sizeof(msg), "connection closed by the server");
+        else
+            snprintf(msg, sizeof(msg), "connection error: %s",
+                     evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
+        mv_schedule_work(conn->ch);
+    }
+}
+
+/* ---- connecting ---- */
+
+static void conn_try_addr(mv_conn *conn)
+{
+    milvus_channel *ch = conn->ch;
+    struct evutil_addrinfo *ai;
+    if (conn->bev) {
+        bufferevent_free(conn->bev);
+        conn->bev = NULL;
+        conn->ssl = NULL;
+    }
+    for (ai = conn->cur_addr; ai; ai = ai->ai_next) {
+        conn->cur_addr = ai;
+        if (ch->ssl_ctx) {
+            SSL *ssl = mv_tls_new(ch);
+            if (!ssl) {
+                snprintf(conn->err, sizeof(conn->err), "TLS: cannot create the TLS session");
+                mv_conn_cleanup(conn);
+                mv_connect_failed(ch, conn, MILVUS_ERR_TLS);
+                return;
+            }
+            conn->bev = bufferevent_openssl_socket_new(
+                ch->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+            if (!conn->bev) {
+                SSL_free(ssl);
+            } else {
+                conn->ssl = ssl;
+                bufferevent_openssl_set_allow_dirty_shutdown(conn->bev, 1);
+            }
+        } else {
+            conn->bev = bufferevent_socket_new(ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
+        }
+        if (!conn->bev) {
+            snprintf(conn->err, sizeof(conn->err), "out of memory");
+            mv_conn_cleanup(conn);
+            mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
+            return;
+        }
+        bufferevent_setcb(conn->bev, NULL, NULL, event_cb, conn);
+        conn->state = MV_CONN_CONNECTING;
+        if (bufferevent_socket_connect(conn->bev, ai->ai_addr, (int)ai->ai_addrlen) == 0)
+            return; /* event_cb reports the outcome */
+        {
+            char addr[80] = "";
+            format_addr(ai->ai_addr, addr, sizeof(addr));
+            snprintf(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
+                     evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        }
+        bufferevent_free(conn->bev);
+        conn->bev = NULL;
+        conn->ssl = NULL;
+    }
+    mv_conn_cleanup(conn);
+    mv_connect_failed(ch, conn, MILVUS_ERR_CONNECT);
+}
+
+/* evdns may report a cancelled request later, from the loop: its context
+ * is a separate allocation that the callback always frees. */
+struct mv_dns_ctx {
+    mv_conn *conn; /* NULL once cancelled */
+    struct evdns_getaddrinfo_request *req;
+};
+
+static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+    struct mv_dns_ctx *dc = arg;
+    mv_conn *conn = dc->conn;
+    free(dc);
+    if (!conn || result == EVUTIL_EAI_CANCEL) {
+        if (res)
+            evutil_freeaddrinfo(res);
+        return;
+    }
+    conn->dnsctx = NULL;
+    if (conn->state != MV_CONN_RESOLVING) {
+        if (res)
+            evutil_freeaddrinfo(res);
+        return;
+    }
+    if (result != 0 || !res) {
+        snprintf(conn->err, sizeof(conn->err), "cannot resolve %s: %s", conn->ch->opts->host,
+                 result ? evutil_gai_strerror(result) : "no address");
+        if (res)
+            evutil_freeaddrinfo(res);
+        mv_conn_cleanup(conn);
+        mv_connect_failed(conn->ch, conn, MILVUS_ERR_RESOLVE);
+        return;
+    }
+    conn->addrs = conn->cur_addr = res;
+    conn->addrs_from_evdns = 1;
+    conn_try_addr(conn);
+}
+
+static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    mv_conn *conn = arg;
+    milvus_channel *ch = conn->ch;
+    int status;
+    (void)fd;
+    (void)what;
+    if (conn->state == MV_CONN_BACKOFF) {
+        conn->state = MV_CONN_IDLE;
+        mv_schedule_work(ch);
+        return;
+    }
+    if (conn->state != MV_CONN_RESOLVING && conn->state != MV_CONN_CONNECTING)
+        return;
+    status = conn->state == MV_CONN_RESOLVING ? MILVUS_ERR_RESOLVE
+             : conn->ssl                      ? MILVUS_ERR_TLS
+                                              : MILVUS_ERR_CONNECT;
+    snprintf(conn->err, sizeof(conn->err), "%s %s:%d timed out after %lld ms",
+             status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", ch->opts->host,
+             ch->opts->port, (long long)ch->opts->connect_timeout_ms);
+    mv_conn_cleanup(conn);
+    mv_connect_failed(ch, conn, status);
+}
+
+int mv_conn_start(mv_conn *conn)
+{
+    milvus_channel *ch = conn->ch;
+    struct evutil_addrinfo hints, *res = NULL;
+    struct timeval tv;
+    char port[16];
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+    snprintf(port, sizeof(port), "%d", ch->opts->port);
+    conn->serial = ++ch->conn_serial;
+    conn->err[0] = '\0';
+    conn->state = MV_CONN_RESOLVING;
+    conn->goaway = 0;
+    conn->fatal = 0;
+    conn->sent_first_request = 0;
+    conn->ka_waiting = 0;
+    tv.tv_sec = (time_t)(ch->opts->connect_timeout_ms / 1000);
+    tv.tv_usec = (suseconds_t)(ch->opts->connect_timeout_ms % 1000) * 1000;
+    evtimer_add(&conn->timer, &tv);
+    mv_log(ch, MILVUS_LOG_DEBUG, "connection %llu: connecting to %s:%d",
+           (unsigned long long)conn->serial, ch->opts->host, ch->opts->port);
+
+    /* Numeric addresses need no DNS at all. */
+    hints.ai_flags |= EVUTIL_AI_NUMERICHOST;
+    if (evutil_getaddrinfo(ch->opts->host, port, &hints, &res) == 0 && res) {
+        conn->addrs = conn->cur_addr = res;
+        conn->addrs_from_evdns = 0;
+        conn_try_addr(conn);
+        return 0;
+    }
+    hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
+    if (!ch->dns) {
+        ch->dns = evdns_base_new(ch->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+                                               EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+        if (!ch->dns) { /* no usable resolv.conf: /etc/hosts only */
+            ch->dns = evdns_base_new(ch->base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+            if (ch->dns)
+                evdns_base_load_hosts(ch->dns, NULL);
+        }
+    }
+    if (!ch->dns) {
+        snprintf(conn->err, sizeof(conn->err), "cannot create the DNS resolver");
+        mv_conn_cleanup(conn);
+        mv_connect_failed(ch, conn, MILVUS_ERR_RESOLVE);
+        return 0;
+    }
+    {
+        struct mv_dns_ctx *dc = malloc(sizeof(*dc));
+        struct evdns_getaddrinfo_request *req;
+        if (!dc) {
+            snprintf(conn->err, sizeof(conn->err), "out of memory");
+            mv_conn_cleanup(conn);
+            mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
+            return 0;
+        }
+        dc->conn = conn;
+        dc->req = NULL;
+        conn->dnsctx = dc;
+        /* The callback may run (and free dc) before this returns. */
+        req = evdns_getaddrinfo(ch->dns, ch->opts->host, port, &hints, dns_cb, dc);
+        if (req && conn->dnsctx == dc)
+            dc->req = req;
+    }
+    return 0;
+}
+
+/* Releases the socket, session and addresses, keeping the slot. */
+void mv_conn_cleanup(mv_conn *conn)
+{
+    if (conn->dnsctx) {
+        struct mv_dns_ctx *dc = conn->dnsctx;
+        conn->dnsctx = NULL;
+        dc->conn = NULL;
+        if (dc->req)
+            evdns_getaddrinfo_cancel(dc->req); /* dc is freed by dns_cb */
+    }
+    if (conn->h2) {
+        nghttp2_session_del(conn->h2);
+        conn->h2 = NULL;
+    }
+    if (conn->bev) {
+        bufferevent_free(conn->bev);
+        conn->bev = NULL;
+    }
+    conn->ssl = NULL;
+    if (conn->addrs) {
+        evutil_freeaddrinfo(conn->addrs);
+        conn->addrs = conn->cur_addr = NULL;
+    }
+    evtimer_del(&conn->timer);
+    evtimer_del(&conn->ka_timer);
+    conn->ka_armed = 0;
+    conn->ka_waiting = 0;
+    conn->want_flush = 0;
+    conn->memory = 0;
+    conn->state = MV_CONN_IDLE;
+}
+
+void mv_conn_close(mv_conn *conn, int status, const char *msg)
+{
+    milvus_channel *ch = conn->ch;
+    int code = status == MILVUS_ERR_PROTOCOL ? MILVUS_GRPC_INTERNAL : MILVUS_GRPC_UNAVAILABLE;
+    if (conn->nactive)
+        mv_log(ch, MILVUS_LOG_INFO, "connection %llu closed with %zu calls: %s",
+               (unsigned long long)conn->serial, conn->nactive, msg);
+    /* Detach the calls first: nghttp2_session_del reports nothing. */
+    while (conn->calls) {
+        mv_call *c = conn->calls;
+        int unprocessed = !c->headers_sent;
+        if (conn->h2 && c->stream_id > 0)
+            nghttp2_session_set_stream_user_data(conn->h2, c->stream_id, NULL);
+        c->stream_id = 0;
+        conn_unlink(conn, c);
+        mv_call_attempt_failed(c, unprocessed, status, code, msg);
+    }
+    mv_conn_cleanup(conn);
+    mv_conn_closed(ch, conn);
+}
+
+int mv_conn_submit(mv_conn *conn, mv_call *c)
+{
+    milvus_channel *ch = conn->ch;
+    mv_hdr_list hl;
+    nghttp2_nv nvbuf[24], *nva = nvbuf;
+    nghttp2_data_provider prd;
+    int64_t timeout_ns = -1;
+    char prev[16];
+    size_t i, n;
+    int32_t sid;
+    int rc = -1;
+
+    if (c->deadline_us) {
+        timeout_ns = (c->deadline_us - mv_now_us()) * 1000;
+        if (timeout_ns <= 0)
+            timeout_ns = 1;
+    }
+    mv_hdr_list_init(&hl);
+    if (mv_request_headers(&hl, ch->ssl_ctx != NULL, ch->authority, c->path, timeout_ns,
+                           ch->user_agent, &ch->md, c->has_md ? &c->md : NULL) != 0)
+        goto out;
+    n = hl.n + 1;
+    if (n > sizeof(nvbuf) / sizeof(nvbuf[0])) {
+        nva = malloc(n * sizeof(*nva));
+        if (!nva)
+            goto out;
+    }
+    for (i = 0; i < hl.n; i++) {
+        nva[i].name = (uint8_t *)hl.v[i].name;
+        nva[i].namelen = hl.v[i].name_len;
+        nva[i].value = (uint8_t *)hl.v[i].value;
+        nva[i].valuelen = hl.v[i].value_len;
+        nva[i].flags = NGHTTP2_NV_FLAG_NONE;
+    }
+    n = hl.n;
+    if (c->attempts > 0) {
+        /* gRFC A6: tell the server this is a retry. */
+        int len = snprintf(prev, sizeof(prev), "%d", c->attempts);
+        nva[n].name = (uint8_t *)"grpc-previous-rpc-attempts";
+        nva[n].namelen = 26;
+        nva[n].value = (uint8_t *)prev;
+        nva[n].valuelen = (size_t)len;
+        nva[n].flags = NGHTTP2_NV_FLAG_NONE;
+        n++;
+    }
+    mv_call_reset_attempt(c);
+    prd.source.ptr = c;
+    prd.read_callback = data_read_cb;
+    sid = nghttp2_submit_request(conn->h2, NULL, nva, n, &prd, c);
+    if (sid < 0)
+        goto out;
+    c->stream_id = sid;
+    c->attempts++;
+    c->state = MV_CALL_ACTIVE;
+    conn_link(conn, c);
+    conn->want_flush = 1;
+    if (!conn->sent_first_request) {
+        /* cmux ignores PINGs before the first HEADERS: keepalive starts
+         * with the first request. */
+        conn->sent_first_request = 1;
+        conn->last_read_us = mv_now_us();
+        ka_start(conn);
+    }
+    rc = 0;
+out:
+    if (nva != nvbuf)
+        free(nva);
+    mv_hdr_list_free(&hl);
+    return rc;
+}
+
+/* ---- fuzz hook ---- */
+
+int mv_channel_attach_memory_conn(milvus_channel *ch)
+{
+    mv_conn *conn = &ch->conns[0];
+    if (conn->state != MV_CONN_IDLE)
+        mv_conn_cleanup(conn);
+    ch->no_connect = 1;
+    conn->memory = 1;
+    conn->serial = ++ch->conn_serial;
+    if (conn_session_new(conn) != 0) {
+        conn->memory = 0;
+        return -1;
+    }
+    conn->memory = 1;
+    conn->state = MV_CONN_READY;
+    conn->last_read_us = mv_now_us();
+    mv_conn_flush(conn);
+    return 0;
+}
+
+int mv_channel_feed_memory_conn(milvus_channel *ch, const uint8_t *data, size_t len)
+{
+    mv_conn *conn = &ch->conns[0];
+    if (!conn->memory || !conn->h2)
+        return -1;
+    conn->last_read_us = mv_now_us();
+    conn_recv(conn, data, len);
+    if (conn->fatal) {
+        conn_after_io(conn);
+        return -1;
+    }
+    mv_conn_flush(conn);
+    mv_schedule_work(ch);
+    return 0;
+}
+
+void mv_conn_init(mv_conn *conn, milvus_channel *ch, int index)
+{
+    memset(conn, 0, sizeof(*conn));
+    conn->ch = ch;
+    conn->index = index;
+    conn->state = MV_CONN_IDLE;
+    evtimer_assign(&conn->timer, ch->base, conn_timer_cb, conn);
+    evtimer_assign(&conn->ka_timer, ch->base, ka_cb, conn);
+}

@@ -1,0 +1,280 @@
+/*
+ * Layers 2 and 3 — transport (connections, pool) and call (generic RPC).
+ * Internal to libmilvus.  One header because the three objects (channel,
+ * connection, call) point at each other and are changed together.
+ *
+ * Event flow: user code (callbacks) runs only from the channel's "work"
+ * event (completions and stream messages) and from milvus_channel_free().
+ * Nothing user-visible runs inside nghttp2 or bufferevent callbacks, so
+ * those never see the channel disappear under them.
+ */
+#ifndef MV_TRANSPORT_H
+#define MV_TRANSPORT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <event2/util.h>
+#include <nghttp2/nghttp2.h>
+#include <openssl/ssl.h>
+
+#include <milvus/channel.h>
+
+#include "common/options_internal.h"
+#include "wire/grpc_wire.h"
+
+struct bufferevent;
+struct evbuffer;
+struct evdns_base;
+struct evdns_getaddrinfo_request;
+
+typedef struct mv_conn mv_conn;
+typedef struct mv_call mv_call;
+
+/* Received metadata (headers or trailers): unvalidated, "-bin" decoded. */
+typedef struct mv_kv {
+    char *name;
+    uint8_t *value;
+    size_t name_len, value_len;
+} mv_kv;
+
+typedef struct mv_kvlist {
+    mv_kv *v;
+    size_t n, cap;
+} mv_kvlist;
+
+void mv_kvlist_clear(mv_kvlist *l);
+int mv_kvlist_add(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_t *value,
+                  size_t vlen);
+
+struct milvus_reply {
+    int status;
+    int grpc_code;
+    const char *message;
+    const uint8_t *data;
+    size_t data_len;
+    const mv_kvlist *headers;
+    const mv_kvlist *trailers;
+    int attempts;
+};
+
+struct milvus_call_options {
+    int64_t timeout_ms;
+    int idempotent;
+    int retry;
+    mv_md md;
+};
+
+enum mv_call_state {
+    MV_CALL_QUEUED,  /* waiting for a connection with room */
+    MV_CALL_ACTIVE,  /* on a stream */
+    MV_CALL_BACKOFF, /* waiting to retry */
+    MV_CALL_DONE,    /* result decided, callback not yet delivered */
+};
+
+struct mv_call {
+    milvus_channel *ch;
+    milvus_call_id id;
+    int state;
+    unsigned streaming : 1;
+    unsigned idempotent : 1;
+    unsigned retry_enabled : 1;
+    unsigned has_md : 1;
+    unsigned in_ready : 1;   /* linked on ch->ready */
+    unsigned delivering : 1; /* a user callback of this call is running */
+    unsigned deadline_armed : 1;
+    unsigned backoff_armed : 1;
+    const char *path;
+    uint8_t *req; /* framed request: 5-byte prefix + payload */
+    size_t req_len;
+    mv_md md;
+    int64_t deadline_us; /* monotonic; 0: none */
+    int64_t timeout_ms;
+    milvus_reply_cb cb;
+    milvus_message_cb on_msg;
+    void *ctx;
+    struct event deadline_ev;
+    struct event backoff_ev;
+
+    mv_call *next, *prev;   /* ch->queue */
+    mv_call *rnext, *rprev; /* ch->ready */
+    mv_call *cnext, *cprev; /* conn->calls */
+
+    /* the current attempt */
+    mv_conn *conn;
+    int32_t stream_id;
+    size_t sent;
+    unsigned send_done : 1;
+    unsigned headers_sent : 1; /* HEADERS left the client */
+    unsigned committed : 1;    /* response headers received */
+    unsigned rst_recv : 1;
+    unsigned hdr_to_trailers : 1;
+    unsigned ct_ok : 1;
+    unsigned ct_seen : 1;
+    unsigned ended : 1; /* END_STREAM received */
+    char ct[48];        /* content-type, for messages */
+    uint32_t rst_code;
+    int http_status;
+    int grpc_status; /* -1: none */
+    char *grpc_message;
+    int64_t pushback_ms; /* -1: none, -2: "do not retry" */
+    int attempts;
+    int transparent;
+    mv_deframer df;
+    int df_inited;
+    uint8_t *resp;
+    size_t resp_len;
+    int nmsgs;
+    struct evbuffer *msgq; /* streaming: undelivered messages */
+    mv_kvlist headers, trailers;
+
+    /* result */
+    int status;
+    int code;
+    char *message;
+};
+
+enum mv_conn_state {
+    MV_CONN_IDLE,
+    MV_CONN_RESOLVING,
+    MV_CONN_CONNECTING,
+    MV_CONN_READY,
+    MV_CONN_DRAINING,
+    MV_CONN_BACKOFF,
+};
+
+struct mv_conn {
+    milvus_channel *ch;
+    int index;
+    int state;
+    uint64_t serial; /* connection number, for logs */
+    struct mv_dns_ctx *dnsctx; /* outlives the conn if cancelled */
+    struct evutil_addrinfo *addrs, *cur_addr;
+    int addrs_from_evdns;
+    struct bufferevent *bev;
+    SSL *ssl;
+    nghttp2_session *h2;
+    int memory; /* fuzz hook: no socket, output discarded */
+    struct event timer;    /* connect timeout, then reconnect backoff */
+    struct event ka_timer; /* keepalive */
+    int ka_armed;
+    int ka_waiting; /* a PING is outstanding */
+    int64_t ka_ping_sent_us;
+    int64_t last_read_us;
+    int sent_first_request;
+    int failures; /* consecutive failed connect attempts */
+    int want_flush;
+    int goaway; /* GOAWAY received */
+    int fatal;  /* set inside nghttp2 callbacks; handled after */
+    int fatal_status;
+    char fatal_msg[160];
+    size_t nactive;
+    mv_call *calls; /* head of the call list */
+    char err[200];  /* last connect error */
+};
+
+struct milvus_channel {
+    struct event_base *base;
+    struct evdns_base *dns;
+    milvus_options *opts;
+    SSL_CTX *ssl_ctx;
+    mv_md md;
+    char *authority;
+    const char *user_agent;
+    int64_t keepalive_ms; /* doubled on "too_many_pings" */
+
+    mv_conn *conns;
+    int nconns;
+    int rr;
+    uint64_t conn_serial;
+    int connect_failures; /* consecutive, over all slots */
+    int conn_err_status;  /* last connect error (0 none) */
+    char conn_err[200];
+
+    mv_call *queue_head, *queue_tail;
+    mv_call *ready_head, *ready_tail;
+
+    /* id -> call (open addressing, linear probing) */
+    mv_call **map;
+    size_t map_cap, map_n;
+    uint64_t next_id;
+    size_t pending;
+
+    struct event work_ev;
+    int work_scheduled;
+    int in_callback;
+    int freeing;
+    int destroyed_later;
+    int closing;
+    int closed_notified;
+    int no_connect; /* fuzz hook: never open real connections */
+    milvus_channel_closed_cb closed_cb;
+    void *closed_ctx;
+    uint64_t rng;
+
+    char last_error[256];
+};
+
+/* ---- channel (channel.c) ---- */
+void mv_log(milvus_channel *ch, milvus_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void mv_set_error(milvus_channel *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mv_schedule_work(milvus_channel *ch);
+int64_t mv_now_us(void);
+double mv_jitter(milvus_channel *ch); /* U(0.8, 1.2) */
+void mv_queue_push(milvus_channel *ch, mv_call *c);
+void mv_queue_remove(milvus_channel *ch, mv_call *c);
+void mv_ready_push(milvus_channel *ch, mv_call *c);
+void mv_conn_closed(milvus_channel *ch, mv_conn *conn);
+void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status);
+
+/* ---- connection (conn.c) ---- */
+void mv_conn_init(mv_conn *conn, milvus_channel *ch, int index);
+int mv_conn_start(mv_conn *conn);
+int mv_conn_submit(mv_conn *conn, mv_call *c);
+void mv_conn_close(mv_conn *conn, int status, const char *msg);
+void mv_conn_flush(mv_conn *conn);
+/* Detaches a call from its stream, resetting the stream with rst_code
+ * when it is still open. */
+void mv_conn_detach(mv_conn *conn, mv_call *c, uint32_t rst_code);
+int mv_conn_has_room(const mv_conn *conn);
+void mv_conn_cleanup(mv_conn *conn);
+
+/* ---- TLS (tls.c) ---- */
+SSL_CTX *mv_tls_ctx_new(const milvus_options *o, char *err, size_t errlen);
+SSL *mv_tls_new(milvus_channel *ch);
+
+/* ---- calls (call.c) ---- */
+/* Ends the call with a final result (once; later calls are ignored). */
+void mv_call_finish(mv_call *c, int status, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The attempt failed: retries it (transparently when unprocessed) or
+ * finishes the call. */
+void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, const char *msg);
+/* Response headers (not Trailers-Only) complete: rejects non-gRPC peers. */
+void mv_call_headers_done(mv_call *c);
+/* The stream ended (END_STREAM received): computes the gRPC result. */
+void mv_call_stream_end(mv_call *c);
+/* Response header field of the current attempt. */
+int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_t *value,
+                      size_t vlen);
+/* DATA payload of the current attempt; returns 0 or -1 (call finished). */
+int mv_call_on_data(mv_call *c, const uint8_t *data, size_t len);
+void mv_call_reset_attempt(mv_call *c);
+void mv_call_deliver(mv_call *c); /* runs user callbacks; may free c */
+void mv_call_free(mv_call *c);
+int mv_map_insert(milvus_channel *ch, mv_call *c);
+mv_call *mv_map_find(const milvus_channel *ch, milvus_call_id id);
+void mv_map_remove(milvus_channel *ch, milvus_call_id id);
+void mv_ready_remove(milvus_channel *ch, mv_call *c);
+
+/* ---- fuzz / test hooks (never exported) ---- */
+/* Replaces slot 0 by a connection without a socket whose output is
+ * discarded, in the READY state.  Returns 0 or -1. */
+int mv_channel_attach_memory_conn(milvus_channel *ch);
+/* Feeds bytes as if read from the server on that connection. */
+int mv_channel_feed_memory_conn(milvus_channel *ch, const uint8_t *data, size_t len);
+
+#endif /* MV_TRANSPORT_H */
