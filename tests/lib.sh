@@ -25,7 +25,7 @@ tap_not_ok() {
 # tap_check DESCRIPTION COMMAND...: runs the command, ok when it exits 0;
 # its output is shown as TAP diagnostics on failure.
 tap_check() {
-    local desc=$1 out rc
+    desc=$1
     shift
     out=$("$@" 2>&1)
     rc=$?
@@ -65,7 +65,7 @@ require_node_module() {
 
 # wait_for_file FILE [SECONDS]: wait until a file exists and is non-empty.
 wait_for_file() {
-    local f=$1 t=${2:-30} i=0
+    f=$1 t=${2:-30} i=0
     while [ ! -s "$f" ]; do
         i=$((i + 1))
         [ $i -gt $((t * 10)) ] && return 1
@@ -77,9 +77,11 @@ wait_for_file() {
 # A scratch directory removed on exit, with every background job killed.
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/milvus-test.XXXXXX")
 _cleanup() {
-    local pids
-    pids=$(jobs -p)
-    [ -n "$pids" ] && kill $pids 2>/dev/null
+    # `$(jobs -p)` runs in a subshell that, in dash, knows no jobs: read the
+    # list through a file instead.
+    jobs -p >"$TEST_TMP/.jobs" 2>/dev/null
+    _pids=$(cat "$TEST_TMP/.jobs" 2>/dev/null)
+    [ -n "$_pids" ] && kill $_pids 2>/dev/null
     wait 2>/dev/null
     rm -rf "$TEST_TMP"
 }
