@@ -4,6 +4,7 @@
  * user callbacks from the loop.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,23 @@ static int channel_md_init(milvus_channel *ch)
     return rc;
 }
 
+/* libevent writes with writev() and OpenSSL with write(), neither of which
+ * can pass MSG_NOSIGNAL: a peer that closes first would kill the process
+ * with SIGPIPE.  A process that kept the default disposition gets it
+ * ignored (writes then fail with EPIPE, reported as a lost connection); a
+ * handler or disposition the program chose itself is left alone. */
+static void ignore_default_sigpipe(void)
+{
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL ||
+        (sa.sa_flags & SA_SIGINFO))
+        return;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
 int milvus_channel_new(milvus_channel **out, struct event_base *base, const milvus_options *opts)
 {
     milvus_channel *ch;
@@ -409,6 +427,7 @@ int milvus_channel_new(milvus_channel **out, struct event_base *base, const milv
     ch = calloc(1, sizeof(*ch));
     if (!ch)
         return MILVUS_ERR_NOMEM;
+    ignore_default_sigpipe();
     ch->base = base;
     mv_md_init(&ch->md);
     ch->opts = milvus_options_dup(opts);
