@@ -6,12 +6,13 @@
 #
 # tests/unit/valgrind.sh runs Criterion programs under valgrind memcheck;
 # it is slow (about 5 s per test case), so it is skipped unless
-# MILVUS_VALGRIND=1:  make check TESTS=tests/unit/valgrind.sh MILVUS_VALGRIND=1
+# MILVUS_VALGRIND=1; `make check-valgrind` runs it over every Criterion
+# program of the suite.
 if HAVE_CRITERION
 check_PROGRAMS += tests/unit/test_wire
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/lsan_suppressions.c
 tests_unit_test_wire_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_unit_test_wire_LDADD = $(MV_TEST_LIBS)
-TESTS += tests/unit/test_wire tests/unit/valgrind.sh
+TESTS += tests/unit/test_wire
 endif
 EXTRA_DIST += tests/unit/valgrind.sh tests/unit/valgrind.supp

@@ -4,7 +4,9 @@
 # under valgrind memcheck, following Criterion's worker processes.
 # Criterion ignores the exit status of its workers, so valgrind writes one
 # log per process and any non-empty log is a failure.  Slow: skipped
-# unless MILVUS_VALGRIND=1.  One TAP line per program.
+# unless MILVUS_VALGRIND=1 (`make check-valgrind` sets it and names every
+# Criterion program of the suite).  One TAP line per program.  Peers the
+# tests start (node, python, nginx, go) are not traced.
 . "$top_srcdir/tests/lib.sh"
 
 if [ "${MILVUS_VALGRIND:-0}" != 1 ]; then
@@ -28,6 +30,7 @@ vg_run() {
     CRITERION_NO_EARLY_EXIT=1 valgrind -q --leak-check=full \
         --suppressions="$top_srcdir/tests/unit/valgrind.supp" \
         --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --trace-children=yes \
+        --trace-children-skip='/usr/*,/bin/*,*/node,*python*,*nginx*,*go-bin*' \
         --log-file="$logs/vg.%p" "$top_builddir/$prog" --jobs 1 >"$logs/out" 2>&1
     rc=$?
     bad=0
