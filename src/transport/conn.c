@@ -20,6 +20,8 @@
 
 #define MV_STREAM_WINDOW (16 << 20)
 #define MV_CONN_WINDOW (256 << 20)
+/* DATA payloads from this size on are referenced, not copied. */
+#define MV_NO_COPY_MIN (4 << 10)
 
 static void conn_try_addr(mv_conn *conn);
 static void conn_after_io(mv_conn *conn);
@@ -166,9 +168,60 @@ static ssize_t send_cb(nghttp2_session *s, const uint8_t *data, size_t len, int 
     (void)flags;
     if (conn->memory || !conn->bev)
         return (ssize_t)len;
-    if (bufferevent_write(conn->bev, data, len) != 0)
+    /* Collected in wbuf and moved to the bufferevent after the whole
+     * nghttp2_session_send (no copy, one output callback). */
+    if (evbuffer_add(conn->wbuf, data, len) != 0)
         return NGHTTP2_ERR_CALLBACK_FAILURE;
     return (ssize_t)len;
+}
+
+static void tx_ref_cleanup(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    mv_reqbuf_unref(arg);
+}
+
+/* A DATA frame packed with NGHTTP2_DATA_FLAG_NO_COPY: the 9-byte frame
+ * header is copied, the payload is referenced in the request buffer,
+ * which stays alive until the socket has written it. */
+static int send_data_cb(nghttp2_session *s, nghttp2_frame *f, const uint8_t *framehd,
+                        size_t length, nghttp2_data_source *src, void *ud)
+{
+    static const uint8_t zeros[256];
+    mv_conn *conn = ud;
+    mv_reqbuf *rb = conn->tx_rb;
+    size_t pad = f->data.padlen;
+    int rc = 0;
+    (void)s;
+    (void)src;
+    conn->tx_rb = NULL;
+    if (!rb)
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+    if (conn->memory || !conn->bev) {
+        mv_reqbuf_unref(rb);
+        return 0;
+    }
+    /* Padding is never requested; handled for completeness. */
+    if (pad > 0) {
+        uint8_t pl = (uint8_t)(pad - 1);
+        length -= pad;
+        rc = evbuffer_add(conn->wbuf, framehd, 9) || evbuffer_add(conn->wbuf, &pl, 1);
+    } else {
+        rc = evbuffer_add(conn->wbuf, framehd, 9);
+    }
+    if (rc == 0 && length > 0) {
+        mv_reqbuf_ref(rb);
+        if (evbuffer_add_reference(conn->wbuf, rb->data + conn->tx_off, length, tx_ref_cleanup,
+                                   rb) != 0) {
+            mv_reqbuf_unref(rb);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && pad > 1)
+        rc = evbuffer_add(conn->wbuf, zeros, pad - 1 < sizeof(zeros) ? pad - 1 : sizeof(zeros));
+    mv_reqbuf_unref(rb);
+    return rc == 0 ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
 static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud)
@@ -281,10 +334,32 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
     }
 }
 
+/* nghttp2 describes what it rejected in the peer's bytes; the message is
+ * kept for the GOAWAY it then sends (see on_frame_send). */
+static int on_h2_error(nghttp2_session *s, int code, const char *msg, size_t len, void *ud)
+{
+    mv_conn *conn = ud;
+    (void)s;
+    (void)code;
+    if (!conn->fatal)
+        snprintf(conn->fatal_msg, sizeof(conn->fatal_msg), "%.*s", (int)len, msg);
+    return 0;
+}
+
 static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 {
     mv_call *c;
-    (void)ud;
+    mv_conn *conn = ud;
+    if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
+        /* We end the session because the peer broke HTTP/2: typically not
+         * an HTTP/2 server at all (an HTTP/1 or REST port, garbage). */
+        char msg[sizeof(conn->fatal_msg)];
+        snprintf(msg, sizeof(msg), "the server does not speak HTTP/2 correctly (%s%s%.80s)",
+                 nghttp2_http2_strerror(f->goaway.error_code), conn->fatal_msg[0] ? ": " : "",
+                 conn->fatal_msg);
+        conn_set_fatal(conn, MILVUS_ERR_PROTOCOL, msg);
+        return 0;
+    }
     if (f->hd.type != NGHTTP2_HEADERS)
         return 0;
     c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
@@ -340,9 +415,9 @@ static ssize_t data_read_cb(nghttp2_session *s, int32_t sid, uint8_t *buf, size_
     /* Looked up rather than taken from src: the call may be gone while
      * nghttp2 still holds the data item of a reset stream. */
     mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    mv_conn *conn = ud;
     size_t n;
     (void)src;
-    (void)ud;
     if (!c) {
         *flags |= NGHTTP2_DATA_FLAG_EOF;
         return 0;
@@ -350,7 +425,16 @@ static ssize_t data_read_cb(nghttp2_session *s, int32_t sid, uint8_t *buf, size_
     n = c->req_len - c->sent;
     if (n > length)
         n = length;
-    memcpy(buf, c->req + c->sent, n);
+    if (c->rb && n >= MV_NO_COPY_MIN && !conn->tx_rb) {
+        /* send_data_cb writes this frame right after, referencing the
+         * payload where it is. */
+        *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+        mv_reqbuf_ref(c->rb);
+        conn->tx_rb = c->rb;
+        conn->tx_off = c->sent;
+    } else {
+        memcpy(buf, c->req + c->sent, n);
+    }
     c->sent += n;
     if (c->sent == c->req_len) {
         *flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -368,11 +452,13 @@ static nghttp2_session_callbacks *h2_callbacks(void)
     if (nghttp2_session_callbacks_new(&cbs) != 0)
         return NULL;
     nghttp2_session_callbacks_set_send_callback(cbs, send_cb);
+    nghttp2_session_callbacks_set_send_data_callback(cbs, send_data_cb);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
     nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
+    nghttp2_session_callbacks_set_error_callback2(cbs, on_h2_error);
     nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs, on_frame_not_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
     return cbs;
@@ -392,6 +478,10 @@ static int conn_session_new(mv_conn *conn)
     int rv;
     if (!cbs || nghttp2_option_new(&opt) != 0)
         return -1;
+    if (!conn->wbuf && !(conn->wbuf = evbuffer_new())) {
+        nghttp2_option_del(opt);
+        return -1;
+    }
     /* Unlimited until the server's SETTINGS say otherwise; our own
      * queue keeps the count within the server's limit afterwards. */
     nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
@@ -417,6 +507,9 @@ void mv_conn_flush(mv_conn *conn)
     if (!conn->h2)
         return;
     rv = nghttp2_session_send(conn->h2);
+    if (conn->bev && evbuffer_get_length(conn->wbuf) > 0 &&
+        evbuffer_add_buffer(bufferevent_get_output(conn->bev), conn->wbuf) != 0 && rv == 0)
+        rv = NGHTTP2_ERR_CALLBACK_FAILURE;
     if (rv != 0) {
         char msg[96];
         snprintf(msg, sizeof(msg), "HTTP/2 send failed: %s", nghttp2_strerror(rv));
@@ -800,6 +893,12 @@ void mv_conn_cleanup(mv_conn *conn)
         nghttp2_session_del(conn->h2);
         conn->h2 = NULL;
     }
+    if (conn->tx_rb) {
+        mv_reqbuf_unref(conn->tx_rb);
+        conn->tx_rb = NULL;
+    }
+    if (conn->wbuf)
+        evbuffer_drain(conn->wbuf, evbuffer_get_length(conn->wbuf));
     if (conn->bev) {
         bufferevent_free(conn->bev);
         conn->bev = NULL;

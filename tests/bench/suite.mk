@@ -3,7 +3,7 @@
 # client, h2load (the HTTP/2 floor), the official Node SDK -- on the same
 # servers in the same run, reported as ratios.  Not part of `make check`;
 # run it with `make bench-suite` (BENCH_QUICK=1: under a minute).
-# Included after tests/bench/local.mk, which assigns EXTRA_PROGRAMS.
+# The comparisons of issue 6 (`make bench` runs them after bench_transport).
 EXTRA_PROGRAMS += tests/bench/suite/mv_suite
 tests_bench_suite_mv_suite_SOURCES = tests/bench/suite/mv_suite.c
 tests_bench_suite_mv_suite_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
