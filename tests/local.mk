@@ -1,5 +1,6 @@
 # Test suite: each area has its own fragment.
-EXTRA_DIST += tests/lib.sh tests/lsan.supp
+EXTRA_DIST += tests/lib.sh tests/lsan.supp tests/exports.sh
+TESTS += tests/exports.sh
 include tests/unit/local.mk
 include tests/transport/local.mk
 include tests/proto/local.mk
