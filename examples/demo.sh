@@ -27,7 +27,7 @@ if [ -z "${MILVUS_URI:-}" ]; then
     echo "demo: local Milvus-protocol server at $MILVUS_URI"
 fi
 export MILVUS_URI
-for ex in ${DEMO_PROGRAMS:-raw_call}; do
+for ex in ${DEMO_PROGRAMS:-snapshot_restore}; do
     echo "demo: running examples/$ex"
     "$top_builddir/examples/$ex"
 done

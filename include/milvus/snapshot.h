@@ -74,9 +74,12 @@ MILVUS_EXTERN int milvus_client_create_snapshot(milvus_client *c, const char *co
                                                 const char *name,
                                                 const milvus_snapshot_options *o,
                                                 milvus_result_cb cb, void *ctx);
-/* Flushes the collection, waits until the flush is persisted, then
- * creates the snapshot.  One callback at the end (or at the first failing
- * step, named in the message). */
+/* Flushes the collection, waits until the flush is persisted (polling
+ * GetFlushState with backoff), then creates the snapshot.  One callback at
+ * the end (or at the first failing step, named in the message).  The wait
+ * for the flush has no deadline of its own; each RPC has the options' call
+ * timeout, and the whole operation can be cancelled with
+ * milvus_client_cancel(c, milvus_client_last_call(c)). */
 MILVUS_EXTERN int milvus_client_flush_and_snapshot(milvus_client *c, const char *collection,
                                                    const char *name,
                                                    const milvus_snapshot_options *o,

@@ -133,6 +133,7 @@ struct milvus_result {
     float **hit_scores;        /* nq, into msg */
     milvus_column **hit_cols;  /* nq * ncols */
     size_t nhcols;
+    milvus_column **hit_groups; /* nq, group-by values (NULL without group by) */
 
     /* query */
     size_t rows;
@@ -181,6 +182,8 @@ struct mv_op {
     milvus_call_id call;
     int state;
     int bypass_gate; /* Connect itself */
+    int64_t rpc_timeout_ms; /* deadline of each RPC of the op; 0 = channel default */
+    int internal;    /* not counted in milvus_client_pending() nor bounded */
     struct event *timer;
     void (*on_timer)(mv_op *op);
 
@@ -204,6 +207,9 @@ void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
 /* Starts an op that completes with no RPC (e.g. cached answers): the
  * result is delivered from the loop. */
 int mv_op_start_local(mv_op *op, milvus_result *res);
+/* Starts an op whose first action is fn(op) from a timer after ms (0: at
+ * the next loop turn); counts against the pending bound. */
+int mv_op_start_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op));
 /* Calls fn(op) after ms milliseconds (polls). */
 void mv_op_sleep(mv_op *op, int64_t ms, void (*fn)(mv_op *op));
 /* Delivers res to the user (or to nothing for internal ops) and frees the
@@ -225,6 +231,33 @@ const mv_cs *mv_cache_get(milvus_client *c, const char *coll, uint64_t *ts);
 int mv_cache_put(milvus_client *c, const char *coll, const mv_cs *schema, uint64_t ts);
 void mv_cache_evict(milvus_client *c, const char *coll);
 void mv_cache_clear(milvus_client *c);
+
+/* ---- ops.c: shared by the operation files ------------------------------ */
+
+/* Client/callback check and the names involved (what1/what2 NULL: the
+ * operation has no such name). */
+int mv_prologue(milvus_client *c, milvus_result_cb cb, const char *what1, const char *name1,
+                const char *what2, const char *name2);
+/* A one-RPC operation (step NULL: deliver the reply as is). */
+int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
+              void *ctx, const char *method, const ProtobufCMessage *req,
+              const ProtobufCMessageDescriptor *desc, mv_step_fn step);
+void mv_strings_out(milvus_result *res, char **v, size_t n);
+void mv_kv_out(milvus_result *res, mv_kvp **kv, size_t n);
+/* n keys (and values when values != NULL), non-empty. */
+int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values,
+                  size_t n);
+
+/* ---- data.c: shared with read.c ------------------------------------------ */
+
+/* Appends n bytes of s to the growing *buf; 0 or -1 (out of memory). */
+int mv_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
+/* "pk in [1,2]" / "pk in [\"a\"]" for a column of keys; NULL on OOM. */
+char *mv_ids_expr(const char *pk, const milvus_column *ids);
+/* ids must be a non-empty Int64 or VarChar column. */
+int mv_check_ids(milvus_client *c, const char *op, const char *coll, const milvus_column *ids);
+/* The primary key name of the cached schema of coll, or NULL. */
+const char *mv_cached_pk(milvus_client *c, const char *coll);
 
 /* MsgBase shared by all requests (zero-filled). */
 extern Milvus__Proto__Common__MsgBase mv_msg_base;

@@ -37,6 +37,7 @@ struct milvus_client {
     void *closed_ctx;
     struct event *close_ev;
     cache_ent *cache;
+    int64_t identifier; /* of the last successful Connect */
     int rl_attempts;
     int64_t rl_initial_ms, rl_max_ms;
     double rl_mult;
@@ -83,6 +84,7 @@ const char *mv_client_db(const milvus_client *c) { return c->db ? c->db : ""; }
 const char *milvus_client_database(const milvus_client *c) { return c ? mv_client_db(c) : ""; }
 size_t milvus_client_pending(const milvus_client *c) { return c ? c->npending : 0; }
 uint64_t milvus_client_last_call(const milvus_client *c) { return c ? c->last_id : 0; }
+int64_t milvus_client_identifier(const milvus_client *c) { return c ? c->identifier : 0; }
 
 int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts, int64_t initial_ms,
                                        int64_t max_ms, double multiplier)
@@ -199,14 +201,16 @@ void mv_op_discard(mv_op *op)
 static void link_op(milvus_client *c, mv_op *op)
 {
     op->id = ++c->next_id;
-    c->last_id = op->id;
+    if (!op->internal)
+        c->last_id = op->id;
     op->prev = c->tail;
     if (c->tail)
         c->tail->next = op;
     else
         c->head = op;
     c->tail = op;
-    c->npending++;
+    if (!op->internal)
+        c->npending++;
 }
 
 static void unlink_op(milvus_client *c, mv_op *op)
@@ -220,7 +224,8 @@ static void unlink_op(milvus_client *c, mv_op *op)
     else
         c->tail = op->prev;
     op->prev = op->next = NULL;
-    c->npending--;
+    if (!op->internal)
+        c->npending--;
 }
 
 static void maybe_closed(milvus_client *c);
@@ -311,7 +316,7 @@ void mv_op_sleep(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
 }
 
 static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, void *ctx);
-static void start_handshake(milvus_client *c);
+static int start_handshake(milvus_client *c);
 
 /* Sends the op's current request (or parks it until the handshake). */
 static int op_send(mv_op *op)
@@ -320,16 +325,32 @@ static int op_send(mv_op *op)
     int rc;
     if (!op->bypass_gate && c->conn != CONN_READY) {
         op->state = OP_WAIT_CONNECT;
-        if (c->conn == CONN_NONE)
-            start_handshake(c);
+        if (c->conn == CONN_NONE && (rc = start_handshake(c)) != MILVUS_OK) {
+            /* nobody would ever release the parked call */
+            op->state = OP_NEW;
+            return rc;
+        }
         return MILVUS_OK;
     }
     op->state = OP_IN_FLIGHT;
-    rc = milvus_channel_unary(c->ch, op->method, op->req, op->req_len, NULL, reply_cb, op,
-                              &op->call);
+    if (op->rpc_timeout_ms > 0) {
+        /* awaits bound each poll by what is left of their own deadline */
+        milvus_call_options *co = milvus_call_options_new();
+        if (!co) {
+            op->state = OP_NEW;
+            return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+        }
+        milvus_call_options_set_timeout_ms(co, op->rpc_timeout_ms);
+        rc = milvus_channel_unary(c->ch, op->method, op->req, op->req_len, co, reply_cb, op,
+                                  &op->call);
+        milvus_call_options_free(co);
+    } else {
+        rc = milvus_channel_unary(c->ch, op->method, op->req, op->req_len, NULL, reply_cb, op,
+                                  &op->call);
+    }
     if (rc != MILVUS_OK) {
         op->state = OP_NEW;
-        mv_client_seterr(c, rc, "%s: %s", op->opname, milvus_channel_last_error(c->ch));
+        mv_client_seterr(c, rc, "%s", milvus_channel_last_error(c->ch));
     }
     return rc;
 }
@@ -344,7 +365,7 @@ static int set_request(mv_op *op, const char *method, const ProtobufCMessage *re
     if (op->c->opts && op->c->opts->max_send && len > op->c->opts->max_send) {
         free(buf);
         mv_client_seterr(op->c, MILVUS_ERR_TOO_LARGE,
-                         "%s: request of %zu bytes exceeds max send size %zu", op->opname, len,
+                         "request of %zu bytes exceeds max send size %zu", len,
                          op->c->opts->max_send);
         return MILVUS_ERR_TOO_LARGE;
     }
@@ -358,30 +379,47 @@ static int set_request(mv_op *op, const char *method, const ProtobufCMessage *re
     return MILVUS_OK;
 }
 
+/* A submission failed: name the operation in the client's message and
+ * drop the op. */
+static void start_failed(mv_op *op)
+{
+    milvus_client *c = op->c;
+    char msg[MV_ERRBUF];
+    snprintf(msg, sizeof(msg), "%s", c->err);
+    if (op->coll[0])
+        mv_client_seterr(c, MILVUS_OK, "%s on collection '%s': %s", op->opname, op->coll, msg);
+    else
+        mv_client_seterr(c, MILVUS_OK, "%s: %s", op->opname, msg);
+    mv_op_discard(op);
+}
+
 int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
                 const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
 {
     milvus_client *c = op->c;
-    size_t max = c->opts ? c->opts->max_pending : 0;
+    size_t max = c->opts && !op->internal ? c->opts->max_pending : 0;
+    uint64_t prev_last;
     int rc;
     if (max && c->npending >= max) {
+        mv_client_seterr(c, MILVUS_ERR_BUSY, "%s: %zu calls pending, the bound of the options",
+                         op->opname, c->npending);
         mv_op_discard(op);
-        return mv_client_seterr(c, MILVUS_ERR_BUSY, "%zu calls pending (the bound)",
-                                c->npending);
+        return MILVUS_ERR_BUSY;
     }
     rc = set_request(op, method, req, resp_desc, step);
     if (rc != MILVUS_OK) {
         if (rc == MILVUS_ERR_NOMEM)
             mv_client_seterr(c, rc, "out of memory");
-        mv_op_discard(op);
+        start_failed(op);
         return rc;
     }
+    prev_last = c->last_id;
     link_op(c, op);
     rc = op_send(op);
     if (rc != MILVUS_OK) {
         unlink_op(c, op);
-        c->last_id = 0;
-        mv_op_discard(op);
+        c->last_id = prev_last; /* the failed op was never submitted */
+        start_failed(op);
     }
     return rc;
 }
@@ -418,6 +456,25 @@ int mv_op_start_local(mv_op *op, milvus_result *res)
     op->data_free = (void (*)(void *))milvus_result_unref;
     link_op(c, op);
     if (arm_timer(op, 0, deliver_local) != MILVUS_OK) {
+        unlink_op(c, op);
+        mv_op_discard(op);
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    }
+    return MILVUS_OK;
+}
+
+int mv_op_start_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
+{
+    milvus_client *c = op->c;
+    size_t max = c->opts && !op->internal ? c->opts->max_pending : 0;
+    if (max && c->npending >= max) {
+        mv_client_seterr(c, MILVUS_ERR_BUSY, "%s: %zu calls pending, the bound of the options",
+                         op->opname, c->npending);
+        mv_op_discard(op);
+        return MILVUS_ERR_BUSY;
+    }
+    link_op(c, op);
+    if (arm_timer(op, ms, fn) != MILVUS_OK) {
         unlink_op(c, op);
         mv_op_discard(op);
         return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
@@ -572,7 +629,10 @@ static void connect_step(mv_op *op, milvus_result *res)
         Milvus__Proto__Milvus__ConnectResponse *r = (void *)res->msg;
         char id[32];
         snprintf(id, sizeof(id), "%lld", (long long)r->identifier);
-        milvus_channel_set_metadata(c->ch, "identifier", id, strlen(id));
+        c->identifier = r->identifier;
+        res->i64 = r->identifier;
+        if (r->identifier)
+            milvus_channel_set_metadata(c->ch, "identifier", id, strlen(id));
         if (r->server_info)
             res->str = mv_strdup(r->server_info->build_tags);
     }
@@ -587,36 +647,37 @@ static void connect_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-static int submit_connect(milvus_client *c, const char *opname, milvus_result_cb cb, void *ctx)
+static int submit_connect(milvus_client *c, const char *opname, milvus_result_cb cb, void *ctx,
+                          int internal)
 {
     Milvus__Proto__Milvus__ConnectRequest req = MILVUS__PROTO__MILVUS__CONNECT_REQUEST__INIT;
     Milvus__Proto__Common__ClientInfo ci = MILVUS__PROTO__COMMON__CLIENT_INFO__INIT;
     char host[256], tbuf[64];
+    int rc;
     mv_op *op = mv_op_new(c, opname, "", cb, ctx);
     if (!op)
         return MILVUS_ERR_NOMEM;
     op->bypass_gate = 1;
+    op->internal = internal;
     fill_client_info(c, &ci, host, sizeof(host), tbuf, sizeof(tbuf));
     req.msg_base = &mv_msg_base;
     req.client_info = &ci;
     c->conn = CONN_CONNECTING;
-    return mv_op_start(op, MV_RPC("Connect"), &req.base,
-                       &milvus__proto__milvus__connect_response__descriptor, connect_step);
-}
-
-static void start_handshake(milvus_client *c)
-{
-    int rc;
-    /* The internal handshake does not count against the caller's bound:
-     * park it outside the cap by lifting it for this submission. */
-    size_t saved = c->opts ? c->opts->max_pending : 0;
-    if (c->opts)
-        c->opts->max_pending = 0;
-    rc = submit_connect(c, "connect", NULL, NULL);
-    if (c->opts)
-        c->opts->max_pending = saved;
+    rc = mv_op_start(op, MV_RPC("Connect"), &req.base,
+                     &milvus__proto__milvus__connect_response__descriptor, connect_step);
     if (rc != MILVUS_OK)
         c->conn = CONN_NONE;
+    return rc;
+}
+
+/* The lazy handshake: internal (no callback, outside the caller's
+ * pending bound). */
+static int start_handshake(milvus_client *c)
+{
+    int rc = submit_connect(c, "connect", NULL, NULL, 1);
+    if (rc != MILVUS_OK)
+        c->conn = CONN_NONE;
+    return rc;
 }
 
 int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx)
@@ -624,7 +685,7 @@ int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx)
     int rc = mv_client_check(c, cb);
     if (rc != MILVUS_OK)
         return rc;
-    return submit_connect(c, "connect", cb, ctx);
+    return submit_connect(c, "connect", cb, ctx, 0);
 }
 
 int milvus_client_use_database(milvus_client *c, const char *db, milvus_result_cb cb, void *ctx)
@@ -645,7 +706,7 @@ int milvus_client_use_database(milvus_client *c, const char *db, milvus_result_c
     free(c->db);
     c->db = d;
     mv_cache_clear(c);
-    return submit_connect(c, "use_database", cb, ctx);
+    return submit_connect(c, "use_database", cb, ctx, 0);
 }
 
 /* ---- lifecycle -------------------------------------------------------------------- */
@@ -704,7 +765,14 @@ int milvus_client_new(milvus_client **out, struct event_base *base, const milvus
         rc = MILVUS_ERR_NOMEM;
         goto fail;
     }
-    rc = milvus_channel_new(&c->ch, base, c->opts);
+    {
+        /* The client enforces the caller's bound itself; its channel must
+         * not refuse the internal handshake or released calls on top. */
+        size_t bound = c->opts->max_pending;
+        c->opts->max_pending = SIZE_MAX;
+        rc = milvus_channel_new(&c->ch, base, c->opts);
+        c->opts->max_pending = bound;
+    }
     if (rc != MILVUS_OK)
         goto fail;
     if ((rc = set_auth(c)) != MILVUS_OK)
@@ -783,7 +851,7 @@ static void close_ev_cb(evutil_socket_t fd, short what, void *arg)
 static void maybe_closed(milvus_client *c)
 {
     struct timeval tv = {0, 0};
-    if (!c->closing || c->npending || c->freeing || !c->close_ev)
+    if (!c->closing || c->head || c->freeing || !c->close_ev)
         return;
     if (!event_pending(c->close_ev, EV_TIMEOUT, NULL))
         event_add(c->close_ev, &tv);

@@ -389,9 +389,20 @@ static job_wait *job_wait_new(int kind, int64_t job_id, const milvus_job_await_o
 
 static void poll_step(mv_op *op, milvus_result *res);
 
+/* Each poll is bounded by what is left of the await's deadline, so that a
+ * silent server cannot hold the await past it. */
+static void bound_poll(mv_op *op, const job_wait *w)
+{
+    if (w->deadline) {
+        int64_t left = w->deadline - now_ms();
+        op->rpc_timeout_ms = left > 0 ? left : 1;
+    }
+}
+
 static void send_poll(mv_op *op)
 {
     job_wait *w = op->data;
+    bound_poll(op, w);
     if (w->kind == JOB_RESTORE) {
         Milvus__Proto__Milvus__GetRestoreSnapshotStateRequest req;
         milvus__proto__milvus__get_restore_snapshot_state_request__init(&req);
@@ -536,10 +547,11 @@ static int start_await(milvus_client *c, int kind, int64_t job_id,
         return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
     if (!(op = mv_op_new(c, opname, "", cb, ctx))) {
         job_wait_free(w);
-        return MILVUS_ERR_NOMEM;
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
     }
     op->data = w;
     op->data_free = job_wait_free;
+    bound_poll(op, w);
     if (kind == JOB_RESTORE) {
         Milvus__Proto__Milvus__GetRestoreSnapshotStateRequest req;
         milvus__proto__milvus__get_restore_snapshot_state_request__init(&req);
