@@ -99,8 +99,12 @@ MILVUS_EXTERN int milvus_client_set_rate_limit_retry(milvus_client *c, int max_a
                                                      double multiplier);
 
 /* Runs the Connect handshake now.  Result: milvus_result_string() is the
- * server's build tags (version), empty for servers without Connect. */
+ * server's build tags (version), empty for servers without Connect;
+ * milvus_result_int64() the connection identifier. */
 MILVUS_EXTERN int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx);
+/* The identifier the server gave the last successful Connect (sent as the
+ * "identifier" metadata on every later call); 0 before any. */
+MILVUS_EXTERN int64_t milvus_client_identifier(const milvus_client *c);
 /* The current database ("" = the server default). */
 MILVUS_EXTERN const char *milvus_client_database(const milvus_client *c);
 /* Switches the database: re-runs Connect with the new "dbname" and drops
@@ -166,6 +170,89 @@ MILVUS_EXTERN int milvus_client_drop_collection(milvus_client *c, const char *co
 MILVUS_EXTERN int milvus_client_get_collection_stats(milvus_client *c, const char *collection,
                                                      milvus_result_cb cb, void *ctx);
 
+/* Renames collection to new_name, moving it to database new_db when not
+ * NULL (the server refuses a move while the collection has aliases). */
+MILVUS_EXTERN int milvus_client_rename_collection(milvus_client *c, const char *collection,
+                                                  const char *new_name, const char *new_db,
+                                                  milvus_result_cb cb, void *ctx);
+/* Sets n collection properties (e.g. "collection.ttl.seconds"); keys and
+ * values are copied.  AlterCollection. */
+MILVUS_EXTERN int milvus_client_alter_collection_properties(milvus_client *c,
+                                                            const char *collection,
+                                                            const char *const *keys,
+                                                            const char *const *values, size_t n,
+                                                            milvus_result_cb cb, void *ctx);
+/* Removes n collection properties (AlterCollection delete_keys). */
+MILVUS_EXTERN int milvus_client_drop_collection_properties(milvus_client *c,
+                                                           const char *collection,
+                                                           const char *const *keys, size_t n,
+                                                           milvus_result_cb cb, void *ctx);
+/* Sets n properties of one field (e.g. "max_length" of a VarChar,
+ * "mmap.enabled").  AlterCollectionField; drops the cached schema. */
+MILVUS_EXTERN int milvus_client_alter_collection_field_property(
+    milvus_client *c, const char *collection, const char *field, const char *const *keys,
+    const char *const *values, size_t n, milvus_result_cb cb, void *ctx);
+
+/* ---- awaits (index build, load, flush) -------------------------------------------
+ *
+ * An await polls the server on event timers (initial interval growing x2
+ * up to the maximum; defaults 100 ms -> 1 s), reports every change of
+ * progress (0..100) to the progress callback, and completes with
+ * MILVUS_OK and milvus_result_int64() == 100 when the job is done.  A
+ * failed job (index build Failed) completes with MILVUS_ERR_SERVER and the
+ * server's reason; the deadline (none by default) with MILVUS_ERR_TIMEOUT
+ * naming the last progress.  Transient poll failures (connection lost,
+ * UNAVAILABLE, retriable Milvus status) do not end it.  Cancel with
+ * milvus_client_cancel(c, milvus_client_last_call(c)) taken right after
+ * submission: the callback runs with MILVUS_ERR_CANCELLED; the server job
+ * goes on.  Other calls keep flowing on the loop meanwhile. */
+
+typedef struct milvus_await_options milvus_await_options;
+/* Called from the loop when the progress changed; res is the poll's
+ * answer (e.g. index accessors for an index await), valid during the
+ * call. */
+typedef void (*milvus_progress_cb)(milvus_client *c, int64_t progress, const milvus_result *res,
+                                   void *ctx);
+/* NULL when out of memory. */
+MILVUS_EXTERN milvus_await_options *milvus_await_options_new(void);
+MILVUS_EXTERN void milvus_await_options_free(milvus_await_options *o);
+/* Overall deadline in ms (0 = none). */
+MILVUS_EXTERN int milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms);
+/* Poll interval: initial_ms doubling up to max_ms. */
+MILVUS_EXTERN int milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_ms,
+                                                    int64_t max_ms);
+MILVUS_EXTERN int milvus_await_options_set_progress(milvus_await_options *o,
+                                                    milvus_progress_cb cb, void *ctx);
+
+/* Polls DescribeIndex until index (NULL: every index of the collection)
+ * is Finished.  Result: int64 100, the index accessors and strings (index
+ * names) of the last answer.  o may be NULL (defaults). */
+MILVUS_EXTERN int milvus_client_await_index(milvus_client *c, const char *collection,
+                                            const char *index, const milvus_await_options *o,
+                                            milvus_result_cb cb, void *ctx);
+/* Polls GetLoadingProgress of the collection (or of the n partitions)
+ * until 100. */
+MILVUS_EXTERN int milvus_client_await_load(milvus_client *c, const char *collection,
+                                           const char *const *partitions, size_t n,
+                                           const milvus_await_options *o, milvus_result_cb cb,
+                                           void *ctx);
+/* Flush, then polls GetFlushState of the sealed segments until they are
+ * persisted. */
+MILVUS_EXTERN int milvus_client_flush_and_await(milvus_client *c, const char *collection,
+                                                const milvus_await_options *o,
+                                                milvus_result_cb cb, void *ctx);
+/* The quick form of the Go client: creates collection with an Int64
+ * primary key "id" (server-generated when auto_id), a FloatVector
+ * "vector" of dim and the dynamic field, builds an AUTOINDEX with metric
+ * (NULL: "COSINE"), loads it and waits until loaded (o: the load await).
+ * One callback at the end, or at the first failing step (named by
+ * milvus_result_message()). */
+MILVUS_EXTERN int milvus_client_create_collection_quick(milvus_client *c, const char *collection,
+                                                        int64_t dim, const char *metric,
+                                                        int auto_id,
+                                                        const milvus_await_options *o,
+                                                        milvus_result_cb cb, void *ctx);
+
 /* ---- partitions ------------------------------------------------------------- */
 
 MILVUS_EXTERN int milvus_client_create_partition(milvus_client *c, const char *collection,
@@ -178,6 +265,10 @@ MILVUS_EXTERN int milvus_client_drop_partition(milvus_client *c, const char *col
 MILVUS_EXTERN int milvus_client_has_partition(milvus_client *c, const char *collection,
                                               const char *partition, milvus_result_cb cb,
                                               void *ctx);
+/* Result properties ("row_count"). */
+MILVUS_EXTERN int milvus_client_get_partition_stats(milvus_client *c, const char *collection,
+                                                    const char *partition, milvus_result_cb cb,
+                                                    void *ctx);
 /* Result strings. */
 MILVUS_EXTERN int milvus_client_list_partitions(milvus_client *c, const char *collection,
                                                 milvus_result_cb cb, void *ctx);
@@ -228,6 +319,17 @@ MILVUS_EXTERN int milvus_client_load_collection(milvus_client *c, const char *co
                                                 void *ctx);
 MILVUS_EXTERN int milvus_client_release_collection(milvus_client *c, const char *collection,
                                                    milvus_result_cb cb, void *ctx);
+/* Loads / releases n partitions (names copied). */
+MILVUS_EXTERN int milvus_client_load_partitions(milvus_client *c, const char *collection,
+                                                const char *const *partitions, size_t n,
+                                                milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_release_partitions(milvus_client *c, const char *collection,
+                                                   const char *const *partitions, size_t n,
+                                                   milvus_result_cb cb, void *ctx);
+/* Reloads a loaded collection so that new segments become searchable
+ * (LoadCollection with refresh). */
+MILVUS_EXTERN int milvus_client_refresh_load(milvus_client *c, const char *collection,
+                                             milvus_result_cb cb, void *ctx);
 /* Result int64: a milvus_load_state. */
 MILVUS_EXTERN int milvus_client_get_load_state(milvus_client *c, const char *collection,
                                                milvus_result_cb cb, void *ctx);
@@ -247,7 +349,12 @@ MILVUS_EXTERN int milvus_write_options_set_partial_update(milvus_write_options *
  * duplicate field or (schema cached) wrong dimension is reported naming
  * the field from the submitting function; when the schema had to be
  * fetched first a mismatch fails through the callback.  In both cases
- * nothing is inserted.  Result: ids, insert_count, timestamp. */
+ * nothing is inserted.  Columns not in the schema are refused (dynamic
+ * keys go into one JSON column marked with milvus_column_set_dynamic()).
+ * A "schema mismatch" answer (code 109: the collection changed since the
+ * schema was cached) drops the cached schema, fetches it again, checks the
+ * columns against it and re-sends (at most 3 times).  Result: ids,
+ * insert_count, timestamp. */
 MILVUS_EXTERN int milvus_client_insert(milvus_client *c, const char *collection,
                                        const milvus_column *const *cols, size_t ncols,
                                        const milvus_write_options *o, milvus_result_cb cb,
@@ -355,15 +462,73 @@ MILVUS_EXTERN int milvus_client_get(milvus_client *c, const char *collection,
 MILVUS_EXTERN int milvus_client_count(milvus_client *c, const char *collection, const char *filter,
                                       milvus_result_cb cb, void *ctx);
 
+/* ---- iterators --------------------------------------------------------------------
+ *
+ * An iterator fetches a large answer batch by batch: each
+ * milvus_iterator_next() completes (from the loop) with one batch -- query
+ * iterator: columns as milvus_client_query(); search iterator: hits of
+ * query 0 as milvus_client_search() -- and an empty batch (0 rows / 0
+ * hits, MILVUS_OK) once exhausted, when milvus_iterator_done() is 1.  One
+ * next() at a time (another one returns MILVUS_ERR_BUSY).  The options are
+ * copied at creation.  Free every iterator before its client; freeing one
+ * with a next() pending completes that next() with MILVUS_ERR_CANCELLED. */
+typedef struct milvus_iterator milvus_iterator;
+/* Query iterator: rows matching o's filter (NULL o: all rows) in primary
+ * key order, batch_size (1..16384) rows per batch, limit rows in all (0 =
+ * no limit).  o's limit/offset are ignored.  The first next() fetches the
+ * schema when it is not cached (for the primary key). */
+MILVUS_EXTERN int milvus_client_query_iterator(milvus_client *c, const char *collection,
+                                               const milvus_query_options *o,
+                                               int64_t batch_size, int64_t limit,
+                                               milvus_iterator **out);
+/* Search iterator (search_iter_v2 protocol): hits of one query vector in
+ * score order, batch_size per batch, limit in all (0 = until the
+ * collection is exhausted).  o needs exactly one vector; o's limit/offset
+ * are ignored; group by is refused. */
+MILVUS_EXTERN int milvus_client_search_iterator(milvus_client *c, const char *collection,
+                                                const milvus_search_options *o,
+                                                int64_t batch_size, int64_t limit,
+                                                milvus_iterator **out);
+MILVUS_EXTERN int milvus_iterator_next(milvus_iterator *it, milvus_result_cb cb, void *ctx);
+/* 1 once the iterator is exhausted (or it is NULL). */
+MILVUS_EXTERN int milvus_iterator_done(const milvus_iterator *it);
+MILVUS_EXTERN void milvus_iterator_free(milvus_iterator *it);
+
 /* ---- aliases / maintenance ------------------------------------------------------ */
 
 MILVUS_EXTERN int milvus_client_create_alias(milvus_client *c, const char *collection,
                                              const char *alias, milvus_result_cb cb, void *ctx);
 MILVUS_EXTERN int milvus_client_drop_alias(milvus_client *c, const char *alias,
                                            milvus_result_cb cb, void *ctx);
-/* Seals the collection's growing segments (Flush; no await yet). */
+/* Points alias at another collection. */
+MILVUS_EXTERN int milvus_client_alter_alias(milvus_client *c, const char *collection,
+                                            const char *alias, milvus_result_cb cb, void *ctx);
+/* Result string: the collection the alias names. */
+MILVUS_EXTERN int milvus_client_describe_alias(milvus_client *c, const char *alias,
+                                               milvus_result_cb cb, void *ctx);
+/* Result strings: the aliases of collection (NULL: of the database). */
+MILVUS_EXTERN int milvus_client_list_aliases(milvus_client *c, const char *collection,
+                                             milvus_result_cb cb, void *ctx);
+/* Seals the collection's growing segments (Flush; see also
+ * milvus_client_flush_and_await()). */
 MILVUS_EXTERN int milvus_client_flush(milvus_client *c, const char *collection,
                                       milvus_result_cb cb, void *ctx);
+
+/* Compaction states (result int64 of get_compaction_state). */
+typedef enum milvus_compaction_state {
+    MILVUS_COMPACTION_UNDEFINED = 0,
+    MILVUS_COMPACTION_EXECUTING = 1,
+    MILVUS_COMPACTION_COMPLETED = 2,
+} milvus_compaction_state;
+/* Starts a compaction of the collection (major: clustering compaction).
+ * DescribeCollection (for the id), then ManualCompaction.  Result int64:
+ * the compaction id. */
+MILVUS_EXTERN int milvus_client_compact(milvus_client *c, const char *collection, int major,
+                                        milvus_result_cb cb, void *ctx);
+/* Result int64: a milvus_compaction_state; properties "executing_plans",
+ * "completed_plans", "failed_plans", "timeout_plans". */
+MILVUS_EXTERN int milvus_client_get_compaction_state(milvus_client *c, int64_t compaction_id,
+                                                     milvus_result_cb cb, void *ctx);
 
 #ifdef __cplusplus
 }

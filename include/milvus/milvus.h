@@ -13,5 +13,6 @@
 #include <milvus/column.h>
 #include <milvus/result.h>
 #include <milvus/client.h>
+#include <milvus/snapshot.h>
 
 #endif /* MILVUS_MILVUS_H */

@@ -139,6 +139,12 @@ MILVUS_EXTERN const milvus_column *milvus_result_hit_column_at(const milvus_resu
 MILVUS_EXTERN const milvus_column *milvus_result_hit_column(const milvus_result *res, size_t q,
                                                             const char *name);
 
+/* Group-by searches: the group value of each hit of query q (a column
+ * view of the group field's type, rows == hit_count); NULL without group
+ * by. */
+MILVUS_EXTERN const milvus_column *milvus_result_hit_group_values(const milvus_result *res,
+                                                                  size_t q);
+
 /* ---- query / get / query iterator -------------------------------------- */
 
 MILVUS_EXTERN size_t milvus_result_row_count(const milvus_result *res);

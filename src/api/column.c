@@ -1031,7 +1031,8 @@ int mv_column_check(const milvus_column *col, const mv_fs *f, char *err, size_t 
             return MILVUS_ERR_INVALID_ARGUMENT;
         }
     }
-    if (col->fd->n_valid_data && !f->nullable) {
+    /* NULL rows of a field with a default value take the default */
+    if (col->fd->n_valid_data && !f->nullable && !f->default_value) {
         mv_errf(err, len, "field '%s' is not nullable but the column has NULL flags", f->name);
         return MILVUS_ERR_INVALID_ARGUMENT;
     }

@@ -8,21 +8,22 @@
 #define RESP(x) (&milvus__proto__milvus__##x##__descriptor)
 #define STATUS_RESP (&milvus__proto__common__status__descriptor)
 
-/* Common prologue: client/callback check and the names involved. */
-static int prologue(milvus_client *c, milvus_result_cb cb, const char *coll, const char *what2,
-                    const char *name2)
+/* Common prologue: client/callback check and the names involved (a NULL
+ * `what` means the operation has no such name). */
+int mv_prologue(milvus_client *c, milvus_result_cb cb, const char *what1, const char *name1,
+                    const char *what2, const char *name2)
 {
     int rc = mv_client_check(c, cb);
     if (rc != MILVUS_OK)
         return rc;
-    if (coll && (rc = mv_client_check_name(c, "collection", coll)) != MILVUS_OK)
+    if (what1 && (rc = mv_client_check_name(c, what1, name1)) != MILVUS_OK)
         return rc;
     if (what2 && (rc = mv_client_check_name(c, what2, name2)) != MILVUS_OK)
         return rc;
     return MILVUS_OK;
 }
 
-static int submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
+int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
                   void *ctx, const char *method, const ProtobufCMessage *req,
                   const ProtobufCMessageDescriptor *desc, mv_step_fn step)
 {
@@ -32,14 +33,14 @@ static int submit(milvus_client *c, const char *opname, const char *coll, milvus
     return mv_op_start(op, method, req, desc, step ? step : mv_step_deliver);
 }
 
-static void strings_out(milvus_result *res, char **v, size_t n)
+void mv_strings_out(milvus_result *res, char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (mv_str_add(&res->strs, v[i]) != MILVUS_OK)
             return;
 }
 
-static void kv_out(milvus_result *res, mv_kvp **kv, size_t n)
+void mv_kv_out(milvus_result *res, mv_kvp **kv, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (mv_kv_set(&res->kv, kv[i]->key, kv[i]->value) != MILVUS_OK)
@@ -52,7 +53,7 @@ static void list_db_step(mv_op *op, milvus_result *res)
 {
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__ListDatabasesResponse *r = (void *)res->msg;
-        strings_out(res, r->db_names, r->n_db_names);
+        mv_strings_out(res, r->db_names, r->n_db_names);
     }
     mv_op_finish(op, res);
 }
@@ -61,11 +62,11 @@ int milvus_client_list_databases(milvus_client *c, milvus_result_cb cb, void *ct
 {
     Milvus__Proto__Milvus__ListDatabasesRequest req =
         MILVUS__PROTO__MILVUS__LIST_DATABASES_REQUEST__INIT;
-    int rc = prologue(c, cb, NULL, NULL, NULL);
+    int rc = mv_prologue(c, cb, NULL, NULL, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
-    return submit(c, "list_databases", NULL, cb, ctx, MV_RPC("ListDatabases"), &req.base,
+    return mv_submit(c, "list_databases", NULL, cb, ctx, MV_RPC("ListDatabases"), &req.base,
                   RESP(list_databases_response), list_db_step);
 }
 
@@ -74,12 +75,12 @@ int milvus_client_create_database(milvus_client *c, const char *db, milvus_resul
 {
     Milvus__Proto__Milvus__CreateDatabaseRequest req =
         MILVUS__PROTO__MILVUS__CREATE_DATABASE_REQUEST__INIT;
-    int rc = prologue(c, cb, NULL, "database", db);
+    int rc = mv_prologue(c, cb, NULL, NULL, "database", db);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
-    return submit(c, "create_database", NULL, cb, ctx, MV_RPC("CreateDatabase"), &req.base,
+    return mv_submit(c, "create_database", NULL, cb, ctx, MV_RPC("CreateDatabase"), &req.base,
                   STATUS_RESP, NULL);
 }
 
@@ -87,12 +88,12 @@ int milvus_client_drop_database(milvus_client *c, const char *db, milvus_result_
 {
     Milvus__Proto__Milvus__DropDatabaseRequest req =
         MILVUS__PROTO__MILVUS__DROP_DATABASE_REQUEST__INIT;
-    int rc = prologue(c, cb, NULL, "database", db);
+    int rc = mv_prologue(c, cb, NULL, NULL, "database", db);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
-    return submit(c, "drop_database", NULL, cb, ctx, MV_RPC("DropDatabase"), &req.base,
+    return mv_submit(c, "drop_database", NULL, cb, ctx, MV_RPC("DropDatabase"), &req.base,
                   STATUS_RESP, NULL);
 }
 
@@ -100,7 +101,7 @@ static void describe_db_step(mv_op *op, milvus_result *res)
 {
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__DescribeDatabaseResponse *r = (void *)res->msg;
-        kv_out(res, r->properties, r->n_properties);
+        mv_kv_out(res, r->properties, r->n_properties);
         res->i64 = r->dbid;
     }
     mv_op_finish(op, res);
@@ -111,16 +112,16 @@ int milvus_client_describe_database(milvus_client *c, const char *db, milvus_res
 {
     Milvus__Proto__Milvus__DescribeDatabaseRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_DATABASE_REQUEST__INIT;
-    int rc = prologue(c, cb, NULL, "database", db);
+    int rc = mv_prologue(c, cb, NULL, NULL, "database", db);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
-    return submit(c, "describe_database", NULL, cb, ctx, MV_RPC("DescribeDatabase"), &req.base,
+    return mv_submit(c, "describe_database", NULL, cb, ctx, MV_RPC("DescribeDatabase"), &req.base,
                   RESP(describe_database_response), describe_db_step);
 }
 
-static int check_keys(milvus_client *c, const char *const *keys, const char *const *values,
+int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values,
                       size_t n)
 {
     if (!n || !keys)
@@ -140,8 +141,8 @@ static int alter_db(milvus_client *c, const char *db, const char *const *keys,
         MILVUS__PROTO__MILVUS__ALTER_DATABASE_REQUEST__INIT;
     mv_kvlist l = {0};
     mv_kvp **arr = NULL, *st = NULL;
-    int rc = prologue(c, cb, NULL, "database", db);
-    if (rc || (rc = check_keys(c, keys, values, n)))
+    int rc = mv_prologue(c, cb, NULL, NULL, "database", db);
+    if (rc || (rc = mv_check_keys(c, keys, values, n)))
         return rc;
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
@@ -158,7 +159,7 @@ static int alter_db(milvus_client *c, const char *db, const char *const *keys,
         req.delete_keys = (char **)keys;
         req.n_delete_keys = n;
     }
-    rc = submit(c, values ? "alter_database_properties" : "drop_database_properties", NULL, cb,
+    rc = mv_submit(c, values ? "alter_database_properties" : "drop_database_properties", NULL, cb,
                 ctx, MV_RPC("AlterDatabase"), &req.base, STATUS_RESP, NULL);
     mv_kv_pb_free(arr, st);
     mv_kv_free(&l);
@@ -248,7 +249,7 @@ int milvus_client_create_collection(milvus_client *c, const char *coll,
     mv_cs copy;
     mv_kvp **arr = NULL, *st = NULL;
     char err[MV_ERRBUF];
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     if (!schema)
@@ -277,7 +278,7 @@ int milvus_client_create_collection(milvus_client *c, const char *coll,
         req.n_properties = o->props.n;
     }
     mv_cache_evict(c, coll);
-    rc = submit(c, "create_collection", coll, cb, ctx, MV_RPC("CreateCollection"), &req.base,
+    rc = mv_submit(c, "create_collection", coll, cb, ctx, MV_RPC("CreateCollection"), &req.base,
                 STATUS_RESP, NULL);
     free(req.schema.data);
     mv_kv_pb_free(arr, st);
@@ -288,7 +289,7 @@ static void list_coll_step(mv_op *op, milvus_result *res)
 {
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__ShowCollectionsResponse *r = (void *)res->msg;
-        strings_out(res, r->collection_names, r->n_collection_names);
+        mv_strings_out(res, r->collection_names, r->n_collection_names);
     }
     mv_op_finish(op, res);
 }
@@ -297,11 +298,11 @@ int milvus_client_list_collections(milvus_client *c, milvus_result_cb cb, void *
 {
     Milvus__Proto__Milvus__ShowCollectionsRequest req =
         MILVUS__PROTO__MILVUS__SHOW_COLLECTIONS_REQUEST__INIT;
-    int rc = prologue(c, cb, NULL, NULL, NULL);
+    int rc = mv_prologue(c, cb, NULL, NULL, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
-    return submit(c, "list_collections", NULL, cb, ctx, MV_RPC("ShowCollections"), &req.base,
+    return mv_submit(c, "list_collections", NULL, cb, ctx, MV_RPC("ShowCollections"), &req.base,
                   RESP(show_collections_response), list_coll_step);
 }
 
@@ -310,7 +311,7 @@ static void describe_step(mv_op *op, milvus_result *res)
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__DescribeCollectionResponse *r = (void *)res->msg;
         res->i64 = r->collectionid;
-        kv_out(res, r->properties, r->n_properties);
+        mv_kv_out(res, r->properties, r->n_properties);
         if (r->schema) {
             res->schema = mv_schema_wrap(r->schema, 1);
             mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
@@ -324,12 +325,12 @@ static int describe(milvus_client *c, const char *opname, const char *coll, milv
 {
     Milvus__Proto__Milvus__DescribeCollectionRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
-    return submit(c, opname, coll, cb, ctx, MV_RPC("DescribeCollection"), &req.base,
+    return mv_submit(c, opname, coll, cb, ctx, MV_RPC("DescribeCollection"), &req.base,
                   RESP(describe_collection_response), step);
 }
 
@@ -367,13 +368,13 @@ int milvus_client_drop_collection(milvus_client *c, const char *coll, milvus_res
 {
     Milvus__Proto__Milvus__DropCollectionRequest req =
         MILVUS__PROTO__MILVUS__DROP_COLLECTION_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     mv_cache_evict(c, coll);
-    return submit(c, "drop_collection", coll, cb, ctx, MV_RPC("DropCollection"), &req.base,
+    return mv_submit(c, "drop_collection", coll, cb, ctx, MV_RPC("DropCollection"), &req.base,
                   STATUS_RESP, NULL);
 }
 
@@ -381,7 +382,7 @@ static void stats_step(mv_op *op, milvus_result *res)
 {
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__GetCollectionStatisticsResponse *r = (void *)res->msg;
-        kv_out(res, r->stats, r->n_stats);
+        mv_kv_out(res, r->stats, r->n_stats);
     }
     mv_op_finish(op, res);
 }
@@ -391,12 +392,12 @@ int milvus_client_get_collection_stats(milvus_client *c, const char *coll, milvu
 {
     Milvus__Proto__Milvus__GetCollectionStatisticsRequest req =
         MILVUS__PROTO__MILVUS__GET_COLLECTION_STATISTICS_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
-    return submit(c, "get_collection_stats", coll, cb, ctx, MV_RPC("GetCollectionStatistics"),
+    return mv_submit(c, "get_collection_stats", coll, cb, ctx, MV_RPC("GetCollectionStatistics"),
                   &req.base, RESP(get_collection_statistics_response), stats_step);
 }
 
@@ -407,13 +408,13 @@ int milvus_client_get_collection_stats(milvus_client *c, const char *coll, milvu
            void *ctx)                                                                      \
     {                                                                                      \
         Req req = REQ_INIT;                                                                \
-        int rc = prologue(c, cb, coll, "partition", part);                                 \
+        int rc = mv_prologue(c, cb, "collection", coll, "partition", part);                                 \
         if (rc)                                                                            \
             return rc;                                                                     \
         req.msg_base = &mv_msg_base;                                                       \
         req.collection_name = (char *)coll;                                                \
         req.partition_name = (char *)part;                                                 \
-        return submit(c, opname, coll, cb, ctx, MV_RPC(rpc), &req.base, desc, step);       \
+        return mv_submit(c, opname, coll, cb, ctx, MV_RPC(rpc), &req.base, desc, step);       \
     }
 
 static void bool_step(mv_op *op, milvus_result *res)
@@ -440,7 +441,7 @@ static void list_part_step(mv_op *op, milvus_result *res)
 {
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__ShowPartitionsResponse *r = (void *)res->msg;
-        strings_out(res, r->partition_names, r->n_partition_names);
+        mv_strings_out(res, r->partition_names, r->n_partition_names);
     }
     mv_op_finish(op, res);
 }
@@ -450,12 +451,12 @@ int milvus_client_list_partitions(milvus_client *c, const char *coll, milvus_res
 {
     Milvus__Proto__Milvus__ShowPartitionsRequest req =
         MILVUS__PROTO__MILVUS__SHOW_PARTITIONS_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
-    return submit(c, "list_partitions", coll, cb, ctx, MV_RPC("ShowPartitions"), &req.base,
+    return mv_submit(c, "list_partitions", coll, cb, ctx, MV_RPC("ShowPartitions"), &req.base,
                   RESP(show_partitions_response), list_part_step);
 }
 
@@ -516,7 +517,7 @@ int milvus_client_create_index(milvus_client *c, const char *coll, const char *f
         MILVUS__PROTO__MILVUS__CREATE_INDEX_REQUEST__INIT;
     mv_kvlist l = {0};
     mv_kvp **arr = NULL, *st = NULL;
-    int rc = prologue(c, cb, coll, "field", field);
+    int rc = mv_prologue(c, cb, "collection", coll, "field", field);
     if (rc)
         return rc;
     for (size_t i = 0; o && i < o->params.n && !rc; i++)
@@ -538,7 +539,7 @@ have_type:
     req.index_name = o && o->name ? o->name : (char *)field;
     req.extra_params = arr;
     req.n_extra_params = l.n;
-    rc = submit(c, "create_index", coll, cb, ctx, MV_RPC("CreateIndex"), &req.base,
+    rc = mv_submit(c, "create_index", coll, cb, ctx, MV_RPC("CreateIndex"), &req.base,
                 STATUS_RESP, NULL);
     mv_kv_pb_free(arr, st);
     mv_kv_free(&l);
@@ -561,14 +562,14 @@ static int describe_index(milvus_client *c, const char *opname, const char *coll
 {
     Milvus__Proto__Milvus__DescribeIndexRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_INDEX_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, index ? "index" : NULL, index);
+    int rc = mv_prologue(c, cb, "collection", coll, index ? "index" : NULL, index);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     if (index)
         req.index_name = (char *)index;
-    return submit(c, opname, coll, cb, ctx, MV_RPC("DescribeIndex"), &req.base,
+    return mv_submit(c, opname, coll, cb, ctx, MV_RPC("DescribeIndex"), &req.base,
                   RESP(describe_index_response), describe_index_step);
 }
 
@@ -588,13 +589,13 @@ int milvus_client_drop_index(milvus_client *c, const char *coll, const char *ind
                              milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__DropIndexRequest req = MILVUS__PROTO__MILVUS__DROP_INDEX_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, "index", index);
+    int rc = mv_prologue(c, cb, "collection", coll, "index", index);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     req.index_name = (char *)index;
-    return submit(c, "drop_index", coll, cb, ctx, MV_RPC("DropIndex"), &req.base, STATUS_RESP,
+    return mv_submit(c, "drop_index", coll, cb, ctx, MV_RPC("DropIndex"), &req.base, STATUS_RESP,
                   NULL);
 }
 
@@ -645,7 +646,7 @@ int milvus_load_options_set_refresh(milvus_load_options *o, int on)
 int milvus_client_load_collection(milvus_client *c, const char *coll,
                                   const milvus_load_options *o, milvus_result_cb cb, void *ctx)
 {
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     if (o && o->parts.n) {
@@ -657,7 +658,7 @@ int milvus_client_load_collection(milvus_client *c, const char *coll,
         req.n_partition_names = o->parts.n;
         req.replica_number = o->replicas;
         req.refresh = o->refresh;
-        return submit(c, "load_partitions", coll, cb, ctx, MV_RPC("LoadPartitions"), &req.base,
+        return mv_submit(c, "load_partitions", coll, cb, ctx, MV_RPC("LoadPartitions"), &req.base,
                       STATUS_RESP, NULL);
     } else {
         Milvus__Proto__Milvus__LoadCollectionRequest req =
@@ -666,7 +667,7 @@ int milvus_client_load_collection(milvus_client *c, const char *coll,
         req.collection_name = (char *)coll;
         req.replica_number = o ? o->replicas : 0;
         req.refresh = o ? o->refresh : 0;
-        return submit(c, "load_collection", coll, cb, ctx, MV_RPC("LoadCollection"), &req.base,
+        return mv_submit(c, "load_collection", coll, cb, ctx, MV_RPC("LoadCollection"), &req.base,
                       STATUS_RESP, NULL);
     }
 }
@@ -676,12 +677,12 @@ int milvus_client_release_collection(milvus_client *c, const char *coll, milvus_
 {
     Milvus__Proto__Milvus__ReleaseCollectionRequest req =
         MILVUS__PROTO__MILVUS__RELEASE_COLLECTION_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
-    return submit(c, "release_collection", coll, cb, ctx, MV_RPC("ReleaseCollection"),
+    return mv_submit(c, "release_collection", coll, cb, ctx, MV_RPC("ReleaseCollection"),
                   &req.base, STATUS_RESP, NULL);
 }
 
@@ -697,12 +698,12 @@ int milvus_client_get_load_state(milvus_client *c, const char *coll, milvus_resu
 {
     Milvus__Proto__Milvus__GetLoadStateRequest req =
         MILVUS__PROTO__MILVUS__GET_LOAD_STATE_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
-    return submit(c, "get_load_state", coll, cb, ctx, MV_RPC("GetLoadState"), &req.base,
+    return mv_submit(c, "get_load_state", coll, cb, ctx, MV_RPC("GetLoadState"), &req.base,
                   RESP(get_load_state_response), load_state_step);
 }
 
@@ -713,25 +714,25 @@ int milvus_client_create_alias(milvus_client *c, const char *coll, const char *a
 {
     Milvus__Proto__Milvus__CreateAliasRequest req =
         MILVUS__PROTO__MILVUS__CREATE_ALIAS_REQUEST__INIT;
-    int rc = prologue(c, cb, coll, "alias", alias);
+    int rc = mv_prologue(c, cb, "collection", coll, "alias", alias);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     req.alias = (char *)alias;
-    return submit(c, "create_alias", coll, cb, ctx, MV_RPC("CreateAlias"), &req.base,
+    return mv_submit(c, "create_alias", coll, cb, ctx, MV_RPC("CreateAlias"), &req.base,
                   STATUS_RESP, NULL);
 }
 
 int milvus_client_drop_alias(milvus_client *c, const char *alias, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__DropAliasRequest req = MILVUS__PROTO__MILVUS__DROP_ALIAS_REQUEST__INIT;
-    int rc = prologue(c, cb, NULL, "alias", alias);
+    int rc = mv_prologue(c, cb, NULL, NULL, "alias", alias);
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
     req.alias = (char *)alias;
-    return submit(c, "drop_alias", NULL, cb, ctx, MV_RPC("DropAlias"), &req.base, STATUS_RESP,
+    return mv_submit(c, "drop_alias", NULL, cb, ctx, MV_RPC("DropAlias"), &req.base, STATUS_RESP,
                   NULL);
 }
 
@@ -739,13 +740,13 @@ int milvus_client_flush(milvus_client *c, const char *coll, milvus_result_cb cb,
 {
     Milvus__Proto__Milvus__FlushRequest req = MILVUS__PROTO__MILVUS__FLUSH_REQUEST__INIT;
     char *names[1];
-    int rc = prologue(c, cb, coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc)
         return rc;
     names[0] = (char *)coll;
     req.msg_base = &mv_msg_base;
     req.collection_names = names;
     req.n_collection_names = 1;
-    return submit(c, "flush", coll, cb, ctx, MV_RPC("Flush"), &req.base, RESP(flush_response),
+    return mv_submit(c, "flush", coll, cb, ctx, MV_RPC("Flush"), &req.base, RESP(flush_response),
                   NULL);
 }

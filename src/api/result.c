@@ -52,6 +52,7 @@ void milvus_result_unref(milvus_result *r)
     free_cols(r->hit_ids, r->nq);
     free(r->hit_scores);
     free_cols(r->hit_cols, r->nq * r->nhcols);
+    free_cols(r->hit_groups, r->hit_groups ? r->nq : 0);
     free_cols(r->cols, r->ncols);
     if (r->msg)
         protobuf_c_message_free_unpacked(r->msg, NULL);
@@ -241,6 +242,9 @@ int mv_result_fill_search(milvus_result *r, Milvus__Proto__Schema__SearchResultD
     r->hit_cols = calloc((r->nq && r->nhcols) ? r->nq * r->nhcols : 1, sizeof(*r->hit_cols));
     if (!r->hit_cnt || !r->hit_ids || !r->hit_scores || !r->hit_cols)
         return MILVUS_ERR_NOMEM;
+    if (d->group_by_field_value &&
+        !(r->hit_groups = calloc(r->nq ? r->nq : 1, sizeof(*r->hit_groups))))
+        return MILVUS_ERR_NOMEM;
     for (size_t q = 0; q < r->nq; q++) {
         size_t n = q < d->n_topks ? (size_t)d->topks[q] : 0;
         /* never trust counts beyond what the response carries */
@@ -257,6 +261,13 @@ int mv_result_fill_search(milvus_result *r, Milvus__Proto__Schema__SearchResultD
             size_t rows = mv_fd_rows(fd);
             size_t m = off + n <= rows ? n : (off < rows ? rows - off : 0);
             if (!(r->hit_cols[q * r->nhcols + i] = mv_column_view(fd, off, m)))
+                return MILVUS_ERR_NOMEM;
+        }
+        if (r->hit_groups) {
+            mv_fd *fd = d->group_by_field_value;
+            size_t rows = mv_fd_rows(fd);
+            size_t m = off + n <= rows ? n : (off < rows ? rows - off : 0);
+            if (!(r->hit_groups[q] = mv_column_view(fd, off, m)))
                 return MILVUS_ERR_NOMEM;
         }
         off += n;
@@ -396,6 +407,11 @@ const milvus_column *milvus_result_hit_column(const milvus_result *r, size_t q, 
             return c;
     }
     return NULL;
+}
+
+const milvus_column *milvus_result_hit_group_values(const milvus_result *r, size_t q)
+{
+    return r && r->hit_groups && q < r->nq ? r->hit_groups[q] : NULL;
 }
 
 size_t milvus_result_row_count(const milvus_result *r) { return r ? r->rows : 0; }
