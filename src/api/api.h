@@ -99,6 +99,12 @@ int mv_column_check(const milvus_column *col, const mv_fs *f, char *err, size_t 
 
 /* ---- result.c ----------------------------------------------------------- */
 
+/* Bounds on what a search response may make the client index: Milvus
+ * accepts at most 16384 query vectors per search, and one column view is
+ * made per query and output field. */
+#define MV_MAX_NQ 16384
+#define MV_MAX_HIT_VIEWS ((size_t)1 << 22)
+
 struct milvus_result {
     int refs;
     int status;

@@ -478,8 +478,11 @@ static void search_step(mv_op *op, milvus_result *res)
         Milvus__Proto__Milvus__SearchResults *r = (void *)res->msg;
         Milvus__Proto__Schema__SearchResultData empty =
             MILVUS__PROTO__SCHEMA__SEARCH_RESULT_DATA__INIT;
-        if (mv_result_fill_search(res, r->results ? r->results : &empty) != MILVUS_OK)
-            mv_result_set_local(res, MILVUS_ERR_NOMEM, "out of memory");
+        int rc = mv_result_fill_search(res, r->results ? r->results : &empty);
+        if (rc != MILVUS_OK)
+            mv_result_set_local(res, rc, rc == MILVUS_ERR_PROTOCOL
+                                             ? "search response claims more results than it can carry"
+                                             : "out of memory");
     }
     mv_op_finish(op, res);
 }
@@ -1156,13 +1159,16 @@ static void it_search_step(mv_op *op, milvus_result *res)
     Milvus__Proto__Schema__SearchResultData empty = MILVUS__PROTO__SCHEMA__SEARCH_RESULT_DATA__INIT;
     Milvus__Proto__Schema__SearchResultData *d;
     size_t n;
+    int rc;
     if (!it || res->status != MILVUS_OK || !r) {
         it_finish(op, res);
         return;
     }
     d = r->results ? r->results : &empty;
-    if (mv_result_fill_search(res, d) != MILVUS_OK) {
-        mv_result_set_local(res, MILVUS_ERR_NOMEM, "out of memory");
+    if ((rc = mv_result_fill_search(res, d)) != MILVUS_OK) {
+        mv_result_set_local(res, rc, rc == MILVUS_ERR_PROTOCOL
+                                         ? "search response claims more results than it can carry"
+                                         : "out of memory");
         it_finish(op, res);
         return;
     }

@@ -233,9 +233,19 @@ int mv_result_fill_search(milvus_result *r, Milvus__Proto__Schema__SearchResultD
 {
     size_t off = 0, nids = ids_len(d->ids);
     r->nq = d ? (size_t)(d->num_queries > 0 ? d->num_queries : 0) : 0;
+    /* num_queries is only a claim: beyond the per-query counts the
+     * response carries, no more queries than Milvus accepts in one search
+     * are indexed, so a few bytes cannot make the client allocate
+     * gigabytes. */
+    if (r->nq > d->n_topks && r->nq > MV_MAX_NQ)
+        r->nq = d->n_topks > MV_MAX_NQ ? d->n_topks : MV_MAX_NQ;
     if (d && r->nq < d->n_topks)
         r->nq = d->n_topks;
     r->nhcols = d ? d->n_fields_data : 0;
+    if (r->nhcols && r->nq > MV_MAX_HIT_VIEWS / r->nhcols) {
+        r->nq = r->nhcols = 0;
+        return MILVUS_ERR_PROTOCOL;
+    }
     r->hit_cnt = calloc(r->nq ? r->nq : 1, sizeof(*r->hit_cnt));
     r->hit_ids = calloc(r->nq ? r->nq : 1, sizeof(*r->hit_ids));
     r->hit_scores = calloc(r->nq ? r->nq : 1, sizeof(*r->hit_scores));
