@@ -11,6 +11,11 @@
 
 #include "transport/transport.h"
 
+/* Requests from this size on live in a shared buffer sent without copies. */
+#define MV_REQ_SHARED_MIN (64 << 10)
+/* Received messages from this size on are allocated whole (see rx_alloc). */
+#define MV_RX_PREALLOC_MIN (1 << 20)
+
 /* ---- received metadata ---- */
 
 void mv_kvlist_clear(mv_kvlist *l)
@@ -130,15 +135,60 @@ int milvus_call_options_set_retry(milvus_call_options *co, int enable)
 
 /* ---- lifecycle ---- */
 
+/* ---- shared request buffers ---- */
+
+mv_reqbuf *mv_reqbuf_new(size_t payload_len)
+{
+    mv_reqbuf *rb;
+    if (payload_len > SIZE_MAX - sizeof(*rb) - MV_FRAME_HDR)
+        return NULL;
+    rb = malloc(sizeof(*rb) + MV_FRAME_HDR + payload_len);
+    if (!rb)
+        return NULL;
+    rb->refs = 1;
+    rb->len = MV_FRAME_HDR + payload_len;
+    rb->data = (uint8_t *)(rb + 1);
+    return rb;
+}
+
+uint8_t *mv_reqbuf_payload(mv_reqbuf *rb)
+{
+    return rb->data + MV_FRAME_HDR;
+}
+
+void mv_reqbuf_ref(mv_reqbuf *rb)
+{
+    rb->refs++;
+}
+
+void mv_reqbuf_unref(mv_reqbuf *rb)
+{
+    if (rb && --rb->refs == 0)
+        free(rb);
+}
+
+/* Returns a finished reply's buffer: large ones to the channel cache. */
+static void drop_resp(mv_call *c)
+{
+    if (c->resp && c->resp_cap)
+        mv_rx_cache_put(c->ch, c->resp, c->resp_cap);
+    else
+        free(c->resp);
+    c->resp = NULL;
+    c->resp_len = c->resp_cap = 0;
+}
+
 void mv_call_free(mv_call *c)
 {
-    if (c->deadline_armed)
-        evtimer_del(&c->deadline_ev);
-    if (c->backoff_armed)
-        evtimer_del(&c->backoff_ev);
+    if (c->deadline_ev)
+        event_free(c->deadline_ev);
+    if (c->backoff_ev)
+        event_free(c->backoff_ev);
+    free(c->ct);
     if (c->df_inited)
         mv_deframer_free(&c->df);
-    free(c->resp);
+    drop_resp(c);
+    mv_reqbuf_unref(c->rb);
     free(c->grpc_message);
     free(c->message);
     mv_kvlist_clear(&c->headers);
@@ -148,6 +198,26 @@ void mv_call_free(mv_call *c)
     if (c->msgq)
         evbuffer_free(c->msgq);
     free(c);
+}
+
+/* Deframer hook for a message that spans DATA frames: large messages get
+ * their whole length at once (the cached buffer of an earlier reply when
+ * big enough, so its pages are already mapped) instead of growing by
+ * doubling; the pages of a fresh allocation are only touched as bytes
+ * arrive, so an announced-but-unsent length costs address space only. */
+static uint8_t *rx_alloc(void *ctx, size_t msg_len, size_t *cap)
+{
+    mv_call *c = ctx;
+    uint8_t *b;
+    if (c->streaming || msg_len < MV_RX_PREALLOC_MIN)
+        return NULL;
+    b = mv_rx_cache_take(c->ch, msg_len, cap);
+    if (b)
+        return b;
+    b = malloc(msg_len);
+    if (b)
+        *cap = msg_len;
+    return b;
 }
 
 void mv_call_reset_attempt(mv_call *c)
@@ -163,7 +233,8 @@ void mv_call_reset_attempt(mv_call *c)
     c->ct_ok = 0;
     c->ct_seen = 0;
     c->ended = 0;
-    c->ct[0] = '\0';
+    free(c->ct);
+    c->ct = NULL;
     c->http_status = 0;
     c->grpc_status = -1;
     c->pushback_ms = -1;
@@ -172,10 +243,9 @@ void mv_call_reset_attempt(mv_call *c)
     if (c->df_inited)
         mv_deframer_free(&c->df);
     mv_deframer_init(&c->df, ch->opts->max_recv);
+    mv_deframer_set_alloc(&c->df, rx_alloc, c);
     c->df_inited = 1;
-    free(c->resp);
-    c->resp = NULL;
-    c->resp_len = 0;
+    drop_resp(c);
     c->nmsgs = 0;
     if (c->headers.n)
         mv_kvlist_clear(&c->headers);
@@ -193,11 +263,11 @@ static void finish_v(mv_call *c, int status, int code, const char *fmt, va_list 
     if (c->state == MV_CALL_QUEUED && (c->prev || ch->queue_head == c))
         mv_queue_remove(ch, c);
     if (c->deadline_armed) {
-        evtimer_del(&c->deadline_ev);
+        evtimer_del(c->deadline_ev);
         c->deadline_armed = 0;
     }
     if (c->backoff_armed) {
-        evtimer_del(&c->backoff_ev);
+        evtimer_del(c->backoff_ev);
         c->backoff_armed = 0;
     }
     mv_map_remove(ch, c->id);
@@ -219,6 +289,8 @@ void mv_call_finish(mv_call *c, int status, int code, const char *fmt, ...)
     finish_v(c, status, code, fmt, ap);
     va_end(ap);
 }
+
+static void backoff_cb(evutil_socket_t fd, short what, void *arg);
 
 static int deadline_passed(const mv_call *c)
 {
@@ -277,9 +349,14 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
         }
         mv_log(ch, MILVUS_LOG_INFO, "call %llu: attempt %d failed (%s); retrying in %lld ms",
                (unsigned long long)c->id, c->attempts, msg, (long long)ms);
+        if (!c->backoff_ev && !(c->backoff_ev = evtimer_new(ch->base, backoff_cb, c))) {
+            mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                           "out of memory arming the retry timer (%s)", msg);
+            return;
+        }
         c->state = MV_CALL_BACKOFF;
         c->backoff_armed = 1;
-        arm(&c->backoff_ev, ms);
+        arm(c->backoff_ev, ms);
         return;
     }
     if (status == MILVUS_ERR_GRPC || status == MILVUS_ERR_PROTOCOL ||
@@ -339,11 +416,16 @@ int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_
         return 0;
     }
     if (nlen == 12 && memcmp(name, "content-type", 12) == 0) {
-        size_t n = vlen < sizeof(c->ct) - 1 ? vlen : sizeof(c->ct) - 1;
+        /* Kept only for the error message of a non-gRPC peer. */
+        size_t n = vlen < 47 ? vlen : 47;
         c->ct_seen = 1;
         c->ct_ok = mv_content_type_is_grpc((const char *)value, vlen) != 0;
-        memcpy(c->ct, value, n);
-        c->ct[n] = '\0';
+        free(c->ct);
+        c->ct = NULL;
+        if (!c->ct_ok && (c->ct = malloc(n + 1)) != NULL) {
+            memcpy(c->ct, value, n);
+            c->ct[n] = '\0';
+        }
         return 0;
     }
     if (c->hdr_to_trailers) {
@@ -356,7 +438,8 @@ int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_
         }
         if (nlen == 12 && memcmp(name, "grpc-message", 12) == 0) {
             free(c->grpc_message);
-            c->grpc_message = mv_percent_decode((const char *)value, vlen, NULL);
+            /* Empty (as servers send it with OK): nothing to keep. */
+            c->grpc_message = vlen ? mv_percent_decode((const char *)value, vlen, NULL) : NULL;
             return 0;
         }
         if (nlen == 22 && memcmp(name, "grpc-retry-pushback-ms", 22) == 0)
@@ -388,6 +471,7 @@ static int on_deframed(const uint8_t *msg, size_t len, void *ctx)
          * take its buffer instead of copying it again. */
         c->resp = c->df.buf;
         c->resp_len = len;
+        c->resp_cap = c->df.buf_cap >= MV_RX_PREALLOC_MIN ? c->df.buf_cap : 0;
         c->df.buf = NULL;
         c->df.buf_cap = 0;
         return 0;
@@ -439,7 +523,8 @@ void mv_call_headers_done(mv_call *c)
                        "HTTP status %d: the peer is not a gRPC server", c->http_status);
     else if (!c->ct_seen || !c->ct_ok)
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
-                       "the peer is not a gRPC server (content-type \"%s\")", c->ct);
+                       "the peer is not a gRPC server (content-type \"%s\")",
+                       c->ct ? c->ct : "");
 }
 
 void mv_call_stream_end(mv_call *c)
@@ -457,7 +542,8 @@ void mv_call_stream_end(mv_call *c)
     }
     if (c->http_status == 200 && c->ct_seen && !c->ct_ok) {
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
-                       "the peer is not a gRPC server (content-type \"%s\")", c->ct);
+                       "the peer is not a gRPC server (content-type \"%s\")",
+                       c->ct ? c->ct : "");
         return;
     }
     if (c->grpc_status < 0) {
@@ -567,6 +653,11 @@ void mv_call_deliver(mv_call *c)
 
 /* ---- submission ---- */
 
+static int submit_checked(milvus_channel *ch, const char *path, const void *req, size_t req_len,
+                          mv_reqbuf **rbp, const milvus_call_options *co,
+                          milvus_message_cb on_msg, milvus_reply_cb cb, void *ctx,
+                          milvus_call_id *id_out, int streaming);
+
 static int path_valid(const char *p)
 {
     if (p[0] != '/' || !p[1])
@@ -577,20 +668,36 @@ static int path_valid(const char *p)
     return 1;
 }
 
+/* rb (owned request) or req/req_len (copied): exactly one is used. */
 static int submit(milvus_channel *ch, const char *path, const void *req, size_t req_len,
-                  const milvus_call_options *co, milvus_message_cb on_msg, milvus_reply_cb cb,
-                  void *ctx, milvus_call_id *id_out, int streaming)
+                  mv_reqbuf *rb, const milvus_call_options *co, milvus_message_cb on_msg,
+                  milvus_reply_cb cb, void *ctx, milvus_call_id *id_out, int streaming)
+{
+    /* submit_checked clears rb once a call owns the reference. */
+    int rc = submit_checked(ch, path, req, req_len, &rb, co, on_msg, cb, ctx, id_out, streaming);
+    mv_reqbuf_unref(rb);
+    return rc;
+}
+
+static int submit_checked(milvus_channel *ch, const char *path, const void *req, size_t req_len,
+                          mv_reqbuf **rbp, const milvus_call_options *co,
+                          milvus_message_cb on_msg, milvus_reply_cb cb, void *ctx,
+                          milvus_call_id *id_out, int streaming)
 {
     const milvus_options *o;
-    size_t plen;
+    size_t plen, inline_len;
+    const char *ipath;
     int64_t timeout_ms;
     mv_call *c;
+    mv_reqbuf *rb = *rbp;
+    if (rb)
+        req_len = rb->len - MV_FRAME_HDR;
     if (id_out)
         *id_out = 0;
     if (!ch)
         return MILVUS_ERR_INVALID_ARGUMENT;
     o = ch->opts;
-    if (!path || !cb || (!req && req_len) || !path_valid(path)) {
+    if (!path || !cb || (!rb && !req && req_len) || !path_valid(path)) {
         mv_set_error(ch, "invalid argument: %s",
                      !path || !path_valid(path) ? "method path must look like /pkg.Service/Method"
                      : !cb                      ? "callback is NULL"
@@ -610,21 +717,48 @@ static int submit(milvus_channel *ch, const char *path, const void *req, size_t 
         return MILVUS_ERR_BUSY;
     }
     plen = strlen(path);
-    /* One allocation: call, path, framed request. */
-    c = malloc(sizeof(*c) + plen + 1 + MV_FRAME_HDR + req_len);
+    ipath = mv_path_intern(ch, path, plen);
+    if (!rb && req_len >= MV_REQ_SHARED_MIN) {
+        rb = *rbp = mv_reqbuf_new(req_len);
+        if (!rb) {
+            mv_set_error(ch, "out of memory");
+            return MILVUS_ERR_NOMEM;
+        }
+        memcpy(mv_reqbuf_payload(rb), req, req_len);
+    }
+    inline_len = rb ? 0 : MV_FRAME_HDR + req_len;
+    if (ipath)
+        plen = 0; /* no copy */
+    else
+        plen++;
+    /* One allocation: call, (framed request when small), path copy. */
+    c = malloc(sizeof(*c) + inline_len + plen);
     if (!c) {
         mv_set_error(ch, "out of memory");
         return MILVUS_ERR_NOMEM;
     }
     memset(c, 0, sizeof(*c));
     c->ch = ch;
-    c->path = (char *)(c + 1);
-    memcpy((char *)(c + 1), path, plen + 1);
-    c->req = (uint8_t *)(c + 1) + plen + 1;
-    mv_frame_header(c->req, (uint32_t)req_len, 0);
-    if (req_len)
-        memcpy(c->req + MV_FRAME_HDR, req, req_len);
-    c->req_len = MV_FRAME_HDR + req_len;
+    if (ipath) {
+        c->path = ipath;
+        c->path_interned = 1;
+    } else {
+        c->path = (char *)(c + 1) + inline_len;
+        memcpy((char *)(c + 1) + inline_len, path, plen);
+    }
+    if (rb) {
+        c->rb = rb; /* the reference is the call's from here on */
+        *rbp = NULL;
+        c->req = c->rb->data;
+        c->req_len = c->rb->len;
+        mv_frame_header(c->req, (uint32_t)(c->req_len - MV_FRAME_HDR), 0);
+    } else {
+        c->req = (uint8_t *)(c + 1);
+        mv_frame_header(c->req, (uint32_t)req_len, 0);
+        if (req_len)
+            memcpy(c->req + MV_FRAME_HDR, req, req_len);
+        c->req_len = inline_len;
+    }
     c->streaming = streaming != 0;
     c->idempotent = co ? co->idempotent != 0 : 0;
     c->retry_enabled = co ? co->retry != 0 : 1;
@@ -635,7 +769,7 @@ static int submit(milvus_channel *ch, const char *path, const void *req, size_t 
     c->pushback_ms = -1;
     if (co && co->md.n) {
         if (mv_md_copy(&c->md, &co->md) != 0) {
-            free(c);
+            mv_call_free(c);
             mv_set_error(ch, "out of memory");
             return MILVUS_ERR_NOMEM;
         }
@@ -647,13 +781,19 @@ static int submit(milvus_channel *ch, const char *path, const void *req, size_t 
         mv_set_error(ch, "out of memory");
         return MILVUS_ERR_NOMEM;
     }
-    evtimer_assign(&c->deadline_ev, ch->base, deadline_cb, c);
-    evtimer_assign(&c->backoff_ev, ch->base, backoff_cb, c);
     timeout_ms = co && co->timeout_ms ? co->timeout_ms : o->call_timeout_ms;
     if (timeout_ms > 0) {
+        struct timeval tv;
+        c->deadline_ev = evtimer_new(ch->base, deadline_cb, c);
+        if (!c->deadline_ev) {
+            mv_map_remove(ch, c->id);
+            mv_call_free(c);
+            mv_set_error(ch, "out of memory");
+            return MILVUS_ERR_NOMEM;
+        }
         c->timeout_ms = timeout_ms;
         c->deadline_us = mv_now_us() + timeout_ms * 1000;
-        arm(&c->deadline_ev, timeout_ms);
+        evtimer_add(c->deadline_ev, mv_timeout_tv(ch, timeout_ms, &tv));
         c->deadline_armed = 1;
     }
     ch->pending++;
@@ -668,7 +808,21 @@ int milvus_channel_unary(milvus_channel *ch, const char *method_path, const void
                          size_t req_len, const milvus_call_options *co, milvus_reply_cb cb,
                          void *ctx, milvus_call_id *id_out)
 {
-    return submit(ch, method_path, req, req_len, co, NULL, cb, ctx, id_out, 0);
+    return submit(ch, method_path, req, req_len, NULL, co, NULL, cb, ctx, id_out, 0);
+}
+
+int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
+                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx,
+                           milvus_call_id *id_out)
+{
+    if (!rb) {
+        if (id_out)
+            *id_out = 0;
+        if (ch)
+            mv_set_error(ch, "invalid argument: request is NULL");
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
+    return submit(ch, method_path, NULL, 0, rb, co, NULL, cb, ctx, id_out, 0);
 }
 
 int milvus_channel_server_stream(milvus_channel *ch, const char *method_path, const void *req,
@@ -681,7 +835,7 @@ int milvus_channel_server_stream(milvus_channel *ch, const char *method_path, co
             mv_set_error(ch, "invalid argument: message callback is NULL");
         return MILVUS_ERR_INVALID_ARGUMENT;
     }
-    return submit(ch, method_path, req, req_len, co, on_message, cb, ctx, id_out, 1);
+    return submit(ch, method_path, req, req_len, NULL, co, on_message, cb, ctx, id_out, 1);
 }
 
 int milvus_channel_cancel(milvus_channel *ch, milvus_call_id id)

@@ -17,6 +17,9 @@
 
 static void channel_destroy(milvus_channel *ch);
 
+/* Streams submitted on one connection before their frames are written. */
+#define MV_FLUSH_BATCH 128
+
 /* ---- utilities ---- */
 
 int64_t mv_now_us(void)
@@ -189,6 +192,137 @@ void mv_map_remove(milvus_channel *ch, milvus_call_id id)
     }
 }
 
+/* ---- interned method paths ---- */
+
+/* Distinct paths kept per channel; an application uses a few dozen. */
+#define MV_PATHS_MAX 512
+
+static size_t path_hash(const char *p, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    size_t i;
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static int paths_grow(milvus_channel *ch)
+{
+    size_t ncap = ch->paths_cap ? ch->paths_cap * 2 : 32, i;
+    char **np = calloc(ncap, sizeof(*np));
+    if (!np)
+        return -1;
+    for (i = 0; i < ch->paths_cap; i++) {
+        char *p = ch->paths[i];
+        size_t j;
+        if (!p)
+            continue;
+        for (j = path_hash(p, strlen(p)) & (ncap - 1); np[j]; j = (j + 1) & (ncap - 1))
+            ;
+        np[j] = p;
+    }
+    free(ch->paths);
+    ch->paths = np;
+    ch->paths_cap = ncap;
+    return 0;
+}
+
+const char *mv_path_intern(milvus_channel *ch, const char *path, size_t len)
+{
+    size_t j, h = path_hash(path, len);
+    char *p;
+    if (ch->paths_cap) {
+        for (j = h & (ch->paths_cap - 1); ch->paths[j]; j = (j + 1) & (ch->paths_cap - 1))
+            if (strcmp(ch->paths[j], path) == 0)
+                return ch->paths[j];
+    }
+    if (ch->paths_n >= MV_PATHS_MAX)
+        return NULL;
+    if ((ch->paths_n + 1) * 2 > ch->paths_cap && paths_grow(ch) != 0)
+        return NULL;
+    p = malloc(len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, path, len + 1);
+    for (j = h & (ch->paths_cap - 1); ch->paths[j]; j = (j + 1) & (ch->paths_cap - 1))
+        ;
+    ch->paths[j] = p;
+    ch->paths_n++;
+    return p;
+}
+
+static void paths_free(milvus_channel *ch)
+{
+    size_t i;
+    for (i = 0; i < ch->paths_cap; i++)
+        free(ch->paths[i]);
+    free(ch->paths);
+    ch->paths = NULL;
+    ch->paths_cap = ch->paths_n = 0;
+}
+
+/* ---- deadline timers ---- */
+
+const struct timeval *mv_timeout_tv(milvus_channel *ch, int64_t ms, struct timeval *tv)
+{
+    tv->tv_sec = (time_t)(ms / 1000);
+    tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    if (ms != ch->opts->call_timeout_ms)
+        return tv;
+    if (ch->default_tv_ms != ms) {
+        /* Calls with the default timeout expire in submission order: a
+         * libevent common timeout queues them in O(1) instead of the
+         * O(log n) timer heap. */
+        const struct timeval *ct = event_base_init_common_timeout(ch->base, tv);
+        if (!ct)
+            return tv;
+        ch->default_tv = *ct;
+        ch->default_tv_ms = ms;
+    }
+    return &ch->default_tv;
+}
+
+/* ---- large receive buffer cache ---- */
+
+/* How long an unused cached receive buffer is kept. */
+#define MV_RX_CACHE_IDLE_MS 2000
+
+uint8_t *mv_rx_cache_take(milvus_channel *ch, size_t len, size_t *cap)
+{
+    uint8_t *b = ch->rx_cache;
+    if (!b || ch->rx_cache_cap < len)
+        return NULL;
+    *cap = ch->rx_cache_cap;
+    ch->rx_cache = NULL;
+    ch->rx_cache_cap = 0;
+    evtimer_del(&ch->rx_cache_ev);
+    return b;
+}
+
+void mv_rx_cache_put(milvus_channel *ch, uint8_t *buf, size_t cap)
+{
+    struct timeval tv = {MV_RX_CACHE_IDLE_MS / 1000, (MV_RX_CACHE_IDLE_MS % 1000) * 1000};
+    /* Keep the larger one: it serves every smaller reply too. */
+    if (ch->freeing || cap <= ch->rx_cache_cap) {
+        free(buf);
+        return;
+    }
+    free(ch->rx_cache);
+    ch->rx_cache = buf;
+    ch->rx_cache_cap = cap;
+    evtimer_add(&ch->rx_cache_ev, &tv);
+}
+
+static void rx_cache_cb(evutil_socket_t fd, short what, void *arg)
+{
+    milvus_channel *ch = arg;
+    (void)fd;
+    (void)what;
+    free(ch->rx_cache);
+    ch->rx_cache = NULL;
+    ch->rx_cache_cap = 0;
+}
+
 /* ---- scheduling ---- */
 
 void mv_schedule_work(milvus_channel *ch)
@@ -232,6 +366,10 @@ static void dispatch(milvus_channel *ch)
         if (mv_conn_submit(conn, c) != 0)
             mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                            "cannot start an HTTP/2 stream");
+        else if (conn->unflushed >= MV_FLUSH_BATCH)
+            /* Bounded batches: a burst of submissions does not hold every
+             * encoded HEADERS frame in memory at once. */
+            mv_conn_flush(conn);
     }
     if (!ch->queue_head || ch->no_connect)
         return;
@@ -279,10 +417,13 @@ static void work_cb(evutil_socket_t fd, short what, void *arg)
     ch->work_scheduled = 0;
     ch->in_callback++;
     dispatch(ch);
-    flush_all(ch);
     deliver_all(ch);
-    if (!ch->freeing)
-        flush_all(ch); /* requests submitted from callbacks go out now */
+    if (!ch->freeing) {
+        /* Requests submitted from the callbacks join those queued before:
+         * one write for all of them. */
+        dispatch(ch);
+        flush_all(ch);
+    }
     if (!ch->freeing)
         maybe_closed(ch);
     ch->in_callback--;
@@ -458,6 +599,7 @@ int milvus_channel_new(milvus_channel **out, struct event_base *base, const milv
     for (i = 0; i < ch->nconns; i++)
         mv_conn_init(&ch->conns[i], ch, i);
     event_assign(&ch->work_ev, base, -1, 0, work_cb, ch);
+    evtimer_assign(&ch->rx_cache_ev, base, rx_cache_cb, ch);
     ch->next_id = 1;
     ch->rng = (uint64_t)mv_now_us() ^ ((uint64_t)(uintptr_t)ch << 16) ^ 0x9E3779B97F4A7C15ULL;
     if (!ch->rng)
@@ -520,14 +662,20 @@ static void channel_destroy(milvus_channel *ch)
         while (conn->calls) /* defensive: finished calls are detached */
             mv_conn_detach(conn, conn->calls, NGHTTP2_CANCEL);
         mv_conn_cleanup(conn);
+        if (conn->wbuf)
+            evbuffer_free(conn->wbuf);
     }
     event_del(&ch->work_ev);
+    evtimer_del(&ch->rx_cache_ev);
+    free(ch->rx_cache);
     if (ch->dns)
         evdns_base_free(ch->dns, 0);
     if (ch->ssl_ctx)
         SSL_CTX_free(ch->ssl_ctx);
     free(ch->conns);
     free(ch->map);
+    paths_free(ch);
+    mv_hdr_list_free(&ch->hdrs);
     free(ch->authority);
     mv_md_free(&ch->md);
     milvus_options_free(ch->opts);

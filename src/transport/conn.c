@@ -81,10 +81,14 @@ void mv_conn_detach(mv_conn *conn, mv_call *c, uint32_t rst_code)
 {
     if (conn->h2 && c->stream_id > 0) {
         nghttp2_session_set_stream_user_data(conn->h2, c->stream_id, NULL);
-        if (nghttp2_session_find_stream(conn->h2, c->stream_id))
+        /* Both directions ended (the usual completion): nghttp2 closes the
+         * stream by itself; a RST_STREAM would only cost a frame. */
+        if (!(c->ended && c->send_done) &&
+            nghttp2_session_find_stream(conn->h2, c->stream_id)) {
             nghttp2_submit_rst_stream(conn->h2, NGHTTP2_FLAG_NONE, c->stream_id, rst_code);
-        conn->want_flush = 1;
-        mv_schedule_work(conn->ch);
+            conn->want_flush = 1;
+            mv_schedule_work(conn->ch);
+        }
     }
     c->stream_id = 0;
     conn_unlink(conn, c);
@@ -472,6 +476,9 @@ static int conn_session_new(mv_conn *conn)
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 1 << 20},
         /* Fewer, larger DATA frames from servers that honour it. */
         {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, 1 << 20},
+        /* No RFC 7540 priority tree (gRPC does not use it): nghttp2 then
+         * schedules streams without maintaining the dependency tree. */
+        {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
     };
     nghttp2_session_callbacks *cbs = h2_callbacks();
     nghttp2_option *opt = NULL;
@@ -485,6 +492,8 @@ static int conn_session_new(mv_conn *conn)
     /* Unlimited until the server's SETTINGS say otherwise; our own
      * queue keeps the count within the server's limit afterwards. */
     nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
+    /* A client has no use for the state of closed streams. */
+    nghttp2_option_set_no_closed_streams(opt, 1);
     rv = nghttp2_session_client_new2(&conn->h2, cbs, conn, opt);
     nghttp2_option_del(opt);
     if (rv != 0)
@@ -500,15 +509,35 @@ static int conn_session_new(mv_conn *conn)
 
 /* ---- I/O ---- */
 
+/* Hands the frames of one flush to the socket.  Plaintext: written right
+ * away when nothing is queued before them, so the bufferevent only gets
+ * (and only polls for writability for) what the socket did not take;
+ * that saves two epoll_ctl calls per request-response cycle. */
+static int conn_write_out(mv_conn *conn)
+{
+    struct evbuffer *out = bufferevent_get_output(conn->bev);
+    evutil_socket_t fd;
+    if (!conn->ssl && evbuffer_get_length(out) == 0 &&
+        (fd = bufferevent_getfd(conn->bev)) >= 0) {
+        /* Errors (EAGAIN, a reset) leave the bytes in wbuf: the
+         * bufferevent then retries or reports them through event_cb. */
+        while (evbuffer_get_length(conn->wbuf) > 0 && evbuffer_write(conn->wbuf, fd) > 0)
+            ;
+        if (evbuffer_get_length(conn->wbuf) == 0)
+            return 0;
+    }
+    return evbuffer_add_buffer(out, conn->wbuf);
+}
+
 void mv_conn_flush(mv_conn *conn)
 {
     int rv;
     conn->want_flush = 0;
+    conn->unflushed = 0;
     if (!conn->h2)
         return;
     rv = nghttp2_session_send(conn->h2);
-    if (conn->bev && evbuffer_get_length(conn->wbuf) > 0 &&
-        evbuffer_add_buffer(bufferevent_get_output(conn->bev), conn->wbuf) != 0 && rv == 0)
+    if (conn->bev && evbuffer_get_length(conn->wbuf) > 0 && conn_write_out(conn) != 0 && rv == 0)
         rv = NGHTTP2_ERR_CALLBACK_FAILURE;
     if (rv != 0) {
         char msg[96];
@@ -580,7 +609,11 @@ static void read_cb(struct bufferevent *bev, void *arg)
         conn_after_io(conn);
         return;
     }
-    mv_conn_flush(conn);
+    /* What nghttp2 has to answer (WINDOW_UPDATE, PING and SETTINGS ACKs)
+     * goes out with the requests of the work event, in the same loop
+     * iteration: one write per cycle instead of two. */
+    conn->want_flush = 1;
+    conn_after_io(conn);
     mv_schedule_work(conn->ch);
 }
 
@@ -938,10 +971,33 @@ void mv_conn_close(mv_conn *conn, int status, const char *msg)
     mv_conn_closed(ch, conn);
 }
 
+/* nghttp2 copies every header name and value unless told they outlive
+ * the HEADERS frame: true for the literals of the wire layer and for the
+ * channel's own strings (the channel outlives its sessions). */
+static int hdr_static(const mv_hdr_list *hl, const char *p)
+{
+    return p < hl->arena || p >= hl->arena + hl->arena_cap;
+}
+
+static void nv_set(nghttp2_nv *nv, const mv_hdr_list *hl, const mv_hdr *h, const char *stable)
+{
+    nv->name = (uint8_t *)h->name;
+    nv->namelen = h->name_len;
+    nv->value = (uint8_t *)h->value;
+    nv->valuelen = h->value_len;
+    nv->flags = hdr_static(hl, h->name) ? NGHTTP2_NV_FLAG_NO_COPY_NAME : NGHTTP2_NV_FLAG_NONE;
+    if (stable && strlen(stable) == h->value_len) {
+        nv->value = (uint8_t *)stable;
+        nv->flags |= NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+    } else if (hdr_static(hl, h->value)) {
+        nv->flags |= NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+    }
+}
+
 int mv_conn_submit(mv_conn *conn, mv_call *c)
 {
     milvus_channel *ch = conn->ch;
-    mv_hdr_list hl;
+    mv_hdr_list *hl = &ch->hdrs;
     nghttp2_nv nvbuf[24], *nva = nvbuf;
     nghttp2_data_provider prd;
     int64_t timeout_ns = -1;
@@ -955,24 +1011,28 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
         if (timeout_ns <= 0)
             timeout_ns = 1;
     }
-    mv_hdr_list_init(&hl);
-    if (mv_request_headers(&hl, ch->ssl_ctx != NULL, ch->authority, c->path, timeout_ns,
+    /* The list is the channel's, reused: no allocation per call. */
+    if (mv_request_headers(hl, ch->ssl_ctx != NULL, ch->authority, c->path, timeout_ns,
                            ch->user_agent, &ch->md, c->has_md ? &c->md : NULL) != 0)
-        goto out;
-    n = hl.n + 1;
+        return -1;
+    n = hl->n + 1;
     if (n > sizeof(nvbuf) / sizeof(nvbuf[0])) {
         nva = malloc(n * sizeof(*nva));
         if (!nva)
-            goto out;
+            return -1;
     }
-    for (i = 0; i < hl.n; i++) {
-        nva[i].name = (uint8_t *)hl.v[i].name;
-        nva[i].namelen = hl.v[i].name_len;
-        nva[i].value = (uint8_t *)hl.v[i].value;
-        nva[i].valuelen = hl.v[i].value_len;
-        nva[i].flags = NGHTTP2_NV_FLAG_NONE;
+    for (i = 0; i < hl->n; i++) {
+        const mv_hdr *h = &hl->v[i];
+        const char *stable = NULL;
+        if (h->name_len == 5 && memcmp(h->name, ":path", 5) == 0)
+            stable = c->path_interned ? c->path : NULL;
+        else if (h->name_len == 10 && memcmp(h->name, ":authority", 10) == 0)
+            stable = ch->authority;
+        else if (h->name_len == 10 && memcmp(h->name, "user-agent", 10) == 0)
+            stable = ch->user_agent;
+        nv_set(&nva[i], hl, h, stable);
     }
-    n = hl.n;
+    n = hl->n;
     if (c->attempts > 0) {
         /* gRFC A6: tell the server this is a retry. */
         int len = snprintf(prev, sizeof(prev), "%d", c->attempts);
@@ -980,7 +1040,7 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
         nva[n].namelen = 26;
         nva[n].value = (uint8_t *)prev;
         nva[n].valuelen = (size_t)len;
-        nva[n].flags = NGHTTP2_NV_FLAG_NONE;
+        nva[n].flags = NGHTTP2_NV_FLAG_NO_COPY_NAME;
         n++;
     }
     mv_call_reset_attempt(c);
@@ -994,6 +1054,7 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
     c->state = MV_CALL_ACTIVE;
     conn_link(conn, c);
     conn->want_flush = 1;
+    conn->unflushed++;
     if (!conn->sent_first_request) {
         /* cmux ignores PINGs before the first HEADERS: keepalive starts
          * with the first request. */
@@ -1005,7 +1066,6 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
 out:
     if (nva != nvbuf)
         free(nva);
-    mv_hdr_list_free(&hl);
     return rc;
 }
 

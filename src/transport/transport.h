@@ -33,6 +33,31 @@ struct evdns_getaddrinfo_request;
 typedef struct mv_conn mv_conn;
 typedef struct mv_call mv_call;
 
+/* A framed request (5-byte gRPC prefix + payload) shared by reference:
+ * the call keeps it for retries while DATA frames of large requests point
+ * straight into it from the socket's output buffer (NGHTTP2_DATA_FLAG_NO_COPY
+ * + evbuffer_add_reference), so the payload is not copied on the way out. */
+typedef struct mv_reqbuf {
+    size_t refs;
+    size_t len; /* MV_FRAME_HDR + payload length */
+    uint8_t *data;
+} mv_reqbuf;
+
+/* A buffer for payload_len bytes with the prefix reserved in front:
+ * the caller writes the payload at mv_reqbuf_payload().  One reference. */
+mv_reqbuf *mv_reqbuf_new(size_t payload_len);
+uint8_t *mv_reqbuf_payload(mv_reqbuf *rb);
+void mv_reqbuf_ref(mv_reqbuf *rb);
+void mv_reqbuf_unref(mv_reqbuf *rb);
+
+/* Like milvus_channel_unary, but takes over the caller's reference to an
+ * already packed request instead of copying it (also on failure: the
+ * reference is always consumed).  The prefix is written here.  Internal:
+ * for the typed API, which can pack straight into mv_reqbuf_payload(). */
+int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
+                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx,
+                           milvus_call_id *id_out);
+
 /* Received metadata (headers or trailers): unvalidated, "-bin" decoded. */
 typedef struct mv_kv {
     char *name;
@@ -86,26 +111,7 @@ struct mv_call {
     unsigned delivering : 1; /* a user callback of this call is running */
     unsigned deadline_armed : 1;
     unsigned backoff_armed : 1;
-    const char *path;
-    uint8_t *req; /* framed request: 5-byte prefix + payload */
-    size_t req_len;
-    mv_md md;
-    int64_t deadline_us; /* monotonic; 0: none */
-    int64_t timeout_ms;
-    milvus_reply_cb cb;
-    milvus_message_cb on_msg;
-    void *ctx;
-    struct event deadline_ev;
-    struct event backoff_ev;
-
-    mv_call *next, *prev;   /* ch->queue */
-    mv_call *rnext, *rprev; /* ch->ready */
-    mv_call *cnext, *cprev; /* conn->calls */
-
     /* the current attempt */
-    mv_conn *conn;
-    int32_t stream_id;
-    size_t sent;
     unsigned send_done : 1;
     unsigned headers_sent : 1; /* HEADERS left the client */
     unsigned committed : 1;    /* response headers received */
@@ -114,8 +120,33 @@ struct mv_call {
     unsigned ct_ok : 1;
     unsigned ct_seen : 1;
     unsigned ended : 1; /* END_STREAM received */
-    char ct[48];        /* content-type, for messages */
+    unsigned df_inited : 1;
+    unsigned path_interned : 1; /* path lives as long as the channel */
+    const char *path; /* interned in the channel, or copied after the call */
+    uint8_t *req;     /* framed request: 5-byte prefix + payload */
+    size_t req_len;
+    mv_reqbuf *rb; /* when req lives in a shared buffer (large requests) */
+    mv_md md;
+    int64_t deadline_us; /* monotonic; 0: none */
+    int64_t timeout_ms;
+    milvus_reply_cb cb;
+    milvus_message_cb on_msg;
+    void *ctx;
+    /* Timers are allocated when first needed: most calls have no backoff
+     * and many no deadline (pending calls are kept small). */
+    struct event *deadline_ev;
+    struct event *backoff_ev;
+
+    mv_call *next, *prev;   /* ch->queue */
+    mv_call *rnext, *rprev; /* ch->ready */
+    mv_call *cnext, *cprev; /* conn->calls */
+
+    /* the current attempt */
+    mv_conn *conn;
+    int32_t stream_id;
     uint32_t rst_code;
+    size_t sent;
+    char *ct; /* content-type when it is not gRPC, for messages */
     int http_status;
     int grpc_status; /* -1: none */
     char *grpc_message;
@@ -123,9 +154,9 @@ struct mv_call {
     int attempts;
     int transparent;
     mv_deframer df;
-    int df_inited;
     uint8_t *resp;
     size_t resp_len;
+    size_t resp_cap; /* allocated size of resp (reused for large replies) */
     int nmsgs;
     struct evbuffer *msgq; /* streaming: undelivered messages */
     mv_kvlist headers, trailers;
@@ -156,6 +187,11 @@ struct mv_conn {
     struct bufferevent *bev;
     SSL *ssl;
     nghttp2_session *h2;
+    /* Frames of one nghttp2_session_send, handed to the bufferevent at
+     * once (one output callback per flush instead of one per frame). */
+    struct evbuffer *wbuf;
+    mv_reqbuf *tx_rb; /* NO_COPY DATA frame packed, not yet written */
+    size_t tx_off;
     int memory; /* fuzz hook: no socket, output discarded */
     struct event timer;    /* connect timeout, then reconnect backoff */
     struct event ka_timer; /* keepalive */
@@ -171,6 +207,7 @@ struct mv_conn {
     int fatal_status;
     char fatal_msg[160];
     size_t nactive;
+    int unflushed;  /* streams submitted since the last flush */
     mv_call *calls; /* head of the call list */
     char err[200];  /* last connect error */
 };
@@ -213,6 +250,24 @@ struct milvus_channel {
     milvus_channel_closed_cb closed_cb;
     void *closed_ctx;
     uint64_t rng;
+
+    /* One large receive buffer kept from a finished call so the next
+     * large reply does not page-fault a fresh mapping; released when
+     * unused for a while. */
+    uint8_t *rx_cache;
+    size_t rx_cache_cap;
+    struct event rx_cache_ev;
+
+    /* Method paths, interned: calls point at them instead of copying
+     * (open addressing; at most MV_PATHS_MAX, later ones are copied). */
+    char **paths;
+    size_t paths_cap, paths_n;
+    /* libevent common timeout for the default call timeout: deadline
+     * timers of equal duration go to a queue instead of the heap. */
+    /* Request header list, reused by every submission. */
+    mv_hdr_list hdrs;
+    struct timeval default_tv;
+    int64_t default_tv_ms; /* the duration default_tv stands for; 0: none */
 
     char last_error[256];
 };
@@ -266,6 +321,14 @@ void mv_call_reset_attempt(mv_call *c);
 void mv_call_deliver(mv_call *c); /* runs user callbacks; may free c */
 void mv_call_free(mv_call *c);
 int mv_map_insert(milvus_channel *ch, mv_call *c);
+/* Large receive buffers (channel.c): takes the cached buffer when it holds
+ * at least len bytes (NULL otherwise); gives a buffer back (or frees it). */
+/* The channel's copy of path (NULL when the table is full or no memory). */
+const char *mv_path_intern(milvus_channel *ch, const char *path, size_t len);
+/* Timeout for evtimer_add: a common timeout when ms is the default. */
+const struct timeval *mv_timeout_tv(milvus_channel *ch, int64_t ms, struct timeval *tv);
+uint8_t *mv_rx_cache_take(milvus_channel *ch, size_t len, size_t *cap);
+void mv_rx_cache_put(milvus_channel *ch, uint8_t *buf, size_t cap);
 mv_call *mv_map_find(const milvus_channel *ch, milvus_call_id id);
 void mv_map_remove(milvus_channel *ch, milvus_call_id id);
 void mv_ready_remove(milvus_channel *ch, mv_call *c);

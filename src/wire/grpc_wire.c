@@ -454,6 +454,12 @@ void mv_deframer_init(mv_deframer *d, size_t max_msg)
     d->max_msg = max_msg;
 }
 
+void mv_deframer_set_alloc(mv_deframer *d, mv_buf_fn fn, void *ctx)
+{
+    d->alloc = fn;
+    d->alloc_ctx = ctx;
+}
+
 void mv_deframer_free(mv_deframer *d)
 {
     if (d == NULL)
@@ -563,6 +569,17 @@ int mv_deframer_feed(mv_deframer *d, const uint8_t *data, size_t len, mv_msg_fn 
         size_t take = d->msg_len - d->buf_have;
         if (take > len)
             take = len;
+        if (d->buf_have == 0 && d->alloc != NULL && d->buf_cap < d->msg_len) {
+            size_t cap = 0;
+            uint8_t *b = d->alloc(d->alloc_ctx, d->msg_len, &cap);
+            if (b != NULL && cap >= d->msg_len) {
+                free(d->buf);
+                d->buf = b;
+                d->buf_cap = cap;
+            } else {
+                free(b);
+            }
+        }
         if ((rc = mv_deframer_grow(d, d->buf_have + take)) != 0)
             return rc;
         memcpy(d->buf + d->buf_have, data, take);

@@ -114,6 +114,11 @@ enum {
     MV_DEFRAME_TRUNCATED = -6,  /* mv_deframer_finish with a partial message */
 };
 
+/* Optional buffer source for a message that must be assembled (it spans
+ * several feeds): returns a malloc'ed buffer of *cap >= msg_len bytes that
+ * the deframer then owns, or NULL to grow its own buffer as usual. */
+typedef uint8_t *(*mv_buf_fn)(void *ctx, size_t msg_len, size_t *cap);
+
 typedef struct mv_deframer {
     uint8_t hdr[MV_FRAME_HDR];
     size_t hdr_have;
@@ -123,9 +128,15 @@ typedef struct mv_deframer {
     size_t max_msg;
     int error;          /* sticky error, MV_DEFRAME_* */
     uint32_t too_large; /* the offending length when error == TOO_LARGE */
+    mv_buf_fn alloc;    /* NULL: none */
+    void *alloc_ctx;
 } mv_deframer;
 
 void mv_deframer_init(mv_deframer *d, size_t max_msg);
+/* Installs a buffer source (after init; kept by reset).  It is asked only
+ * once a message's prefix is complete and checked against max_msg, when
+ * the current buffer is smaller than the message. */
+void mv_deframer_set_alloc(mv_deframer *d, mv_buf_fn fn, void *ctx);
 void mv_deframer_free(mv_deframer *d);
 /* Feeds bytes; calls fn once per complete message (pointing straight into
  * data when a whole message lies in it, into an internal buffer otherwise;
@@ -133,7 +144,7 @@ void mv_deframer_free(mv_deframer *d);
  * Returns MV_DEFRAME_OK or a sticky error.  A length above max_msg fails
  * as soon as the 5-byte prefix is complete, before anything is buffered;
  * the buffer then grows with the bytes actually received, never straight
- * to the announced length.  fn must not call back into this deframer. */
+ * to the announced length (unless a buffer source supplies one).  fn must not call back into this deframer. */
 int mv_deframer_feed(mv_deframer *d, const uint8_t *data, size_t len, mv_msg_fn fn, void *ctx);
 /* End of stream: MV_DEFRAME_OK when no partial message is pending. */
 int mv_deframer_finish(const mv_deframer *d);
