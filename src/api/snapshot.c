@@ -169,29 +169,6 @@ static const char *db_of(const milvus_client *c, const milvus_snapshot_options *
     return o && o->db ? o->db : mv_client_db(c);
 }
 
-/* Validates the client, callback and each named argument (NULL-terminated
- * pairs of what/name). */
-static int check_args(milvus_client *c, milvus_result_cb cb, const char *what1, const char *name1,
-                      const char *what2, const char *name2)
-{
-    int rc = mv_client_check(c, cb);
-    if (rc == MILVUS_OK && what1)
-        rc = mv_client_check_name(c, what1, name1);
-    if (rc == MILVUS_OK && what2)
-        rc = mv_client_check_name(c, what2, name2);
-    return rc;
-}
-
-static int submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
-                  void *ctx, const char *method, const ProtobufCMessage *req,
-                  const ProtobufCMessageDescriptor *desc, mv_step_fn step)
-{
-    mv_op *op = mv_op_new(c, opname, coll ? coll : "", cb, ctx);
-    if (!op)
-        return MILVUS_ERR_NOMEM;
-    return mv_op_start(op, method, req, desc, step ? step : mv_step_deliver);
-}
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -238,11 +215,11 @@ int milvus_client_create_snapshot(milvus_client *c, const char *coll, const char
                                   const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__CreateSnapshotRequest req;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc != MILVUS_OK)
         return rc;
     create_req(c, &req, coll, name, o);
-    return submit(c, "create_snapshot", coll, cb, ctx, MV_RPC("CreateSnapshot"), &req.base,
+    return mv_submit(c, "create_snapshot", coll, cb, ctx, MV_RPC("CreateSnapshot"), &req.base,
                   STATUS_RESP, NULL);
 }
 
@@ -250,7 +227,7 @@ int milvus_client_drop_snapshot(milvus_client *c, const char *coll, const char *
                                 const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__DropSnapshotRequest req;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__drop_snapshot_request__init(&req);
@@ -258,7 +235,7 @@ int milvus_client_drop_snapshot(milvus_client *c, const char *coll, const char *
     req.name = (char *)name;
     req.collection_name = (char *)coll;
     req.db_name = (char *)db_of(c, o);
-    return submit(c, "drop_snapshot", coll, cb, ctx, MV_RPC("DropSnapshot"), &req.base,
+    return mv_submit(c, "drop_snapshot", coll, cb, ctx, MV_RPC("DropSnapshot"), &req.base,
                   STATUS_RESP, NULL);
 }
 
@@ -266,9 +243,7 @@ static void list_step(mv_op *op, milvus_result *res)
 {
     if (res->status == MILVUS_OK && res->msg) {
         Milvus__Proto__Milvus__ListSnapshotsResponse *r = (void *)res->msg;
-        for (size_t i = 0; i < r->n_snapshots; i++)
-            if (mv_str_add(&res->strs, r->snapshots[i]) != MILVUS_OK)
-                break;
+        mv_strings_out(res, r->snapshots, r->n_snapshots);
     }
     mv_op_finish(op, res);
 }
@@ -278,14 +253,14 @@ int milvus_client_list_snapshots(milvus_client *c, const char *coll,
 {
     Milvus__Proto__Milvus__ListSnapshotsRequest req;
     int all = !coll || !coll[0];
-    int rc = check_args(c, cb, all ? NULL : "collection", coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, all ? NULL : "collection", coll, NULL, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__list_snapshots_request__init(&req);
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db_of(c, o);
     req.collection_name = all ? (char *)"" : (char *)coll;
-    return submit(c, "list_snapshots", all ? "" : coll, cb, ctx, MV_RPC("ListSnapshots"),
+    return mv_submit(c, "list_snapshots", all ? "" : coll, cb, ctx, MV_RPC("ListSnapshots"),
                   &req.base, RESP(list_snapshots_response), list_step);
 }
 
@@ -294,7 +269,7 @@ int milvus_client_describe_snapshot(milvus_client *c, const char *coll, const ch
                                     void *ctx)
 {
     Milvus__Proto__Milvus__DescribeSnapshotRequest req;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__describe_snapshot_request__init(&req);
@@ -302,7 +277,7 @@ int milvus_client_describe_snapshot(milvus_client *c, const char *coll, const ch
     req.name = (char *)name;
     req.collection_name = (char *)coll;
     req.db_name = (char *)db_of(c, o);
-    return submit(c, "describe_snapshot", coll, cb, ctx, MV_RPC("DescribeSnapshot"), &req.base,
+    return mv_submit(c, "describe_snapshot", coll, cb, ctx, MV_RPC("DescribeSnapshot"), &req.base,
                   RESP(describe_snapshot_response), NULL);
 }
 
@@ -312,7 +287,7 @@ int milvus_client_pin_snapshot(milvus_client *c, const char *coll, const char *n
                                const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__PinSnapshotDataRequest req;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__pin_snapshot_data_request__init(&req);
@@ -321,7 +296,7 @@ int milvus_client_pin_snapshot(milvus_client *c, const char *coll, const char *n
     req.collection_name = (char *)coll;
     req.db_name = (char *)db_of(c, o);
     req.ttl_seconds = o ? o->ttl_s : 0;
-    return submit(c, "pin_snapshot", coll, cb, ctx, MV_RPC("PinSnapshotData"), &req.base,
+    return mv_submit(c, "pin_snapshot", coll, cb, ctx, MV_RPC("PinSnapshotData"), &req.base,
                   RESP(pin_snapshot_data_response), job_id_step);
 }
 
@@ -337,7 +312,7 @@ int milvus_client_unpin_snapshot(milvus_client *c, int64_t pin_id, milvus_result
     milvus__proto__milvus__unpin_snapshot_data_request__init(&req);
     req.msg_base = &mv_msg_base;
     req.pin_id = pin_id;
-    return submit(c, "unpin_snapshot", "", cb, ctx, MV_RPC("UnpinSnapshotData"), &req.base,
+    return mv_submit(c, "unpin_snapshot", "", cb, ctx, MV_RPC("UnpinSnapshotData"), &req.base,
                   STATUS_RESP, NULL);
 }
 
@@ -399,25 +374,41 @@ static void bound_poll(mv_op *op, const job_wait *w)
     }
 }
 
+/* The state query of a restore or an export job. */
+typedef struct job_state_req {
+    union {
+        Milvus__Proto__Milvus__GetRestoreSnapshotStateRequest restore;
+        Milvus__Proto__Milvus__GetExportSnapshotStateRequest export_;
+    } u;
+    const char *method;
+    const ProtobufCMessageDescriptor *desc;
+} job_state_req;
+
+static const ProtobufCMessage *job_state_req_init(job_state_req *q, int kind, int64_t job_id)
+{
+    if (kind == JOB_RESTORE) {
+        milvus__proto__milvus__get_restore_snapshot_state_request__init(&q->u.restore);
+        q->u.restore.msg_base = &mv_msg_base;
+        q->u.restore.job_id = job_id;
+        q->method = MV_RPC("GetRestoreSnapshotState");
+        q->desc = RESP(get_restore_snapshot_state_response);
+        return &q->u.restore.base;
+    }
+    milvus__proto__milvus__get_export_snapshot_state_request__init(&q->u.export_);
+    q->u.export_.msg_base = &mv_msg_base;
+    q->u.export_.job_id = job_id;
+    q->method = MV_RPC("GetExportSnapshotState");
+    q->desc = RESP(get_export_snapshot_state_response);
+    return &q->u.export_.base;
+}
+
 static void send_poll(mv_op *op)
 {
     job_wait *w = op->data;
+    job_state_req q;
+    const ProtobufCMessage *req = job_state_req_init(&q, w->kind, w->job_id);
     bound_poll(op, w);
-    if (w->kind == JOB_RESTORE) {
-        Milvus__Proto__Milvus__GetRestoreSnapshotStateRequest req;
-        milvus__proto__milvus__get_restore_snapshot_state_request__init(&req);
-        req.msg_base = &mv_msg_base;
-        req.job_id = w->job_id;
-        mv_op_rpc(op, MV_RPC("GetRestoreSnapshotState"), &req.base,
-                  RESP(get_restore_snapshot_state_response), poll_step);
-    } else {
-        Milvus__Proto__Milvus__GetExportSnapshotStateRequest req;
-        milvus__proto__milvus__get_export_snapshot_state_request__init(&req);
-        req.msg_base = &mv_msg_base;
-        req.job_id = w->job_id;
-        mv_op_rpc(op, MV_RPC("GetExportSnapshotState"), &req.base,
-                  RESP(get_export_snapshot_state_response), poll_step);
-    }
+    mv_op_rpc(op, q.method, req, q.desc, poll_step);
 }
 
 /* A failed poll that a later poll may get past: the job id is kept and
@@ -552,20 +543,10 @@ static int start_await(milvus_client *c, int kind, int64_t job_id,
     op->data = w;
     op->data_free = job_wait_free;
     bound_poll(op, w);
-    if (kind == JOB_RESTORE) {
-        Milvus__Proto__Milvus__GetRestoreSnapshotStateRequest req;
-        milvus__proto__milvus__get_restore_snapshot_state_request__init(&req);
-        req.msg_base = &mv_msg_base;
-        req.job_id = job_id;
-        return mv_op_start(op, MV_RPC("GetRestoreSnapshotState"), &req.base,
-                           RESP(get_restore_snapshot_state_response), poll_step);
-    } else {
-        Milvus__Proto__Milvus__GetExportSnapshotStateRequest req;
-        milvus__proto__milvus__get_export_snapshot_state_request__init(&req);
-        req.msg_base = &mv_msg_base;
-        req.job_id = job_id;
-        return mv_op_start(op, MV_RPC("GetExportSnapshotState"), &req.base,
-                           RESP(get_export_snapshot_state_response), poll_step);
+    {
+        job_state_req q;
+        const ProtobufCMessage *req = job_state_req_init(&q, kind, job_id);
+        return mv_op_start(op, q.method, req, q.desc, poll_step);
     }
 }
 
@@ -625,7 +606,7 @@ static int restore(milvus_client *c, const char *coll, const char *name, const c
                    milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__RestoreSnapshotRequest req;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc == MILVUS_OK)
         rc = mv_client_check_name(c, "target collection", target);
     if (rc == MILVUS_OK && o && o->target_db && o->target_db[0])
@@ -665,7 +646,7 @@ static int export_(milvus_client *c, const char *coll, const char *name, const c
                    milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ExportSnapshotRequest req;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc != MILVUS_OK)
         return rc;
     if (!path || !path[0])
@@ -704,7 +685,7 @@ static int restore_external(milvus_client *c, const char *target, const char *ur
                             const milvus_job_await_options *ao, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__RestoreExternalSnapshotRequest req;
-    int rc = check_args(c, cb, "target collection", target, NULL, NULL);
+    int rc = mv_prologue(c, cb, "target collection", target, NULL, NULL);
     if (rc != MILVUS_OK)
         return rc;
     if (!uri || !uri[0])
@@ -738,61 +719,49 @@ int milvus_client_restore_external_snapshot_and_wait(milvus_client *c, const cha
     return restore_external(c, target, uri, o, 1, ao, cb, ctx);
 }
 
-static void list_jobs_step(mv_op *op, milvus_result *res)
-{
-    mv_op_finish(op, res);
-}
-
 int milvus_client_list_restore_jobs(milvus_client *c, const char *coll,
                                     const milvus_snapshot_options *o, milvus_result_cb cb,
                                     void *ctx)
 {
     Milvus__Proto__Milvus__ListRestoreSnapshotJobsRequest req;
     int all = !coll || !coll[0];
-    int rc = check_args(c, cb, all ? NULL : "collection", coll, NULL, NULL);
+    int rc = mv_prologue(c, cb, all ? NULL : "collection", coll, NULL, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__list_restore_snapshot_jobs_request__init(&req);
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db_of(c, o);
     req.collection_name = all ? (char *)"" : (char *)coll;
-    return submit(c, "list_restore_jobs", all ? "" : coll, cb, ctx,
+    return mv_submit(c, "list_restore_jobs", all ? "" : coll, cb, ctx,
                   MV_RPC("ListRestoreSnapshotJobs"), &req.base,
-                  RESP(list_restore_snapshot_jobs_response), list_jobs_step);
+                  RESP(list_restore_snapshot_jobs_response), NULL);
+}
+
+static int get_state(milvus_client *c, int kind, int64_t job_id, milvus_result_cb cb, void *ctx)
+{
+    job_state_req q;
+    const ProtobufCMessage *req;
+    int rc = mv_client_check(c, cb);
+    if (rc != MILVUS_OK)
+        return rc;
+    if (job_id <= 0)
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "invalid job id %lld",
+                                (long long)job_id);
+    req = job_state_req_init(&q, kind, job_id);
+    return mv_submit(c, kind == JOB_RESTORE ? "get_restore_state" : "get_export_state", "", cb,
+                     ctx, q.method, req, q.desc, NULL);
 }
 
 int milvus_client_get_restore_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
                                     void *ctx)
 {
-    Milvus__Proto__Milvus__GetRestoreSnapshotStateRequest req;
-    int rc = mv_client_check(c, cb);
-    if (rc != MILVUS_OK)
-        return rc;
-    if (job_id <= 0)
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "invalid job id %lld",
-                                (long long)job_id);
-    milvus__proto__milvus__get_restore_snapshot_state_request__init(&req);
-    req.msg_base = &mv_msg_base;
-    req.job_id = job_id;
-    return submit(c, "get_restore_state", "", cb, ctx, MV_RPC("GetRestoreSnapshotState"),
-                  &req.base, RESP(get_restore_snapshot_state_response), NULL);
+    return get_state(c, JOB_RESTORE, job_id, cb, ctx);
 }
 
 int milvus_client_get_export_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
                                    void *ctx)
 {
-    Milvus__Proto__Milvus__GetExportSnapshotStateRequest req;
-    int rc = mv_client_check(c, cb);
-    if (rc != MILVUS_OK)
-        return rc;
-    if (job_id <= 0)
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "invalid job id %lld",
-                                (long long)job_id);
-    milvus__proto__milvus__get_export_snapshot_state_request__init(&req);
-    req.msg_base = &mv_msg_base;
-    req.job_id = job_id;
-    return submit(c, "get_export_state", "", cb, ctx, MV_RPC("GetExportSnapshotState"),
-                  &req.base, RESP(get_export_snapshot_state_response), NULL);
+    return get_state(c, JOB_EXPORT, job_id, cb, ctx);
 }
 
 /* ---- flush, then snapshot ------------------------------------------------------------ */
@@ -875,7 +844,7 @@ int milvus_client_flush_and_snapshot(milvus_client *c, const char *coll, const c
     char *names[1];
     job_wait *w;
     mv_op *op;
-    int rc = check_args(c, cb, "collection", coll, "snapshot", name);
+    int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc != MILVUS_OK)
         return rc;
     w = job_wait_new(JOB_RESTORE, 0, NULL);
