@@ -976,7 +976,8 @@ void mv_conn_close(mv_conn *conn, int status, const char *msg)
  * channel's own strings (the channel outlives its sessions). */
 static int hdr_static(const mv_hdr_list *hl, const char *p)
 {
-    return p < hl->arena || p >= hl->arena + hl->arena_cap;
+    uintptr_t a = (uintptr_t)hl->arena, x = (uintptr_t)p;
+    return x < a || x >= a + hl->arena_cap;
 }
 
 static void nv_set(nghttp2_nv *nv, const mv_hdr_list *hl, const mv_hdr *h, const char *stable)

@@ -307,6 +307,100 @@ Test(deframe, announced_length_does_not_allocate_ahead)
     mv_deframer_free(&d);
 }
 
+struct alloc_probe {
+    int calls;
+    size_t asked;
+    size_t give; /* capacity handed out; 0: decline */
+    uint8_t *given;
+};
+
+static uint8_t *probe_alloc(void *ctx, size_t msg_len, size_t *cap)
+{
+    struct alloc_probe *p = ctx;
+    p->calls++;
+    p->asked = msg_len;
+    if (!p->give)
+        return NULL;
+    p->given = malloc(p->give);
+    *cap = p->give;
+    return p->given;
+}
+
+Test(deframe, buffer_source_supplies_whole_message)
+{
+    /* 100 000 bytes fed in 1 000-byte chunks: the source is asked once,
+     * with the announced length, and its buffer holds the message. */
+    size_t n = 100000;
+    uint8_t *s = malloc(MV_FRAME_HDR + n);
+    struct alloc_probe p = {0, 0, 150000, NULL};
+    mv_deframer d;
+    struct collect c;
+    mv_frame_header(s, (uint32_t)n, 0);
+    for (size_t i = 0; i < n; i++)
+        s[MV_FRAME_HDR + i] = (uint8_t)(i * 13);
+    mv_deframer_init(&d, 1 << 20);
+    mv_deframer_set_alloc(&d, probe_alloc, &p);
+    collect_init(&c);
+    for (size_t off = 0; off < MV_FRAME_HDR + n; off += 1000) {
+        size_t k = MV_FRAME_HDR + n - off < 1000 ? MV_FRAME_HDR + n - off : 1000;
+        cr_assert_eq(feed(&d, &c, s + off, k), MV_DEFRAME_OK);
+    }
+    cr_assert_eq(p.calls, 1);
+    cr_assert_eq(p.asked, n);
+    cr_assert_eq(d.buf, p.given);
+    cr_assert_eq(d.buf_cap, 150000);
+    cr_assert_eq(c.n, 1);
+    cr_assert_eq(c.len[0], n);
+    cr_assert(memcmp(c.msg[0], s + MV_FRAME_HDR, n) == 0);
+    collect_free(&c);
+    mv_deframer_free(&d);
+    free(s);
+}
+
+Test(deframe, buffer_source_may_decline)
+{
+    /* Declined (NULL) or too small: the deframer grows its own buffer with
+     * the bytes received, as without a source; a whole message in one
+     * chunk never asks at all. */
+    size_t n = 3000;
+    uint8_t *s = malloc(MV_FRAME_HDR + n);
+    struct alloc_probe p = {0, 0, 0, NULL};
+    mv_deframer d;
+    struct collect c;
+    mv_frame_header(s, (uint32_t)n, 0);
+    memset(s + MV_FRAME_HDR, 'q', n);
+    mv_deframer_init(&d, 1 << 20);
+    mv_deframer_set_alloc(&d, probe_alloc, &p);
+    collect_init(&c);
+    cr_assert_eq(feed(&d, &c, s, MV_FRAME_HDR + n), MV_DEFRAME_OK);
+    cr_assert_eq(p.calls, 0);
+    cr_assert_eq(feed(&d, &c, s, 100), MV_DEFRAME_OK);
+    cr_assert_eq(p.calls, 1);
+    cr_assert_leq(d.buf_cap, 256);
+    cr_assert_eq(feed(&d, &c, s + 100, MV_FRAME_HDR + n - 100), MV_DEFRAME_OK);
+    /* The buffer now holds such a message: the source is not asked. */
+    cr_assert_eq(feed(&d, &c, s, 100), MV_DEFRAME_OK);
+    cr_assert_eq(p.calls, 1);
+    cr_assert_eq(feed(&d, &c, s + 100, MV_FRAME_HDR + n - 100), MV_DEFRAME_OK);
+    mv_deframer_free(&d);
+    /* A buffer smaller than the message is freed and ignored. */
+    mv_deframer_init(&d, 1 << 20);
+    mv_deframer_set_alloc(&d, probe_alloc, &p);
+    p.give = 10;
+    cr_assert_eq(feed(&d, &c, s, 100), MV_DEFRAME_OK);
+    cr_assert_eq(p.calls, 2);
+    cr_assert_leq(d.buf_cap, 256);
+    cr_assert_eq(feed(&d, &c, s + 100, MV_FRAME_HDR + n - 100), MV_DEFRAME_OK);
+    cr_assert_eq(c.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq(c.len[i], n);
+        cr_assert(memcmp(c.msg[i], s + MV_FRAME_HDR, n) == 0);
+    }
+    collect_free(&c);
+    mv_deframer_free(&d);
+    free(s);
+}
+
 Test(deframe, compressed_and_bad_flags)
 {
     for (int split = 0; split <= 1; split++) {
