@@ -1,6 +1,8 @@
 # Milvus wire schema: our .proto files (source tree) are compiled by protoc-c
 # into proto/*.pb-c.[ch] in the BUILD tree (AM_CPPFLAGS has
-# -I$(top_builddir)/proto).  Generated files are never distributed.
+# -I$(top_builddir)/proto).  The generated files are never committed, but
+# they are shipped in the release tarball (with the stamp), so that building
+# a release does not run protoc-c.
 
 MV_PROTO_FILES = proto/common.proto \
 	proto/schema.proto \
@@ -19,9 +21,9 @@ MV_PROTO_H = proto/common.pb-c.h \
 	proto/milvus.pb-c.h
 MV_PROTO_GEN = $(MV_PROTO_C) $(MV_PROTO_H)
 
-EXTRA_DIST += $(MV_PROTO_FILES)
+EXTRA_DIST += $(MV_PROTO_FILES) proto/protoc-c.stamp
 BUILT_SOURCES += $(MV_PROTO_GEN)
-CLEANFILES += $(MV_PROTO_GEN) proto/protoc-c.stamp
+MAINTAINERCLEANFILES = $(MV_PROTO_GEN) proto/protoc-c.stamp
 
 # One protoc-c run produces every output; a rule with several targets would
 # run it once per target under make -j, so the outputs hang off a stamp.
@@ -42,4 +44,4 @@ $(MV_PROTO_GEN): proto/protoc-c.stamp
 # The generated code is compiled with the library's own flags: it is clean
 # under WARN_CFLAGS (see the note on SearchRequest.search_input in
 # proto/milvus.proto for the one ordering that keeps it so).
-nodist_libmilvus_core_la_SOURCES += $(MV_PROTO_C) $(MV_PROTO_H)
+libmilvus_core_la_SOURCES += $(MV_PROTO_C) $(MV_PROTO_H)
