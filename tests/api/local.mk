@@ -37,3 +37,4 @@ EXTRA_DIST += tests/api/fuzz_result.sh \
 	tests/api/corpus/result/seed-07-mutation \
 	tests/api/corpus/result/seed-08-describe-index \
 	tests/api/corpus/result/seed-09-describe-collection
+fuzz: tests/api/fuzz_result
