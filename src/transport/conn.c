@@ -715,6 +715,18 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
     }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
         char msg[160];
+        unsigned long tls_err = conn->ssl ? bufferevent_get_openssl_error(conn->bev) : 0;
+        if (tls_err) {
+            /* e.g. a TLS 1.3 server that wanted a client certificate says so
+             * in an alert after the handshake: a TLS failure, not a lost
+             * connection */
+            char estr[120];
+            ERR_error_string_n(tls_err, estr, sizeof(estr));
+            snprintf(msg, sizeof(msg), "TLS: %s", estr);
+            mv_conn_close(conn, MILVUS_ERR_TLS, msg);
+            mv_schedule_work(conn->ch);
+            return;
+        }
         if (what & BEV_EVENT_EOF)
             snprintf(msg, sizeof(msg), "connection closed by the server");
         else
