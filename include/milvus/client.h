@@ -342,6 +342,14 @@ MILVUS_EXTERN void milvus_write_options_free(milvus_write_options *o);
 MILVUS_EXTERN int milvus_write_options_set_partition(milvus_write_options *o, const char *name);
 /* Upsert only: update only the given columns of existing rows. */
 MILVUS_EXTERN int milvus_write_options_set_partial_update(milvus_write_options *o, int on);
+/* Insert/upsert: send the columns' values from where they are instead of
+ * copying them into the request (large vector and scalar arrays go to the
+ * socket straight from the caller's memory).  The caller then keeps every
+ * column -- and every buffer given to milvus_column_wrap() -- valid and
+ * unchanged until the write's callback has been called, instead of only
+ * until the submitting function returns.  For ingestion of large batches:
+ * it saves one copy of the data per write.  Off by default. */
+MILVUS_EXTERN int milvus_write_options_set_zero_copy(milvus_write_options *o, int on);
 
 /* Insert ncols columns (all with the same row count; types, vector
  * dimensions and nullability checked against the collection schema,

@@ -36,6 +36,17 @@ void mv_pb_free_str(char *s);
 ProtobufCMessage *mv_msg_dup(const ProtobufCMessage *m);
 /* Packs m into a fresh buffer. */
 uint8_t *mv_pack(const ProtobufCMessage *m, size_t *len);
+/* Packs m once, straight into a request buffer the transport sends without
+ * copying (gRPC prefix reserved in front); NULL when out of memory.  With
+ * max > 0 a message larger than max (or any over 4 GiB, the limit of a gRPC
+ * message) is not packed: *too_large gets its size. */
+struct mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, size_t max, size_t *too_large);
+/* A write request -- head (packed as is) plus the columns fds as repeated
+ * FieldData field `field` -- whose dense vectors are not copied: the buffer
+ * points at them in fds, which must outlive it.  max and *too_large as for
+ * mv_pack_rb. */
+struct mv_reqbuf *mv_pack_fields_borrowing(const ProtobufCMessage *head, mv_fd **fds, size_t n,
+                                           unsigned field, size_t max, size_t *too_large);
 void mv_errf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -179,8 +190,7 @@ struct mv_op {
 
     /* current RPC */
     const char *method;
-    uint8_t *req;
-    size_t req_len;
+    struct mv_reqbuf *rb; /* the packed request, kept for re-sends */
     const ProtobufCMessageDescriptor *resp_desc;
     mv_step_fn step;
     int attempts;
@@ -206,10 +216,17 @@ void mv_op_discard(mv_op *op);
  * op is discarded and the error returned (nothing called back). */
 int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
                 const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
+/* Like mv_op_start with a request already packed into rb (see mv_pack_rb);
+ * takes over the caller's reference to rb, also on failure. */
+int mv_op_start_packed(mv_op *op, const char *method, struct mv_reqbuf *rb,
+                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
 /* Later RPCs of a multi-step op (from a step): on a local error the op
  * finishes with it. */
 void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
+/* Like mv_op_rpc with a packed request; takes over the reference to rb. */
+void mv_op_rpc_packed(mv_op *op, const char *method, struct mv_reqbuf *rb,
+                      const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
 /* Starts an op that completes with no RPC (e.g. cached answers): the
  * result is delivered from the loop. */
 int mv_op_start_local(mv_op *op, milvus_result *res);
@@ -232,6 +249,8 @@ int mv_client_seterr(milvus_client *c, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int mv_client_check_name(milvus_client *c, const char *what, const char *name);
 const char *mv_client_db(const milvus_client *c);
+/* The max send size of the client's options (0: none). */
+size_t mv_client_max_send(const milvus_client *c);
 /* Schema cache (by collection, within the current database). */
 const mv_cs *mv_cache_get(milvus_client *c, const char *coll, uint64_t *ts);
 int mv_cache_put(milvus_client *c, const char *coll, const mv_cs *schema, uint64_t ts);

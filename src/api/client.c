@@ -10,6 +10,8 @@
 #include <event2/event.h>
 
 #include "api/api.h"
+#include "call/reqbuf.h"
+#include "wire/grpc_wire.h"
 #include "common/options_internal.h"
 
 enum { OP_NEW, OP_WAIT_CONNECT, OP_IN_FLIGHT, OP_TIMER, OP_DONE };
@@ -192,7 +194,7 @@ void mv_op_discard(mv_op *op)
         event_free(op->timer);
     if (op->data_free && op->data)
         op->data_free(op->data);
-    free(op->req);
+    mv_reqbuf_unref(op->rb);
     free(op->opname);
     free(op->coll);
     free(op);
@@ -318,6 +320,20 @@ void mv_op_sleep(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
 static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, void *ctx);
 static int start_handshake(milvus_client *c);
 
+/* Hands the packed request to the channel: large ones by reference (the
+ * op keeps its own for re-sends), small ones copied into the call. */
+static int channel_send(mv_op *op, const milvus_call_options *co)
+{
+    size_t len = op->rb->len - MV_FRAME_HDR;
+    if (len >= MV_REQ_SHARED_MIN) {
+        mv_reqbuf_ref(op->rb);
+        return mv_channel_unary_owned(op->c->ch, op->method, op->rb, co, reply_cb, op,
+                                      &op->call);
+    }
+    return milvus_channel_unary(op->c->ch, op->method, mv_reqbuf_payload(op->rb), len, co,
+                                reply_cb, op, &op->call);
+}
+
 /* Sends the op's current request (or parks it until the handshake). */
 static int op_send(mv_op *op)
 {
@@ -341,12 +357,10 @@ static int op_send(mv_op *op)
             return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
         }
         milvus_call_options_set_timeout_ms(co, op->rpc_timeout_ms);
-        rc = milvus_channel_unary(c->ch, op->method, op->req, op->req_len, co, reply_cb, op,
-                                  &op->call);
+        rc = channel_send(op, co);
         milvus_call_options_free(co);
     } else {
-        rc = milvus_channel_unary(c->ch, op->method, op->req, op->req_len, NULL, reply_cb, op,
-                                  &op->call);
+        rc = channel_send(op, NULL);
     }
     if (rc != MILVUS_OK) {
         op->state = OP_NEW;
@@ -355,28 +369,46 @@ static int op_send(mv_op *op)
     return rc;
 }
 
-static int set_request(mv_op *op, const char *method, const ProtobufCMessage *req,
-                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+size_t mv_client_max_send(const milvus_client *c)
 {
-    size_t len;
-    uint8_t *buf = mv_pack(req, &len);
-    if (!buf)
-        return MILVUS_ERR_NOMEM;
+    return c->opts ? c->opts->max_send : 0;
+}
+
+/* Makes rb (the caller's reference) the op's current request. */
+static int set_request_packed(mv_op *op, const char *method, mv_reqbuf *rb,
+                              const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    size_t len = rb->len - MV_FRAME_HDR;
     if (op->c->opts && op->c->opts->max_send && len > op->c->opts->max_send) {
-        free(buf);
+        mv_reqbuf_unref(rb);
         mv_client_seterr(op->c, MILVUS_ERR_TOO_LARGE,
                          "request of %zu bytes exceeds max send size %zu", len,
                          op->c->opts->max_send);
         return MILVUS_ERR_TOO_LARGE;
     }
-    free(op->req);
-    op->req = buf;
-    op->req_len = len;
+    mv_reqbuf_unref(op->rb);
+    op->rb = rb;
     op->method = method;
     op->resp_desc = resp_desc;
     op->step = step;
     op->attempts = 0;
     return MILVUS_OK;
+}
+
+/* Packs req (once) and makes it the op's current request. */
+static int set_request(mv_op *op, const char *method, const ProtobufCMessage *req,
+                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    size_t big;
+    mv_reqbuf *rb = mv_pack_rb(req, mv_client_max_send(op->c), &big);
+    if (!rb && big)
+        return mv_client_seterr(op->c, MILVUS_ERR_TOO_LARGE,
+                                "request of %zu bytes exceeds max send size %zu", big,
+                                mv_client_max_send(op->c) ? mv_client_max_send(op->c)
+                                                          : (size_t)UINT32_MAX);
+    if (!rb)
+        return mv_client_seterr(op->c, MILVUS_ERR_NOMEM, "out of memory");
+    return set_request_packed(op, method, rb, resp_desc, step);
 }
 
 /* A submission failed: name the operation in the client's message and
@@ -393,20 +425,11 @@ static void start_failed(mv_op *op)
     mv_op_discard(op);
 }
 
-int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
-                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+/* The op's first request is set (rc from set_request): submit it. */
+static int start_op(mv_op *op, int rc)
 {
     milvus_client *c = op->c;
-    size_t max = c->opts && !op->internal ? c->opts->max_pending : 0;
     uint64_t prev_last;
-    int rc;
-    if (max && c->npending >= max) {
-        mv_client_seterr(c, MILVUS_ERR_BUSY, "%s: %zu calls pending, the bound of the options",
-                         op->opname, c->npending);
-        mv_op_discard(op);
-        return MILVUS_ERR_BUSY;
-    }
-    rc = set_request(op, method, req, resp_desc, step);
     if (rc != MILVUS_OK) {
         if (rc == MILVUS_ERR_NOMEM)
             mv_client_seterr(c, rc, "out of memory");
@@ -424,6 +447,40 @@ int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
     return rc;
 }
 
+/* The bound on pending calls; 0 or MILVUS_ERR_BUSY (op discarded). */
+static int check_pending(mv_op *op)
+{
+    milvus_client *c = op->c;
+    size_t max = c->opts && !op->internal ? c->opts->max_pending : 0;
+    if (max && c->npending >= max) {
+        mv_client_seterr(c, MILVUS_ERR_BUSY, "%s: %zu calls pending, the bound of the options",
+                         op->opname, c->npending);
+        mv_op_discard(op);
+        return MILVUS_ERR_BUSY;
+    }
+    return MILVUS_OK;
+}
+
+int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
+                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    int rc = check_pending(op);
+    if (rc != MILVUS_OK)
+        return rc;
+    return start_op(op, set_request(op, method, req, resp_desc, step));
+}
+
+int mv_op_start_packed(mv_op *op, const char *method, mv_reqbuf *rb,
+                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    int rc = check_pending(op);
+    if (rc != MILVUS_OK) {
+        mv_reqbuf_unref(rb);
+        return rc;
+    }
+    return start_op(op, set_request_packed(op, method, rb, resp_desc, step));
+}
+
 void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
 {
@@ -433,6 +490,22 @@ void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
         return;
     }
     rc = set_request(op, method, req, resp_desc, step);
+    if (rc == MILVUS_OK)
+        rc = op_send(op);
+    if (rc != MILVUS_OK)
+        mv_op_fail(op, rc, "%s", op->c->err);
+}
+
+void mv_op_rpc_packed(mv_op *op, const char *method, mv_reqbuf *rb,
+                      const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+{
+    int rc;
+    if (op->c->freeing) {
+        mv_reqbuf_unref(rb);
+        mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
+        return;
+    }
+    rc = set_request_packed(op, method, rb, resp_desc, step);
     if (rc == MILVUS_OK)
         rc = op_send(op);
     if (rc != MILVUS_OK)

@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "call/reqbuf.h"
+#include "wire/grpc_wire.h"
 
 /* ---- write options ------------------------------------------------------------- */
 
 struct milvus_write_options {
     char *partition;
     int partial;
+    int zero_copy;
 };
 
 milvus_write_options *milvus_write_options_new(void) { return calloc(1, sizeof(milvus_write_options)); }
@@ -44,25 +47,80 @@ int milvus_write_options_set_partial_update(milvus_write_options *o, int on)
     return MILVUS_OK;
 }
 
+int milvus_write_options_set_zero_copy(milvus_write_options *o, int on)
+{
+    if (!o)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    o->zero_copy = on != 0;
+    return MILVUS_OK;
+}
+
 /* ---- insert / upsert ----------------------------------------------------------- */
 
+/* The columns are packed once, when the write is submitted, straight into
+ * the buffer the transport sends from; no copy of them is kept.  With
+ * zero copy the large arrays are not even copied there: the buffer points
+ * into the caller's columns (kept in fds), which the caller keeps valid
+ * until the callback.  Only the rare paths -- the schema had to be fetched
+ * first, or the server answered "schema mismatch" -- look at the columns
+ * again (unpacking the copied request) to check them against the fetched
+ * schema and re-pack the request with its schema timestamp. */
 typedef struct write_job {
     int upsert;
+    int partial;
     int schema_retries; /* re-sends after a schema mismatch (code 109) */
-    Milvus__Proto__Milvus__UpsertRequest req; /* Insert shares fields 1-8 */
-    mv_fd **fds;
-    size_t n;
+    uint32_t rows;
     char *partition;
+    mv_fd **fds; /* zero copy: the caller's columns; NULL otherwise */
+    size_t n;
+    mv_reqbuf *rb; /* the packed Insert/UpsertRequest */
 } write_job;
 
 static void write_job_free(void *p)
 {
     write_job *j = p;
-    for (size_t i = 0; i < j->n; i++)
-        protobuf_c_message_free_unpacked(&j->fds[i]->base, NULL);
+    mv_reqbuf_unref(j->rb);
     free(j->fds);
     free(j->partition);
     free(j);
+}
+
+static const char *write_method(const write_job *j)
+{
+    return j->upsert ? MV_RPC("Upsert") : MV_RPC("Insert");
+}
+
+/* Packs the job's request with these columns and schema timestamp: the
+ * head, then the columns (copied, or with zero copy their vectors
+ * borrowed). */
+static mv_reqbuf *pack_write(const write_job *j, char *coll, mv_fd **fds, size_t n, uint64_t ts,
+                             size_t max, size_t *big)
+{
+    ProtobufCMessage *m;
+    /* InsertRequest has the same fields 1-8; its namespace (9) stays unset */
+    Milvus__Proto__Milvus__UpsertRequest up = MILVUS__PROTO__MILVUS__UPSERT_REQUEST__INIT;
+    Milvus__Proto__Milvus__InsertRequest in = MILVUS__PROTO__MILVUS__INSERT_REQUEST__INIT;
+    if (j->upsert) {
+        up.msg_base = &mv_msg_base;
+        up.collection_name = coll;
+        up.partition_name = j->partition;
+        up.num_rows = j->rows;
+        up.schema_timestamp = ts;
+        up.partial_update = j->partial;
+        m = &up.base;
+    } else {
+        in.msg_base = &mv_msg_base;
+        in.collection_name = coll;
+        in.partition_name = j->partition;
+        in.num_rows = j->rows;
+        in.schema_timestamp = ts;
+        m = &in.base;
+    }
+    if (j->fds) /* fields_data is field 5 of both */
+        return mv_pack_fields_borrowing(m, fds, n, 5, max, big);
+    up.fields_data = in.fields_data = fds;
+    up.n_fields_data = in.n_fields_data = n;
+    return mv_pack_rb(m, max, big);
 }
 
 /* Checks the columns among themselves: non-NULL, same row count, unique
@@ -170,70 +228,68 @@ static void mutation_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-static void send_write(mv_op *op)
-{
-    write_job *j = op->data;
-    j->req.fields_data = j->fds;
-    j->req.n_fields_data = j->n;
-    if (j->upsert) {
-        mv_op_rpc(op, MV_RPC("Upsert"), &j->req.base,
-                  &milvus__proto__milvus__mutation_result__descriptor, mutation_step);
-    } else {
-        /* InsertRequest has the same fields 1-8; only its namespace is at 9
-         * where Upsert has partial_update, which stays 0 for inserts. */
-        Milvus__Proto__Milvus__InsertRequest ins = MILVUS__PROTO__MILVUS__INSERT_REQUEST__INIT;
-        ins.msg_base = j->req.msg_base;
-        ins.collection_name = j->req.collection_name;
-        ins.partition_name = j->req.partition_name;
-        ins.fields_data = j->fds;
-        ins.n_fields_data = j->n;
-        ins.num_rows = j->req.num_rows;
-        ins.schema_timestamp = j->req.schema_timestamp;
-        mv_op_rpc(op, MV_RPC("Insert"), &ins.base,
-                  &milvus__proto__milvus__mutation_result__descriptor, mutation_step);
-    }
-}
-
-/* After the DescribeCollection that filled the cache. */
+/* After the DescribeCollection that filled the cache: check the columns
+ * against the schema, re-pack with its timestamp, send. */
 static void write_schema_step(mv_op *op, milvus_result *res)
 {
     write_job *j = op->data;
     Milvus__Proto__Milvus__DescribeCollectionResponse *r = (void *)res->msg;
+    ProtobufCMessage *m = NULL;
+    mv_fd **fds = j->fds;
+    size_t n = j->n, big;
+    milvus_column **cols = NULL;
+    mv_reqbuf *rb = NULL;
     char err[MV_ERRBUF];
-    milvus_column tmp[1];
-    const milvus_column **cols;
+    int rc = MILVUS_OK;
     if (res->status != MILVUS_OK || !r || !r->schema) {
         mv_op_finish(op, res);
         return;
     }
     mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
-    j->req.schema_timestamp = r->update_timestamp;
-    cols = calloc(j->n ? j->n : 1, sizeof(*cols));
-    if (!cols) {
-        milvus_result_unref(res);
-        mv_op_fail(op, MILVUS_ERR_NOMEM, "out of memory");
-        return;
+    if (!fds) {
+        /* the columns as sent: unpack the copied request once more */
+        m = protobuf_c_message_unpack(j->upsert
+                                          ? &milvus__proto__milvus__upsert_request__descriptor
+                                          : &milvus__proto__milvus__insert_request__descriptor,
+                                      NULL, j->rb->len - MV_FRAME_HDR, mv_reqbuf_payload(j->rb));
+        if (m && j->upsert) {
+            fds = ((Milvus__Proto__Milvus__UpsertRequest *)m)->fields_data;
+            n = ((Milvus__Proto__Milvus__UpsertRequest *)m)->n_fields_data;
+        } else if (m) {
+            fds = ((Milvus__Proto__Milvus__InsertRequest *)m)->fields_data;
+            n = ((Milvus__Proto__Milvus__InsertRequest *)m)->n_fields_data;
+        } else {
+            rc = MILVUS_ERR_NOMEM;
+        }
     }
-    memset(tmp, 0, sizeof(tmp));
-    for (size_t i = 0; i < j->n; i++) {
-        milvus_column *v = mv_column_view(j->fds[i], 0, mv_fd_rows(j->fds[i]));
-        cols[i] = v;
-    }
-    int rc = MILVUS_OK;
-    for (size_t i = 0; i < j->n; i++)
-        if (!cols[i])
+    if (rc == MILVUS_OK && !(cols = calloc(n ? n : 1, sizeof(*cols))))
+        rc = MILVUS_ERR_NOMEM;
+    for (size_t i = 0; rc == MILVUS_OK && i < n; i++)
+        if (!(cols[i] = mv_column_view(fds[i], 0, mv_fd_rows(fds[i]))))
             rc = MILVUS_ERR_NOMEM;
     if (rc == MILVUS_OK)
-        rc = check_schema(r->schema, (const milvus_column *const *)cols, j->n, err, sizeof(err));
-    for (size_t i = 0; i < j->n; i++)
-        milvus_column_free((milvus_column *)cols[i]);
+        rc = check_schema(r->schema, (const milvus_column *const *)cols, n, err, sizeof(err));
+    if (rc == MILVUS_OK &&
+        !(rb = pack_write(j, op->coll, fds, n, r->update_timestamp, 0, &big)))
+        rc = big ? MILVUS_ERR_TOO_LARGE : MILVUS_ERR_NOMEM;
+    for (size_t i = 0; cols && i < n; i++)
+        milvus_column_free(cols[i]);
     free(cols);
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
     milvus_result_unref(res);
     if (rc != MILVUS_OK) {
-        mv_op_fail(op, rc, "%s", rc == MILVUS_ERR_NOMEM ? "out of memory" : err);
+        mv_op_fail(op, rc, "%s",
+                   rc == MILVUS_ERR_NOMEM       ? "out of memory"
+                   : rc == MILVUS_ERR_TOO_LARGE ? "request too large"
+                                                : err);
         return;
     }
-    send_write(op);
+    mv_reqbuf_unref(j->rb);
+    j->rb = rb;
+    mv_reqbuf_ref(rb);
+    mv_op_rpc_packed(op, write_method(j), rb, &milvus__proto__milvus__mutation_result__descriptor,
+                     mutation_step);
 }
 
 static int write_rows(milvus_client *c, int upsert, const char *coll,
@@ -241,11 +297,11 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
                       milvus_result_cb cb, void *ctx)
 {
     const char *opname = upsert ? "upsert" : "insert";
-    Milvus__Proto__Milvus__UpsertRequest init = MILVUS__PROTO__MILVUS__UPSERT_REQUEST__INIT;
     const mv_cs *schema;
     uint64_t ts = 0;
-    size_t rows = 0;
+    size_t rows = 0, big, max_send;
     write_job *j;
+    mv_fd **fds;
     mv_op *op;
     char err[MV_ERRBUF];
     int rc = mv_client_check(c, cb);
@@ -256,6 +312,7 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
     if (o && o->partial && !upsert)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "insert on collection '%s': partial update is for upserts", coll);
+    max_send = mv_client_max_send(c);
     schema = mv_cache_get(c, coll, &ts);
     if (schema && check_schema(schema, cols, n, err, sizeof(err)) != MILVUS_OK)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "%s on collection '%s': %s",
@@ -263,51 +320,40 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
     if (!(op = mv_op_new(c, opname, coll, cb, ctx)))
         return MILVUS_ERR_NOMEM;
     j = calloc(1, sizeof(*j));
-    if (!j || !(j->fds = calloc(n, sizeof(*j->fds)))) {
+    fds = malloc(n * sizeof(*fds));
+    if (!j || !fds || (o && o->partition && !(j->partition = mv_strdup(o->partition)))) {
         free(j);
+        free(fds);
         mv_op_discard(op);
         return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
     }
     op->data = j;
     op->data_free = write_job_free;
     j->upsert = upsert;
-    for (; j->n < n; j->n++) {
-        /* the columns are serialized now: the caller may free them */
-        if (!(j->fds[j->n] = (mv_fd *)mv_msg_dup(&cols[j->n]->fd->base))) {
-            mv_op_discard(op);
-            return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
-        }
+    j->partial = o && o->partial;
+    j->rows = (uint32_t)rows;
+    j->n = n;
+    for (size_t i = 0; i < n; i++)
+        fds[i] = cols[i]->fd;
+    if (o && o->zero_copy)
+        j->fds = fds; /* borrowed until the callback, as the caller agreed */
+    j->rb = pack_write(j, op->coll, fds, n, ts, max_send, &big);
+    if (!j->fds)
+        free(fds); /* packed: the caller may free the columns from here on */
+    if (!j->rb) {
+        mv_op_discard(op);
+        if (big)
+            return mv_client_seterr(c, MILVUS_ERR_TOO_LARGE,
+                                    "%s on collection '%s': request of %zu bytes exceeds max "
+                                    "send size %zu",
+                                    opname, coll, big, max_send ? max_send : (size_t)UINT32_MAX);
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
     }
-    j->req = init;
-    j->req.msg_base = &mv_msg_base;
-    j->req.collection_name = op->coll;
-    if (o && o->partition) {
-        if (!(j->partition = mv_strdup(o->partition))) {
-            mv_op_discard(op);
-            return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
-        }
-        j->req.partition_name = j->partition;
-    }
-    j->req.num_rows = (uint32_t)rows;
-    j->req.schema_timestamp = ts;
-    j->req.partial_update = o && o->partial;
-    j->req.fields_data = j->fds;
-    j->req.n_fields_data = j->n;
     if (schema) {
-        if (upsert)
-            return mv_op_start(op, MV_RPC("Upsert"), &j->req.base,
-                               &milvus__proto__milvus__mutation_result__descriptor,
-                               mutation_step);
-        Milvus__Proto__Milvus__InsertRequest ins = MILVUS__PROTO__MILVUS__INSERT_REQUEST__INIT;
-        ins.msg_base = &mv_msg_base;
-        ins.collection_name = j->req.collection_name;
-        ins.partition_name = j->req.partition_name;
-        ins.fields_data = j->fds;
-        ins.n_fields_data = j->n;
-        ins.num_rows = j->req.num_rows;
-        ins.schema_timestamp = ts;
-        return mv_op_start(op, MV_RPC("Insert"), &ins.base,
-                           &milvus__proto__milvus__mutation_result__descriptor, mutation_step);
+        mv_reqbuf_ref(j->rb);
+        return mv_op_start_packed(op, write_method(j), j->rb,
+                                  &milvus__proto__milvus__mutation_result__descriptor,
+                                  mutation_step);
     }
     Milvus__Proto__Milvus__DescribeCollectionRequest dreq =
         MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;

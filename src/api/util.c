@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "call/reqbuf.h"
+#include "wire/grpc_wire.h"
 
 Milvus__Proto__Common__MsgBase mv_msg_base = MILVUS__PROTO__COMMON__MSG_BASE__INIT;
 
@@ -119,6 +121,199 @@ uint8_t *mv_pack(const ProtobufCMessage *m, size_t *len)
         return NULL;
     *len = protobuf_c_message_pack(m, buf);
     return buf;
+}
+
+mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, size_t max, size_t *too_large)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    mv_reqbuf *rb;
+    *too_large = 0;
+    if ((max && n > max) || n > UINT32_MAX) {
+        *too_large = n; /* a gRPC message carries a 32-bit length */
+        return NULL;
+    }
+    if (!(rb = mv_reqbuf_new(n)))
+        return NULL;
+    protobuf_c_message_pack(m, mv_reqbuf_payload(rb));
+    return rb;
+}
+
+/* ---- zero-copy packing of writes ------------------------------------------
+ *
+ * A write's request is its head (names, row count, timestamps) plus one
+ * FieldData per column, and nearly all of its bytes are the dense vectors.
+ * Those are not copied: the request buffer gets a segment pointing at the
+ * caller's vector array and keeps its own bytes only for the rest.  The
+ * encoding stays valid protobuf without protobuf-c having to write the
+ * vectors: a message's fields may come in any order, so each such column is
+ * the FieldData packed without its vectors followed by the VectorField
+ * (field 4) written here, and the columns follow the packed head. */
+
+/* Below this the vectors are copied: a segment costs more than the copy. */
+#define MV_BORROW_MIN 4096
+
+#define MV_WT_LEN 2
+
+static size_t varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* tag and length of a length-delimited field */
+static uint8_t *put_len_field(uint8_t *p, unsigned field, size_t len)
+{
+    p = put_varint(p, (uint64_t)field << 3 | MV_WT_LEN);
+    return put_varint(p, len);
+}
+
+static size_t len_field_size(unsigned field, size_t len)
+{
+    return varint_len((uint64_t)field << 3 | MV_WT_LEN) + varint_len(len) + len;
+}
+
+/* How one column is laid out. */
+typedef struct col_plan {
+    const uint8_t *vec; /* borrowed vector bytes, NULL: packed whole */
+    size_t vec_len;
+    unsigned vf_field;  /* VectorField field of the data (2: FloatArray) */
+    size_t vf_len;      /* VectorField length */
+    size_t head_len;    /* FieldData packed without its vectors */
+    size_t fd_len;      /* the whole FieldData */
+    Milvus__Proto__Schema__FieldData bare; /* the FieldData without vectors */
+} col_plan;
+
+static void plan_column(col_plan *cp, const mv_fd *fd)
+{
+    const Milvus__Proto__Schema__VectorField *v =
+        fd->field_case == MILVUS__PROTO__SCHEMA__FIELD_DATA__FIELD_VECTORS ? fd->vectors : NULL;
+    memset(cp, 0, sizeof(*cp));
+    if (v) {
+        switch (v->data_case) {
+        case MILVUS__PROTO__SCHEMA__VECTOR_FIELD__DATA_FLOAT_VECTOR:
+            if (v->float_vector) {
+                cp->vec = (const uint8_t *)v->float_vector->data;
+                cp->vec_len = v->float_vector->n_data * sizeof(float);
+                cp->vf_field = 2;
+            }
+            break;
+        case MILVUS__PROTO__SCHEMA__VECTOR_FIELD__DATA_BINARY_VECTOR:
+            cp->vec = v->binary_vector.data, cp->vec_len = v->binary_vector.len, cp->vf_field = 3;
+            break;
+        case MILVUS__PROTO__SCHEMA__VECTOR_FIELD__DATA_FLOAT16_VECTOR:
+            cp->vec = v->float16_vector.data, cp->vec_len = v->float16_vector.len;
+            cp->vf_field = 4;
+            break;
+        case MILVUS__PROTO__SCHEMA__VECTOR_FIELD__DATA_BFLOAT16_VECTOR:
+            cp->vec = v->bfloat16_vector.data, cp->vec_len = v->bfloat16_vector.len;
+            cp->vf_field = 5;
+            break;
+        case MILVUS__PROTO__SCHEMA__VECTOR_FIELD__DATA_INT8_VECTOR:
+            cp->vec = v->int8_vector.data, cp->vec_len = v->int8_vector.len, cp->vf_field = 7;
+            break;
+        default:
+            break;
+        }
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    if (cp->vf_field == 2)
+        cp->vec = NULL; /* floats go little-endian on the wire: protobuf-c converts */
+#endif
+    if (!cp->vec || cp->vec_len < MV_BORROW_MIN) {
+        cp->vec = NULL;
+        cp->fd_len = protobuf_c_message_get_packed_size(&fd->base);
+        return;
+    }
+    cp->bare = *fd;
+    cp->bare.field_case = MILVUS__PROTO__SCHEMA__FIELD_DATA__FIELD__NOT_SET;
+    cp->bare.vectors = NULL;
+    cp->head_len = protobuf_c_message_get_packed_size(&cp->bare.base);
+    cp->vf_len = (v->dim ? 1 + varint_len((uint64_t)v->dim) : 0) +
+                 (cp->vf_field == 2 ? len_field_size(2, len_field_size(1, cp->vec_len))
+                                    : len_field_size(cp->vf_field, cp->vec_len));
+    cp->fd_len = cp->head_len + len_field_size(4, cp->vf_len);
+}
+
+/* Writes the column's own bytes up to its vectors; returns the end. */
+static uint8_t *put_column(uint8_t *p, const col_plan *cp, const mv_fd *fd, unsigned field)
+{
+    p = put_len_field(p, field, cp->fd_len);
+    if (!cp->vec)
+        return p + protobuf_c_message_pack(&fd->base, p);
+    p += protobuf_c_message_pack(&cp->bare.base, p);
+    p = put_len_field(p, 4, cp->vf_len);
+    if (fd->vectors->dim) {
+        *p++ = 1 << 3; /* dim: varint */
+        p = put_varint(p, (uint64_t)fd->vectors->dim);
+    }
+    if (cp->vf_field == 2)
+        p = put_len_field(p, 2, len_field_size(1, cp->vec_len));
+    return put_len_field(p, cp->vf_field == 2 ? 1 : cp->vf_field, cp->vec_len);
+}
+
+mv_reqbuf *mv_pack_fields_borrowing(const ProtobufCMessage *head, mv_fd **fds, size_t n,
+                                    unsigned field, size_t max, size_t *too_large)
+{
+    col_plan *plan = calloc(n ? n : 1, sizeof(*plan));
+    size_t own = MV_FRAME_HDR, total, head_len, borrowed = 0;
+    mv_reqbuf *rb = NULL;
+    uint8_t *p;
+    *too_large = 0;
+    if (!plan)
+        return NULL;
+    head_len = protobuf_c_message_get_packed_size(head);
+    own += head_len;
+    total = own;
+    for (size_t i = 0; i < n; i++) {
+        plan_column(&plan[i], fds[i]);
+        total += len_field_size(field, plan[i].fd_len);
+        own += len_field_size(field, plan[i].fd_len) - (plan[i].vec ? plan[i].vec_len : 0);
+        borrowed += plan[i].vec != NULL;
+    }
+    if ((max && total - MV_FRAME_HDR > max) || total - MV_FRAME_HDR > UINT32_MAX) {
+        *too_large = total - MV_FRAME_HDR; /* a gRPC message carries a 32-bit length */
+        goto out;
+    }
+    if (!(rb = mv_reqbuf_new_segmented(own, 2 * borrowed + 1)))
+        goto out;
+    rb->len = total;
+    p = rb->data + MV_FRAME_HDR; /* the prefix is written when the call is made */
+    p += protobuf_c_message_pack(head, p);
+    rb->segs[0].p = rb->data;
+    rb->segs[0].len = 0;
+    rb->nsegs = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *start = p;
+        p = put_column(p, &plan[i], fds[i], field);
+        rb->segs[rb->nsegs - 1].len += (size_t)(p - start);
+        if (plan[i].vec) {
+            rb->segs[rb->nsegs].p = plan[i].vec;
+            rb->segs[rb->nsegs].len = plan[i].vec_len;
+            rb->segs[rb->nsegs + 1].p = p;
+            rb->segs[rb->nsegs + 1].len = 0;
+            rb->nsegs += 2;
+        }
+    }
+    rb->segs[0].len += MV_FRAME_HDR + head_len;
+    if (rb->nsegs > 1 && rb->segs[rb->nsegs - 1].len == 0)
+        rb->nsegs--; /* nothing after the last vectors */
+out:
+    free(plan);
+    return rb;
 }
 
 ProtobufCMessage *mv_msg_dup(const ProtobufCMessage *m)

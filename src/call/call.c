@@ -12,7 +12,6 @@
 #include "transport/transport.h"
 
 /* Requests from this size on live in a shared buffer sent without copies. */
-#define MV_REQ_SHARED_MIN (64 << 10)
 /* Received messages from this size on are allocated whole (see rx_alloc). */
 #define MV_RX_PREALLOC_MIN (1 << 20)
 
@@ -134,38 +133,6 @@ int milvus_call_options_set_retry(milvus_call_options *co, int enable)
 }
 
 /* ---- lifecycle ---- */
-
-/* ---- shared request buffers ---- */
-
-mv_reqbuf *mv_reqbuf_new(size_t payload_len)
-{
-    mv_reqbuf *rb;
-    if (payload_len > SIZE_MAX - sizeof(*rb) - MV_FRAME_HDR)
-        return NULL;
-    rb = malloc(sizeof(*rb) + MV_FRAME_HDR + payload_len);
-    if (!rb)
-        return NULL;
-    rb->refs = 1;
-    rb->len = MV_FRAME_HDR + payload_len;
-    rb->data = (uint8_t *)(rb + 1);
-    return rb;
-}
-
-uint8_t *mv_reqbuf_payload(mv_reqbuf *rb)
-{
-    return rb->data + MV_FRAME_HDR;
-}
-
-void mv_reqbuf_ref(mv_reqbuf *rb)
-{
-    rb->refs++;
-}
-
-void mv_reqbuf_unref(mv_reqbuf *rb)
-{
-    if (rb && --rb->refs == 0)
-        free(rb);
-}
 
 /* Returns a finished reply's buffer: large ones to the channel cache. */
 static void drop_resp(mv_call *c)

@@ -22,6 +22,12 @@
 #define MV_CONN_WINDOW (256 << 20)
 /* DATA payloads from this size on are referenced, not copied. */
 #define MV_NO_COPY_MIN (4 << 10)
+/* Large requests are framed into the output only this far ahead of the
+ * socket: DATA frames wait (NGHTTP2_ERR_WOULDBLOCK) above the high mark and
+ * resume when the output has drained to the low one.  Keeps the per-frame
+ * buffer chains few and reused instead of a whole request's worth. */
+#define MV_TX_HIGH (1 << 20)
+#define MV_TX_LOW (256 << 10)
 
 static void conn_try_addr(mv_conn *conn);
 static void conn_after_io(mv_conn *conn);
@@ -179,13 +185,6 @@ static ssize_t send_cb(nghttp2_session *s, const uint8_t *data, size_t len, int 
     return (ssize_t)len;
 }
 
-static void tx_ref_cleanup(const void *data, size_t len, void *arg)
-{
-    (void)data;
-    (void)len;
-    mv_reqbuf_unref(arg);
-}
-
 /* A DATA frame packed with NGHTTP2_DATA_FLAG_NO_COPY: the 9-byte frame
  * header is copied, the payload is referenced in the request buffer,
  * which stays alive until the socket has written it. */
@@ -199,29 +198,40 @@ static int send_data_cb(nghttp2_session *s, nghttp2_frame *f, const uint8_t *fra
     int rc = 0;
     (void)s;
     (void)src;
-    conn->tx_rb = NULL;
     if (!rb)
         return NGHTTP2_ERR_CALLBACK_FAILURE;
+    if (!conn->memory && conn->bev &&
+        evbuffer_get_length(conn->wbuf) + evbuffer_get_length(bufferevent_get_output(conn->bev)) >=
+            MV_TX_HIGH) {
+        /* nghttp2 offers this same frame again at the next send */
+        conn->tx_blocked = 1;
+        return NGHTTP2_ERR_WOULDBLOCK;
+    }
+    conn->tx_rb = NULL;
     if (conn->memory || !conn->bev) {
         mv_reqbuf_unref(rb);
         return 0;
     }
-    /* Padding is never requested; handled for completeness. */
-    if (pad > 0) {
-        uint8_t pl = (uint8_t)(pad - 1);
-        length -= pad;
-        rc = evbuffer_add(conn->wbuf, framehd, 9) || evbuffer_add(conn->wbuf, &pl, 1);
-    } else {
-        rc = evbuffer_add(conn->wbuf, framehd, 9);
-    }
-    if (rc == 0 && length > 0) {
-        mv_reqbuf_ref(rb);
-        if (evbuffer_add_reference(conn->wbuf, rb->data + conn->tx_off, length, tx_ref_cleanup,
-                                   rb) != 0) {
-            mv_reqbuf_unref(rb);
+    /* The frame header (and pad length) go in through reserve/commit:
+     * after a reference chain evbuffer_add would size its new chain after
+     * the referenced length (a 32 KiB allocation per 16 KiB frame). */
+    {
+        struct evbuffer_iovec v;
+        size_t hl = pad > 0 ? 10 : 9;
+        if (evbuffer_reserve_space(conn->wbuf, (ev_ssize_t)hl, &v, 1) < 1 || v.iov_len < hl) {
             rc = -1;
+        } else {
+            memcpy(v.iov_base, framehd, 9);
+            if (pad > 0) {
+                ((uint8_t *)v.iov_base)[9] = (uint8_t)(pad - 1);
+                length -= pad; /* never requested; handled for completeness */
+            }
+            v.iov_len = hl;
+            rc = evbuffer_commit_space(conn->wbuf, &v, 1);
         }
     }
+    if (rc == 0 && length > 0)
+        rc = mv_reqbuf_add_to(rb, conn->wbuf, conn->tx_off, length);
     if (rc == 0 && pad > 1)
         rc = evbuffer_add(conn->wbuf, zeros, pad - 1 < sizeof(zeros) ? pad - 1 : sizeof(zeros));
     mv_reqbuf_unref(rb);
@@ -436,6 +446,8 @@ static ssize_t data_read_cb(nghttp2_session *s, int32_t sid, uint8_t *buf, size_
         mv_reqbuf_ref(c->rb);
         conn->tx_rb = c->rb;
         conn->tx_off = c->sent;
+    } else if (c->rb) {
+        mv_reqbuf_read(c->rb, c->sent, buf, n);
     } else {
         memcpy(buf, c->req + c->sent, n);
     }
@@ -536,9 +548,16 @@ void mv_conn_flush(mv_conn *conn)
     conn->unflushed = 0;
     if (!conn->h2)
         return;
-    rv = nghttp2_session_send(conn->h2);
-    if (conn->bev && evbuffer_get_length(conn->wbuf) > 0 && conn_write_out(conn) != 0 && rv == 0)
-        rv = NGHTTP2_ERR_CALLBACK_FAILURE;
+    do {
+        conn->tx_blocked = 0;
+        rv = nghttp2_session_send(conn->h2);
+        if (conn->bev && evbuffer_get_length(conn->wbuf) > 0 && conn_write_out(conn) != 0 &&
+            rv == 0)
+            rv = NGHTTP2_ERR_CALLBACK_FAILURE;
+        /* a blocked frame goes on at once when the socket took it all,
+         * otherwise from write_cb once the output has drained */
+    } while (rv == 0 && conn->tx_blocked && conn->bev &&
+             evbuffer_get_length(bufferevent_get_output(conn->bev)) <= MV_TX_LOW);
     if (rv != 0) {
         char msg[96];
         snprintf(msg, sizeof(msg), "HTTP/2 send failed: %s", nghttp2_strerror(rv));
@@ -579,6 +598,15 @@ static int conn_recv(mv_conn *conn, const uint8_t *data, size_t len)
         return -1;
     }
     return 0;
+}
+
+/* The output drained to MV_TX_LOW: frame more of a blocked request. */
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+    mv_conn *conn = arg;
+    (void)bev;
+    if (conn->tx_blocked)
+        mv_conn_flush(conn);
 }
 
 static void read_cb(struct bufferevent *bev, void *arg)
@@ -660,7 +688,8 @@ static void conn_ready(mv_conn *conn)
      * little for large responses. */
     bufferevent_set_max_single_read(conn->bev, 1 << 20);
     bufferevent_set_max_single_write(conn->bev, 1 << 20);
-    bufferevent_setcb(conn->bev, read_cb, NULL, event_cb, conn);
+    bufferevent_setcb(conn->bev, read_cb, write_cb, event_cb, conn);
+    bufferevent_setwatermark(conn->bev, EV_WRITE, MV_TX_LOW, 0);
     bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
     mv_conn_flush(conn);
     mv_schedule_work(ch);

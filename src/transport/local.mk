@@ -3,4 +3,4 @@ libmilvus_core_la_SOURCES += src/common/status.c \
 	src/common/options.c src/common/options_internal.h \
 	src/transport/transport.h src/transport/channel.c src/transport/conn.c \
 	src/transport/tls.c \
-	src/call/call.c
+	src/call/call.c src/call/reqbuf.c src/call/reqbuf.h

@@ -33,30 +33,7 @@ struct evdns_getaddrinfo_request;
 typedef struct mv_conn mv_conn;
 typedef struct mv_call mv_call;
 
-/* A framed request (5-byte gRPC prefix + payload) shared by reference:
- * the call keeps it for retries while DATA frames of large requests point
- * straight into it from the socket's output buffer (NGHTTP2_DATA_FLAG_NO_COPY
- * + evbuffer_add_reference), so the payload is not copied on the way out. */
-typedef struct mv_reqbuf {
-    size_t refs;
-    size_t len; /* MV_FRAME_HDR + payload length */
-    uint8_t *data;
-} mv_reqbuf;
-
-/* A buffer for payload_len bytes with the prefix reserved in front:
- * the caller writes the payload at mv_reqbuf_payload().  One reference. */
-mv_reqbuf *mv_reqbuf_new(size_t payload_len);
-uint8_t *mv_reqbuf_payload(mv_reqbuf *rb);
-void mv_reqbuf_ref(mv_reqbuf *rb);
-void mv_reqbuf_unref(mv_reqbuf *rb);
-
-/* Like milvus_channel_unary, but takes over the caller's reference to an
- * already packed request instead of copying it (also on failure: the
- * reference is always consumed).  The prefix is written here.  Internal:
- * for the typed API, which can pack straight into mv_reqbuf_payload(). */
-int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
-                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx,
-                           milvus_call_id *id_out);
+#include "call/reqbuf.h"
 
 /* Received metadata (headers or trailers): unvalidated, "-bin" decoded. */
 typedef struct mv_kv {
@@ -192,6 +169,7 @@ struct mv_conn {
     struct evbuffer *wbuf;
     mv_reqbuf *tx_rb; /* NO_COPY DATA frame packed, not yet written */
     size_t tx_off;
+    int tx_blocked; /* a DATA frame waits for the output to drain */
     int memory; /* fuzz hook: no socket, output discarded */
     struct event timer;    /* connect timeout, then reconnect backoff */
     struct event ka_timer; /* keepalive */

@@ -38,3 +38,10 @@ EXTRA_DIST += tests/api/fuzz_result.sh \
 	tests/api/corpus/result/seed-08-describe-index \
 	tests/api/corpus/result/seed-09-describe-collection
 fuzz: tests/api/fuzz_result
+
+# --- packing requests once (copying and zero-copy) and sending by reference ---
+check_PROGRAMS += tests/api/test_pack
+tests_api_test_pack_SOURCES = tests/api/test_pack.c
+tests_api_test_pack_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_api_test_pack_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/api/test_pack

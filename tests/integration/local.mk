@@ -37,6 +37,12 @@ tests_integration_test_types_CPPFLAGS = $(MV_ITEST_CPPFLAGS)
 tests_integration_test_types_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/integration/test_types
 
+check_PROGRAMS += tests/integration/test_zero_copy
+tests_integration_test_zero_copy_SOURCES = tests/integration/test_zero_copy.c $(MV_ITEST_SOURCES)
+tests_integration_test_zero_copy_CPPFLAGS = $(MV_ITEST_CPPFLAGS)
+tests_integration_test_zero_copy_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/integration/test_zero_copy
+
 check_PROGRAMS += tests/integration/test_errors
 tests_integration_test_errors_SOURCES = tests/integration/test_errors.c $(MV_ITEST_SOURCES)
 tests_integration_test_errors_CPPFLAGS = $(MV_ITEST_CPPFLAGS)

@@ -1,0 +1,123 @@
+/* Request buffers shared by reference between the typed API, the calls
+ * that may re-send them and the socket's output buffer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "call/reqbuf.h"
+#include "wire/grpc_wire.h"
+
+mv_reqbuf *mv_reqbuf_new(size_t payload_len)
+{
+    mv_reqbuf *rb;
+    if (payload_len > SIZE_MAX - sizeof(*rb) - MV_FRAME_HDR)
+        return NULL;
+    rb = malloc(sizeof(*rb) + MV_FRAME_HDR + payload_len);
+    if (!rb)
+        return NULL;
+    rb->refs = 1;
+    rb->len = MV_FRAME_HDR + payload_len;
+    rb->data = (uint8_t *)(rb + 1);
+    rb->segs = NULL;
+    rb->nsegs = 0;
+    return rb;
+}
+
+mv_reqbuf *mv_reqbuf_new_segmented(size_t stored, size_t nsegs)
+{
+    mv_reqbuf *rb;
+    size_t head = sizeof(*rb) + nsegs * sizeof(mv_reqseg);
+    if (nsegs > (SIZE_MAX - sizeof(*rb)) / sizeof(mv_reqseg) || stored > SIZE_MAX - head)
+        return NULL;
+    rb = malloc(head + stored);
+    if (!rb)
+        return NULL;
+    rb->refs = 1;
+    rb->len = 0;
+    rb->segs = (mv_reqseg *)(rb + 1);
+    rb->nsegs = 0;
+    rb->data = (uint8_t *)(rb->segs + nsegs);
+    return rb;
+}
+
+uint8_t *mv_reqbuf_payload(mv_reqbuf *rb)
+{
+    return rb->data + MV_FRAME_HDR;
+}
+
+void mv_reqbuf_ref(mv_reqbuf *rb)
+{
+    rb->refs++;
+}
+
+void mv_reqbuf_unref(mv_reqbuf *rb)
+{
+    if (rb && --rb->refs == 0)
+        free(rb);
+}
+
+/* Calls fn for each piece of [off, off + n): contiguous buffers are one
+ * piece; segmented ones a piece per segment touched. */
+static int each_piece(const mv_reqbuf *rb, size_t off, size_t n,
+                      int (*fn)(const uint8_t *p, size_t len, void *arg), void *arg)
+{
+    size_t i = 0, base = 0;
+    if (!rb->segs)
+        return fn(rb->data + off, n, arg);
+    while (n > 0 && i < rb->nsegs) {
+        const mv_reqseg *s = &rb->segs[i];
+        if (off < base + s->len) {
+            size_t at = off - base, k = s->len - at < n ? s->len - at : n;
+            if (fn(s->p + at, k, arg) != 0)
+                return -1;
+            off += k;
+            n -= k;
+        }
+        base += s->len;
+        i++;
+    }
+    return n == 0 ? 0 : -1;
+}
+
+static int copy_piece(const uint8_t *p, size_t len, void *arg)
+{
+    uint8_t **dst = arg;
+    memcpy(*dst, p, len);
+    *dst += len;
+    return 0;
+}
+
+void mv_reqbuf_read(const mv_reqbuf *rb, size_t off, uint8_t *dst, size_t n)
+{
+    (void)each_piece(rb, off, n, copy_piece, &dst);
+}
+
+struct ref_arg {
+    mv_reqbuf *rb;
+    struct evbuffer *out;
+};
+
+static void ref_cleanup(const void *data, size_t len, void *arg)
+{
+    (void)data;
+    (void)len;
+    mv_reqbuf_unref(arg);
+}
+
+static int ref_piece(const uint8_t *p, size_t len, void *arg)
+{
+    struct ref_arg *a = arg;
+    mv_reqbuf_ref(a->rb);
+    if (evbuffer_add_reference(a->out, p, len, ref_cleanup, a->rb) != 0) {
+        mv_reqbuf_unref(a->rb);
+        return -1;
+    }
+    return 0;
+}
+
+int mv_reqbuf_add_to(mv_reqbuf *rb, struct evbuffer *out, size_t off, size_t n)
+{
+    struct ref_arg a = {rb, out};
+    return each_piece(rb, off, n, ref_piece, &a);
+}
