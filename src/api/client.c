@@ -395,20 +395,18 @@ static int set_request_packed(mv_op *op, const char *method, mv_reqbuf *rb,
     return MILVUS_OK;
 }
 
-/* Packs req (once) and makes it the op's current request. */
-static int set_request(mv_op *op, const char *method, const ProtobufCMessage *req,
-                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
+/* Packs req once; NULL with the client's error set and *rc. */
+static mv_reqbuf *pack_request(milvus_client *c, const ProtobufCMessage *req, int *rc)
 {
-    size_t big;
-    mv_reqbuf *rb = mv_pack_rb(req, mv_client_max_send(op->c), &big);
+    size_t big, max = mv_client_max_send(c);
+    mv_reqbuf *rb = mv_pack_rb(req, max, &big);
     if (!rb && big)
-        return mv_client_seterr(op->c, MILVUS_ERR_TOO_LARGE,
-                                "request of %zu bytes exceeds max send size %zu", big,
-                                mv_client_max_send(op->c) ? mv_client_max_send(op->c)
-                                                          : (size_t)UINT32_MAX);
-    if (!rb)
-        return mv_client_seterr(op->c, MILVUS_ERR_NOMEM, "out of memory");
-    return set_request_packed(op, method, rb, resp_desc, step);
+        *rc = mv_client_seterr(c, MILVUS_ERR_TOO_LARGE,
+                               "request of %zu bytes exceeds max send size %zu", big,
+                               max ? max : (size_t)UINT32_MAX);
+    else if (!rb)
+        *rc = mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    return rb;
 }
 
 /* A submission failed: name the operation in the client's message and
@@ -464,10 +462,13 @@ static int check_pending(mv_op *op)
 int mv_op_start(mv_op *op, const char *method, const ProtobufCMessage *req,
                 const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
 {
+    mv_reqbuf *rb;
     int rc = check_pending(op);
     if (rc != MILVUS_OK)
         return rc;
-    return start_op(op, set_request(op, method, req, resp_desc, step));
+    if (!(rb = pack_request(op->c, req, &rc)))
+        return start_op(op, rc);
+    return start_op(op, set_request_packed(op, method, rb, resp_desc, step));
 }
 
 int mv_op_start_packed(mv_op *op, const char *method, mv_reqbuf *rb,
@@ -484,16 +485,13 @@ int mv_op_start_packed(mv_op *op, const char *method, mv_reqbuf *rb,
 void mv_op_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
                const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step)
 {
-    int rc;
-    if (op->c->freeing) {
-        mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
+    mv_reqbuf *rb = NULL;
+    int rc = MILVUS_OK;
+    if (!op->c->freeing && !(rb = pack_request(op->c, req, &rc))) {
+        mv_op_fail(op, rc, "%s", op->c->err);
         return;
     }
-    rc = set_request(op, method, req, resp_desc, step);
-    if (rc == MILVUS_OK)
-        rc = op_send(op);
-    if (rc != MILVUS_OK)
-        mv_op_fail(op, rc, "%s", op->c->err);
+    mv_op_rpc_packed(op, method, rb, resp_desc, step);
 }
 
 void mv_op_rpc_packed(mv_op *op, const char *method, mv_reqbuf *rb,
@@ -501,7 +499,7 @@ void mv_op_rpc_packed(mv_op *op, const char *method, mv_reqbuf *rb,
 {
     int rc;
     if (op->c->freeing) {
-        mv_reqbuf_unref(rb);
+        mv_reqbuf_unref(rb); /* NULL from mv_op_rpc */
         mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
         return;
     }
@@ -539,13 +537,8 @@ int mv_op_start_local(mv_op *op, milvus_result *res)
 int mv_op_start_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
 {
     milvus_client *c = op->c;
-    size_t max = c->opts && !op->internal ? c->opts->max_pending : 0;
-    if (max && c->npending >= max) {
-        mv_client_seterr(c, MILVUS_ERR_BUSY, "%s: %zu calls pending, the bound of the options",
-                         op->opname, c->npending);
-        mv_op_discard(op);
+    if (check_pending(op) != MILVUS_OK)
         return MILVUS_ERR_BUSY;
-    }
     link_op(c, op);
     if (arm_timer(op, ms, fn) != MILVUS_OK) {
         unlink_op(c, op);
