@@ -233,6 +233,17 @@ int mv_op_start_local(mv_op *op, milvus_result *res);
 /* Starts an op whose first action is fn(op) from a timer after ms (0: at
  * the next loop turn); counts against the pending bound. */
 int mv_op_start_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op));
+/* One DescribeCollection for concurrent first writes to a collection:
+ * mv_schema_fetch_begin() returns 1 when the caller is to fetch the schema
+ * (and must call mv_schema_fetch_end() once it is cached or the fetch
+ * failed or was abandoned), 0 when another op is fetching it (park with
+ * mv_op_park_schema(): resume(op) is called from the loop after the
+ * fetch ends, cached or not), -1 when out of memory (fetch anyway). */
+int mv_schema_fetch_begin(milvus_client *c, const char *coll);
+void mv_schema_fetch_end(milvus_client *c, const char *coll);
+/* Submits an op that waits for a schema fetch (counts against the pending
+ * bound; cancellable); MILVUS_ERR_BUSY discards it. */
+int mv_op_park_schema(mv_op *op, void (*resume)(mv_op *op));
 /* Calls fn(op) after ms milliseconds (polls). */
 void mv_op_sleep(mv_op *op, int64_t ms, void (*fn)(mv_op *op));
 /* Delivers res to the user (or to nothing for internal ops) and frees the

@@ -14,7 +14,7 @@
 #include "wire/grpc_wire.h"
 #include "common/options_internal.h"
 
-enum { OP_NEW, OP_WAIT_CONNECT, OP_IN_FLIGHT, OP_TIMER, OP_DONE };
+enum { OP_NEW, OP_WAIT_CONNECT, OP_WAIT_SCHEMA, OP_IN_FLIGHT, OP_TIMER, OP_DONE };
 enum { CONN_NONE, CONN_CONNECTING, CONN_READY };
 
 typedef struct cache_ent {
@@ -23,6 +23,12 @@ typedef struct cache_ent {
     mv_cs *schema;
     uint64_t ts;
 } cache_ent;
+
+/* A collection whose schema one op is fetching for the others. */
+typedef struct fetch_ent {
+    struct fetch_ent *next;
+    char *coll;
+} fetch_ent;
 
 struct milvus_client {
     struct event_base *base;
@@ -39,6 +45,7 @@ struct milvus_client {
     void *closed_ctx;
     struct event *close_ev;
     cache_ent *cache;
+    fetch_ent *fetching;
     int64_t identifier; /* of the last successful Connect */
     int rl_attempts;
     int64_t rl_initial_ms, rl_max_ms;
@@ -160,6 +167,53 @@ void mv_cache_clear(milvus_client *c)
         cache_ent *e = c->cache;
         c->cache = e->next;
         cache_ent_free(e);
+    }
+}
+
+/* ---- one schema fetch for concurrent first writes -------------------------------- */
+
+int mv_schema_fetch_begin(milvus_client *c, const char *coll)
+{
+    fetch_ent *f;
+    for (f = c->fetching; f; f = f->next)
+        if (strcmp(f->coll, coll) == 0)
+            return 0;
+    if (!(f = calloc(1, sizeof(*f))) || !(f->coll = mv_strdup(coll))) {
+        free(f);
+        return -1;
+    }
+    f->next = c->fetching;
+    c->fetching = f;
+    return 1;
+}
+
+static void resume_parked(mv_op *op);
+
+void mv_schema_fetch_end(milvus_client *c, const char *coll)
+{
+    for (fetch_ent **p = &c->fetching; *p; p = &(*p)->next) {
+        if (strcmp((*p)->coll, coll) == 0) {
+            fetch_ent *f = *p;
+            *p = f->next;
+            free(f->coll);
+            free(f);
+            break;
+        }
+    }
+    if (c->freeing)
+        return; /* the parked ops are being failed */
+    for (mv_op *op = c->head; op; op = op->next)
+        if (op->state == OP_WAIT_SCHEMA && strcmp(op->coll, coll) == 0)
+            resume_parked(op);
+}
+
+static void fetching_clear(milvus_client *c)
+{
+    while (c->fetching) {
+        fetch_ent *f = c->fetching;
+        c->fetching = f->next;
+        free(f->coll);
+        free(f);
     }
 }
 
@@ -304,6 +358,26 @@ static int arm_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
     op->state = OP_TIMER;
     if (evtimer_add(op->timer, &tv) != 0)
         return MILVUS_ERR_NOMEM;
+    return MILVUS_OK;
+}
+
+static int check_pending(mv_op *op);
+
+/* A parked op goes on from the loop (never from inside the fetching
+ * op's step). */
+static void resume_parked(mv_op *op)
+{
+    if (arm_timer(op, 0, op->on_timer) != MILVUS_OK)
+        mv_op_fail(op, MILVUS_ERR_NOMEM, "out of memory");
+}
+
+int mv_op_park_schema(mv_op *op, void (*resume)(mv_op *op))
+{
+    if (check_pending(op) != MILVUS_OK)
+        return MILVUS_ERR_BUSY;
+    link_op(op->c, op);
+    op->state = OP_WAIT_SCHEMA;
+    op->on_timer = resume;
     return MILVUS_OK;
 }
 
@@ -876,6 +950,7 @@ static void client_destroy(milvus_client *c)
     if (c->close_ev)
         event_free(c->close_ev);
     mv_cache_clear(c);
+    fetching_clear(c);
     milvus_options_free(c->opts);
     free(c->db);
     free(c);

@@ -70,20 +70,36 @@ typedef struct write_job {
     int partial;
     int schema_retries; /* re-sends after a schema mismatch (code 109) */
     uint32_t rows;
+    int fetching;  /* this op fetches the schema for concurrent writes */
+    milvus_client *c;
+    const char *coll; /* the op's (valid while the op is) */
     char *partition;
     mv_fd **fds; /* zero copy: the caller's columns; NULL otherwise */
     size_t n;
     mv_reqbuf *rb; /* the packed Insert/UpsertRequest */
 } write_job;
 
+/* Ends the fetch this op made for the writes parked behind it: cached or
+ * not, they go on (a write that was cancelled, failed or freed mid-fetch
+ * ends it too, from write_job_free). */
+static void end_fetch(write_job *j)
+{
+    if (j->fetching) {
+        j->fetching = 0;
+        mv_schema_fetch_end(j->c, j->coll);
+    }
+}
+
 static void write_job_free(void *p)
 {
     write_job *j = p;
+    end_fetch(j);
     mv_reqbuf_unref(j->rb);
     free(j->fds);
     free(j->partition);
     free(j);
 }
+
 
 static const char *write_method(const write_job *j)
 {
@@ -191,6 +207,7 @@ static int check_schema(const mv_cs *s, const milvus_column *const *cols, size_t
 }
 
 static void write_schema_step(mv_op *op, milvus_result *res);
+static void describe_for_write(mv_op *op);
 static void write_job_free(void *p);
 
 /* Max re-sends of a write after "schema mismatch" (the Go client retries
@@ -204,14 +221,8 @@ static void mutation_step(mv_op *op, milvus_result *res)
         mv_cache_evict(op->c, op->coll); /* schema changed under us */
         if (j && j->schema_retries++ < MV_SCHEMA_RETRIES) {
             /* fetch the new schema, check the columns again, re-send */
-            Milvus__Proto__Milvus__DescribeCollectionRequest dreq =
-                MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
-            dreq.msg_base = &mv_msg_base;
-            dreq.collection_name = op->coll;
             milvus_result_unref(res);
-            mv_op_rpc(op, MV_RPC("DescribeCollection"), &dreq.base,
-                      &milvus__proto__milvus__describe_collection_response__descriptor,
-                      write_schema_step);
+            describe_for_write(op);
             return;
         }
     }
@@ -230,10 +241,50 @@ static void mutation_step(mv_op *op, milvus_result *res)
 
 /* After the DescribeCollection that filled the cache: check the columns
  * against the schema, re-pack with its timestamp, send. */
+static void write_with_schema(mv_op *op, const mv_cs *schema, uint64_t ts);
+
 static void write_schema_step(mv_op *op, milvus_result *res)
 {
-    write_job *j = op->data;
     Milvus__Proto__Milvus__DescribeCollectionResponse *r = (void *)res->msg;
+    if (res->status != MILVUS_OK || !r || !r->schema) {
+        mv_op_finish(op, res);
+        return;
+    }
+    mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
+    end_fetch(op->data);
+    write_with_schema(op, r->schema, r->update_timestamp);
+    milvus_result_unref(res);
+}
+
+/* Fetches the schema for this write alone. */
+static void describe_for_write(mv_op *op)
+{
+    Milvus__Proto__Milvus__DescribeCollectionRequest dreq =
+        MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
+    dreq.msg_base = &mv_msg_base;
+    dreq.collection_name = op->coll;
+    mv_op_rpc(op, MV_RPC("DescribeCollection"), &dreq.base,
+              &milvus__proto__milvus__describe_collection_response__descriptor,
+              write_schema_step);
+}
+
+/* A write parked behind another's schema fetch: go on with the cached
+ * schema, or fetch it if that fetch failed. */
+static void write_resume(mv_op *op)
+{
+    uint64_t ts = 0;
+    const mv_cs *s = mv_cache_get(op->c, op->coll, &ts);
+    if (s)
+        write_with_schema(op, s, ts);
+    else
+        describe_for_write(op);
+}
+
+/* Checks the write's columns against the schema, re-packs the request with
+ * its timestamp and sends it. */
+static void write_with_schema(mv_op *op, const mv_cs *schema, uint64_t ts)
+{
+    write_job *j = op->data;
     ProtobufCMessage *m = NULL;
     mv_fd **fds = j->fds;
     size_t n = j->n, big;
@@ -241,11 +292,6 @@ static void write_schema_step(mv_op *op, milvus_result *res)
     mv_reqbuf *rb = NULL;
     char err[MV_ERRBUF];
     int rc = MILVUS_OK;
-    if (res->status != MILVUS_OK || !r || !r->schema) {
-        mv_op_finish(op, res);
-        return;
-    }
-    mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
     if (!fds) {
         /* the columns as sent: unpack the copied request once more */
         m = protobuf_c_message_unpack(j->upsert
@@ -268,16 +314,14 @@ static void write_schema_step(mv_op *op, milvus_result *res)
         if (!(cols[i] = mv_column_view(fds[i], 0, mv_fd_rows(fds[i]))))
             rc = MILVUS_ERR_NOMEM;
     if (rc == MILVUS_OK)
-        rc = check_schema(r->schema, (const milvus_column *const *)cols, n, err, sizeof(err));
-    if (rc == MILVUS_OK &&
-        !(rb = pack_write(j, op->coll, fds, n, r->update_timestamp, 0, &big)))
+        rc = check_schema(schema, (const milvus_column *const *)cols, n, err, sizeof(err));
+    if (rc == MILVUS_OK && !(rb = pack_write(j, op->coll, fds, n, ts, 0, &big)))
         rc = big ? MILVUS_ERR_TOO_LARGE : MILVUS_ERR_NOMEM;
     for (size_t i = 0; cols && i < n; i++)
         milvus_column_free(cols[i]);
     free(cols);
     if (m)
         protobuf_c_message_free_unpacked(m, NULL);
-    milvus_result_unref(res);
     if (rc != MILVUS_OK) {
         mv_op_fail(op, rc, "%s",
                    rc == MILVUS_ERR_NOMEM       ? "out of memory"
@@ -355,6 +399,13 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
                                   &milvus__proto__milvus__mutation_result__descriptor,
                                   mutation_step);
     }
+    /* Not cached: one write fetches the schema, concurrent ones wait. */
+    j->c = c;
+    j->coll = op->coll;
+    rc = mv_schema_fetch_begin(c, coll);
+    if (rc == 0)
+        return mv_op_park_schema(op, write_resume);
+    j->fetching = rc == 1;
     Milvus__Proto__Milvus__DescribeCollectionRequest dreq =
         MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
     dreq.msg_base = &mv_msg_base;

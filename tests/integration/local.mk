@@ -42,6 +42,12 @@ tests_integration_test_zero_copy_SOURCES = tests/integration/test_zero_copy.c $(
 tests_integration_test_zero_copy_CPPFLAGS = $(MV_ITEST_CPPFLAGS)
 tests_integration_test_zero_copy_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/integration/test_zero_copy
+# the same source, only the test that counts the server's DescribeCollection calls
+check_PROGRAMS += tests/integration/test_schema_fetch
+tests_integration_test_schema_fetch_SOURCES = tests/integration/test_zero_copy.c $(MV_ITEST_SOURCES)
+tests_integration_test_schema_fetch_CPPFLAGS = $(MV_ITEST_CPPFLAGS) -DMV_SCHEMA_FETCH_ONLY
+tests_integration_test_schema_fetch_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/integration/test_schema_fetch
 
 check_PROGRAMS += tests/integration/test_errors
 tests_integration_test_errors_SOURCES = tests/integration/test_errors.c $(MV_ITEST_SOURCES)

@@ -106,6 +106,7 @@ static void free_columns(milvus_column *cols[4])
         milvus_column_free(cols[i]);
 }
 
+#ifndef MV_SCHEMA_FETCH_ONLY
 /* Writes rows [from, from + ROWS) through client c and waits. */
 static void write_rows(milvus_client *c, const char *name, int from, int upsert, int zero_copy)
 {
@@ -123,6 +124,8 @@ static void write_rows(milvus_client *c, const char *name, int from, int upsert,
     milvus_result_unref(r);
     free_columns(cols); /* only now: the write borrowed them */
 }
+
+#endif
 
 /* Queries ids [lo, hi) and checks every row against the arrays. */
 static void check_rows(milvus_client *c, const char *name, int lo, int hi)
@@ -164,6 +167,7 @@ static void check_rows(milvus_client *c, const char *name, int lo, int hi)
     milvus_result_unref(r);
 }
 
+#ifndef MV_SCHEMA_FETCH_ONLY
 Test(zero_copy, insert_and_upsert_round_trip_on_both_paths)
 {
     char name[64];
@@ -249,3 +253,131 @@ Test(zero_copy, options_are_checked)
 {
     cr_assert_eq(milvus_write_options_set_zero_copy(NULL, 1), MILVUS_ERR_INVALID_ARGUMENT);
 }
+#endif
+
+/* ---- concurrent first writes share one DescribeCollection ------------------------ */
+
+#define NW 12
+
+typedef struct wres {
+    int done, status;
+} wres;
+
+static void on_write(milvus_client *c, const milvus_result *r, void *ctx)
+{
+    wres *w = ctx;
+    (void)c;
+    w->done++;
+    w->status = milvus_result_status(r);
+}
+
+/* Submits NW writes of ROWS rows each (alternately zero-copy and copying)
+ * from a client with no schema cached, cancelling the ones cancel[] marks
+ * right after their submission; runs until all complete. */
+static void burst(milvus_client *c, const char *name, const int *cancel, wres *w)
+{
+    milvus_column *cols[NW][4];
+    milvus_write_options *wo = milvus_write_options_new();
+    int done = 0;
+    for (int i = 0; i < NW; i++) {
+        int from = (i % 2) * ROWS;
+        cr_assert_eq(milvus_write_options_set_zero_copy(wo, i % 2), MILVUS_OK);
+        columns(cols[i], from);
+        cr_assert_eq(milvus_client_upsert(c, name, (const milvus_column *const *)cols[i], 4, wo,
+                                          on_write, &w[i]),
+                     MILVUS_OK, "%s", milvus_client_last_error(c));
+        if (cancel[i])
+            cr_assert_eq(milvus_client_cancel(c, milvus_client_last_call(c)), MILVUS_OK);
+    }
+    milvus_write_options_free(wo);
+    cr_assert_eq(milvus_client_pending(c), NW);
+    for (int spins = 0; spins < 100000; spins++) {
+        done = 0;
+        for (int i = 0; i < NW; i++)
+            done += w[i].done;
+        if (done == NW)
+            break;
+        event_base_loop(T.base, EVLOOP_ONCE);
+    }
+    for (int i = 0; i < NW; i++) {
+        cr_assert_eq(w[i].done, 1, "write %d completed %d times", i, w[i].done);
+        free_columns(cols[i]);
+    }
+}
+
+#ifdef MV_SCHEMA_FETCH_ONLY
+/* Built as a program of its own (one test server, this test alone), so
+ * that the server's DescribeCollection counter is this test's. */
+Test(zero_copy, concurrent_first_writes_fetch_the_schema_once)
+{
+    char name[64];
+    wres w[NW];
+    int cancel[NW] = {0};
+    fixture_name(name, sizeof(name), "zcb");
+    make_data();
+    make_collection(name);
+    milvus_client *c = fixture_client(T.base);
+    wait_loaded(c, name);
+    long before = fixture_calls("DescribeCollection");
+    memset(w, 0, sizeof(w));
+    burst(c, name, cancel, w);
+    for (int i = 0; i < NW; i++)
+        cr_assert_eq(w[i].status, MILVUS_OK, "write %d: %s", i, milvus_strerror(w[i].status));
+    if (before >= 0) /* the test server counts calls; a real Milvus does not tell */
+        cr_assert_eq(fixture_calls("DescribeCollection") - before, 1,
+                     "%d concurrent first writes asked for the schema %ld times", NW,
+                     fixture_calls("DescribeCollection") - before);
+    check_rows(c, name, 0, 2 * ROWS);
+    milvus_client_free(c);
+}
+
+#else
+Test(zero_copy, cancelling_the_fetching_write_does_not_strand_the_others)
+{
+    char name[64];
+    wres w[NW];
+    int cancel[NW] = {0};
+    cancel[0] = 1; /* the one that fetches the schema */
+    cancel[5] = 1; /* one parked behind it */
+    fixture_name(name, sizeof(name), "zcc");
+    make_data();
+    make_collection(name);
+    milvus_client *c = fixture_client(T.base);
+    wait_loaded(c, name);
+    memset(w, 0, sizeof(w));
+    burst(c, name, cancel, w);
+    for (int i = 0; i < NW; i++)
+        cr_assert_eq(w[i].status, cancel[i] ? MILVUS_ERR_CANCELLED : MILVUS_OK, "write %d: %s", i,
+                     milvus_strerror(w[i].status));
+    check_rows(c, name, 0, 2 * ROWS);
+    /* and the client is idle and still usable */
+    cr_assert_eq(milvus_client_pending(c), 0);
+    write_rows(c, name, 0, 1, 1);
+    milvus_client_free(c);
+}
+
+Test(zero_copy, freeing_the_client_fails_parked_writes_once)
+{
+    char name[64];
+    wres w[NW];
+    milvus_column *cols[NW][4];
+    fixture_name(name, sizeof(name), "zcf");
+    make_data();
+    make_collection(name);
+    milvus_client *c = fixture_client(T.base);
+    wait_loaded(c, name);
+    memset(w, 0, sizeof(w));
+    for (int i = 0; i < NW; i++) {
+        columns(cols[i], 0);
+        cr_assert_eq(milvus_client_insert(c, name, (const milvus_column *const *)cols[i], 4, NULL,
+                                          on_write, &w[i]),
+                     MILVUS_OK);
+    }
+    milvus_client_free(c);
+    for (int i = 0; i < NW; i++) {
+        cr_assert_eq(w[i].done, 1, "write %d completed %d times", i, w[i].done);
+        cr_assert_eq(w[i].status, MILVUS_ERR_CANCELLED);
+        free_columns(cols[i]);
+    }
+}
+#endif
