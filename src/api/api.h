@@ -32,6 +32,15 @@ char *mv_strdup(const char *s);
 /* Replaces a protobuf string member (protobuf_c_empty_string aware). */
 int mv_pb_set_str(char **dst, const char *s);
 void mv_pb_free_str(char *s);
+/* Milliseconds on the monotonic clock. */
+int64_t mv_now_ms(void);
+/* A failed poll of an await that a later poll may get past (connection
+ * lost, UNAVAILABLE, a retriable Milvus status). */
+int mv_result_transient(const milvus_result *res);
+/* Awaits: the wait before the next poll -- *interval, cut to what is left
+ * of deadline (0: none) -- with *interval grown by factor up to max_ms for
+ * the poll after; -1 once the deadline has passed. */
+int64_t mv_poll_wait(int64_t *interval, double factor, int64_t max_ms, int64_t deadline);
 /* Deep copy of a protobuf-c message by pack + unpack; NULL on failure. */
 ProtobufCMessage *mv_msg_dup(const ProtobufCMessage *m);
 /* Packs m into a fresh buffer. */

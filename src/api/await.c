@@ -57,12 +57,6 @@ int milvus_await_options_set_progress(milvus_await_options *o, milvus_progress_c
     return MILVUS_OK;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the poll loop ---------------------------------------------------------------------- */
 
@@ -105,7 +99,7 @@ static waiter *waiter_new(int kind, const milvus_await_options *ao)
     w->interval = w->ao.initial_ms;
     w->last_progress = -1;
     if (w->ao.timeout_ms > 0)
-        w->deadline = now_ms() + w->ao.timeout_ms;
+        w->deadline = mv_now_ms() + w->ao.timeout_ms;
     return w;
 }
 
@@ -149,48 +143,24 @@ static void send_poll(mv_op *op)
     }
 }
 
-/* A failed poll a later poll may get past (connection lost, UNAVAILABLE,
- * a retriable Milvus status). */
-static int transient(const milvus_result *res)
-{
-    switch (res->status) {
-    case MILVUS_ERR_DISCONNECTED:
-    case MILVUS_ERR_CONNECT:
-    case MILVUS_ERR_RESOLVE:
-    case MILVUS_ERR_TIMEOUT:
-        return 1;
-    case MILVUS_ERR_GRPC:
-        return res->grpc_code == MILVUS_GRPC_UNAVAILABLE;
-    case MILVUS_ERR_SERVER:
-        return res->retriable;
-    default:
-        return 0;
-    }
-}
 
 static void next_poll(mv_op *op, milvus_result *last)
 {
     waiter *w = op->data;
-    int64_t wait = w->interval;
-    if (w->deadline) {
-        int64_t left = w->deadline - now_ms();
-        if (left <= 0) {
-            if (w->last_progress >= 0)
-                mv_op_fail(op, MILVUS_ERR_TIMEOUT,
-                           "%s still at %lld%% when the await deadline of %lld ms passed",
-                           what(w), (long long)w->last_progress, (long long)w->ao.timeout_ms);
-            else
-                mv_op_fail(op, MILVUS_ERR_TIMEOUT, "%s: no answer before the await deadline of "
-                           "%lld ms%s%s", what(w), (long long)w->ao.timeout_ms,
-                           last ? ": " : "", last ? milvus_result_message(last) : "");
-            milvus_result_unref(last);
-            return;
-        }
-        if (wait > left)
-            wait = left;
+    int64_t wait = mv_poll_wait(&w->interval, 2.0, w->ao.max_ms, w->deadline);
+    if (wait < 0) {
+        if (w->last_progress >= 0)
+            mv_op_fail(op, MILVUS_ERR_TIMEOUT,
+                       "%s still at %lld%% when the await deadline of %lld ms passed",
+                       what(w), (long long)w->last_progress, (long long)w->ao.timeout_ms);
+        else
+            mv_op_fail(op, MILVUS_ERR_TIMEOUT, "%s: no answer before the await deadline of "
+                       "%lld ms%s%s", what(w), (long long)w->ao.timeout_ms,
+                       last ? ": " : "", last ? milvus_result_message(last) : "");
+        milvus_result_unref(last);
+        return;
     }
     milvus_result_unref(last);
-    w->interval = w->interval * 2 > w->ao.max_ms ? w->ao.max_ms : w->interval * 2;
     mv_op_sleep(op, wait, send_poll);
 }
 
@@ -241,7 +211,7 @@ static void poll_step(mv_op *op, milvus_result *res)
     waiter *w = op->data;
     int64_t p;
     if (res->status != MILVUS_OK) {
-        if (transient(res)) {
+        if (mv_result_transient(res)) {
             next_poll(op, res);
             return;
         }

@@ -169,12 +169,6 @@ static const char *db_of(const milvus_client *c, const milvus_snapshot_options *
     return o && o->db ? o->db : mv_client_db(c);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The int64 payload of job-id and pin-id answers. */
 static void job_id_step(mv_op *op, milvus_result *res)
@@ -358,7 +352,7 @@ static job_wait *job_wait_new(int kind, int64_t job_id, const milvus_job_await_o
     w->last_state = -1;
     w->last_progress = -1;
     if (w->ao.timeout_ms > 0)
-        w->deadline = now_ms() + w->ao.timeout_ms;
+        w->deadline = mv_now_ms() + w->ao.timeout_ms;
     return w;
 }
 
@@ -369,7 +363,7 @@ static void poll_step(mv_op *op, milvus_result *res);
 static void bound_poll(mv_op *op, const job_wait *w)
 {
     if (w->deadline) {
-        int64_t left = w->deadline - now_ms();
+        int64_t left = w->deadline - mv_now_ms();
         op->rpc_timeout_ms = left > 0 ? left : 1;
     }
 }
@@ -411,56 +405,30 @@ static void send_poll(mv_op *op)
     mv_op_rpc(op, q.method, req, q.desc, poll_step);
 }
 
-/* A failed poll that a later poll may get past: the job id is kept and
- * polling resumes (e.g. across a reconnect). */
-static int transient(const milvus_result *res)
-{
-    switch (res->status) {
-    case MILVUS_ERR_DISCONNECTED:
-    case MILVUS_ERR_CONNECT:
-    case MILVUS_ERR_RESOLVE:
-    case MILVUS_ERR_TIMEOUT:
-        return 1;
-    case MILVUS_ERR_GRPC:
-        return res->grpc_code == MILVUS_GRPC_UNAVAILABLE;
-    case MILVUS_ERR_SERVER:
-        return res->retriable;
-    default:
-        return 0;
-    }
-}
 
 /* Schedules the next poll, or ends the await at its deadline. */
 static void next_poll(mv_op *op, milvus_result *last)
 {
     job_wait *w = op->data;
-    int64_t wait = w->interval;
-    if (w->deadline) {
-        int64_t left = w->deadline - now_ms();
-        if (left <= 0) {
-            const char *kind = w->kind == JOB_RESTORE ? "restore" : "export";
-            if (w->last_state >= 0)
-                mv_op_fail(op, MILVUS_ERR_TIMEOUT,
-                           "%s job %lld still %s at %d%% when the await deadline of %lld ms "
-                           "passed (the job goes on)",
-                           kind, (long long)w->job_id,
-                           milvus_job_state_name((milvus_job_state)w->last_state),
-                           w->last_progress, (long long)w->ao.timeout_ms);
-            else
-                mv_op_fail(op, MILVUS_ERR_TIMEOUT,
-                           "%s job %lld: no answer before the await deadline of %lld ms%s%s", kind,
-                           (long long)w->job_id, (long long)w->ao.timeout_ms, last ? ": " : "",
-                           last ? milvus_result_message(last) : "");
-            milvus_result_unref(last);
-            return;
-        }
-        if (wait > left)
-            wait = left;
+    int64_t wait = mv_poll_wait(&w->interval, w->ao.factor, w->ao.max_ms, w->deadline);
+    if (wait < 0) {
+        const char *kind = w->kind == JOB_RESTORE ? "restore" : "export";
+        if (w->last_state >= 0)
+            mv_op_fail(op, MILVUS_ERR_TIMEOUT,
+                       "%s job %lld still %s at %d%% when the await deadline of %lld ms "
+                       "passed (the job goes on)",
+                       kind, (long long)w->job_id,
+                       milvus_job_state_name((milvus_job_state)w->last_state),
+                       w->last_progress, (long long)w->ao.timeout_ms);
+        else
+            mv_op_fail(op, MILVUS_ERR_TIMEOUT,
+                       "%s job %lld: no answer before the await deadline of %lld ms%s%s", kind,
+                       (long long)w->job_id, (long long)w->ao.timeout_ms, last ? ": " : "",
+                       last ? milvus_result_message(last) : "");
+        milvus_result_unref(last);
+        return;
     }
     milvus_result_unref(last);
-    w->interval = (int64_t)((double)w->interval * w->ao.factor);
-    if (w->interval > w->ao.max_ms)
-        w->interval = w->ao.max_ms;
     mv_op_sleep(op, wait, send_poll);
 }
 
@@ -485,7 +453,7 @@ static void poll_step(mv_op *op, milvus_result *res)
     const char *reason;
 
     if (res->status != MILVUS_OK) {
-        if (transient(res)) {
+        if (mv_result_transient(res)) {
             next_poll(op, res);
             return;
         }
