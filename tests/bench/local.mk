@@ -2,7 +2,8 @@
 # (timing on a shared machine is not a pass/fail criterion); run it with
 # `make bench`.  Built on demand only (EXTRA_PROGRAMS).
 EXTRA_PROGRAMS += tests/bench/bench_transport
-tests_bench_bench_transport_SOURCES = tests/bench/bench_transport.c
+tests_bench_bench_transport_SOURCES = tests/bench/bench_transport.c tests/bench/driver.c \
+	tests/bench/driver.h
 tests_bench_bench_transport_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 tests_bench_bench_transport_LDADD = libmilvus_core.la $(DEP_LIBS) -lm
 CLEANFILES += tests/bench/bench_transport$(EXEEXT)

@@ -4,7 +4,10 @@
 # offline in GOPATH mode into the build tree), runs tests/bench/bench_transport
 # BENCH_RUNS times per point and prints a table plus machine-readable lines:
 #
-#   RESULT <measure> libmilvus=<median> libmilvus_min=<min> libmilvus_max=<max>
+#   MEASURE <measure> libmilvus=<median> libmilvus_min=<min> libmilvus_max=<max>
+#
+# (not RESULT: these are libmilvus's own figures without an anchor; the
+# RESULT lines of issue 6, one per comparison, come from suite/run-suite.sh)
 #
 # Measures:
 #   cpu_us_per_call.inflight<N>  client CPU (user+sys) per completed unary call
@@ -13,20 +16,22 @@
 #   rss_bytes_per_call.inflight<N>, heap_bytes_per_call.inflight<N>
 #                                memory growth per call held in flight by the
 #                                server
-# Further implementations (anchors) are added as more key=value pairs on the
-# same RESULT lines.
 #
-# Environment: BENCH_RUNS (default 5), BENCH_CALLS (default 20000),
-# BENCH_INFLIGHT (default "1 64 1024"), BENCH_DELAY_MS (default 1500),
-# BENCH_REQ_SIZE / BENCH_RESP_SIZE (default 100), GO (go binary).
+# Environment: BENCH_RUNS (default 5), BENCH_CALLS (default 20000; a fifth
+# of it at 1 in flight), BENCH_INFLIGHT (default "1 64 1024"),
+# BENCH_DELAY_MS (default 1500), BENCH_REQ_SIZE / BENCH_RESP_SIZE (default
+# 100), GO (go binary).  BENCH_QUICK=1 (part of `BENCH_QUICK=1 make bench`,
+# under a minute in all): 1 run, 2000 calls, 500 ms hold.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
-RUNS=${BENCH_RUNS:-5}
-CALLS=${BENCH_CALLS:-20000}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    RUNS=${BENCH_RUNS:-1} CALLS=${BENCH_CALLS:-2000} DELAY_MS=${BENCH_DELAY_MS:-500}
+else
+    RUNS=${BENCH_RUNS:-5} CALLS=${BENCH_CALLS:-20000} DELAY_MS=${BENCH_DELAY_MS:-1500}
+fi
 INFLIGHT=${BENCH_INFLIGHT:-1 64 1024}
-DELAY_MS=${BENCH_DELAY_MS:-1500}
 REQ_SIZE=${BENCH_REQ_SIZE:-100}
 RESP_SIZE=${BENCH_RESP_SIZE:-100}
 GO=${GO:-$(command -v go)}
@@ -73,11 +78,11 @@ $SERVER_PIN "$PEER" -port 0 -bench_raw_size "$RESP_SIZE" >"$WORK/peer.out" 2>"$W
 PEER_PID=$!
 i=0
 PORT=
-while [ $i -lt 300 ]; do
+while [ $i -lt 1500 ]; do
     PORT=$(sed -n 's/^PORT \([0-9][0-9]*\)$/\1/p' "$WORK/peer.out")
     [ -n "$PORT" ] && break
     kill -0 "$PEER_PID" 2>/dev/null || die "grpc-go peer exited: $(cat "$WORK/peer.err")"
-    sleep 0.1
+    sleep 0.02
     i=$((i + 1))
 done
 [ -n "$PORT" ] || die "grpc-go peer did not report its port"
@@ -98,7 +103,7 @@ field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 RESULTS=
 add_result() { # measure median min max
-    RESULTS="${RESULTS}RESULT $1 libmilvus=$2 libmilvus_min=$3 libmilvus_max=$4
+    RESULTS="${RESULTS}MEASURE $1 libmilvus=$2 libmilvus_min=$3 libmilvus_max=$4
 "
 }
 
@@ -106,11 +111,13 @@ TABLE=
 FAILED=0
 for n in $INFLIGHT; do
     cpu= usr= sys= qps= rss= heap=
+    # one call in flight is a round trip each: a fifth of the calls
     calls=$CALLS
+    [ "$n" = 1 ] && calls=$((CALLS / 5))
     r=0
     while [ $r -lt "$RUNS" ]; do
         line=$($CLIENT_PIN "$BENCH" cpu --port "$PORT" --inflight "$n" --calls "$calls" \
-            --req-size "$REQ_SIZE" --path /bench.Raw/Call) || { FAILED=1; echo "# cpu run failed (inflight $n)" >&2; }
+            --warmup $((calls / 10 > n ? calls / 10 : n)) --req-size "$REQ_SIZE" --path /bench.Raw/Call) || { FAILED=1; echo "# cpu run failed (inflight $n)" >&2; }
         case $line in BENCH*)
             cpu="$cpu $(field cpu_us_per_call "$line")"
             usr="$usr $(field user_us_per_call "$line")"
@@ -142,7 +149,7 @@ for n in $INFLIGHT; do
 done
 
 echo "# libmilvus transport benchmark: grpc-go peer $(basename "$SRC"), $RUNS runs per point,"
-echo "# $CALLS calls per CPU run, request $REQ_SIZE B, response $RESP_SIZE B, server hold $DELAY_MS ms for memory;"
+echo "# $CALLS calls per CPU run ($((CALLS / 5)) at 1 in flight), request $REQ_SIZE B, response $RESP_SIZE B, server hold $DELAY_MS ms for memory;"
 echo "# pinning: $PINNING; one channel, one connection, one loop thread."
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (the numbers are only as quiet as the machine)"
 echo "# values: median (min-max)"

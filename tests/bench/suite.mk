@@ -5,7 +5,8 @@
 # run it with `make bench-suite` (BENCH_QUICK=1: under a minute).
 # The comparisons of issue 6 (`make bench` runs them after bench_transport).
 EXTRA_PROGRAMS += tests/bench/suite/mv_suite
-tests_bench_suite_mv_suite_SOURCES = tests/bench/suite/mv_suite.c
+tests_bench_suite_mv_suite_SOURCES = tests/bench/suite/mv_suite.c tests/bench/driver.c \
+	tests/bench/driver.h
 tests_bench_suite_mv_suite_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 tests_bench_suite_mv_suite_LDADD = libmilvus_core.la $(DEP_LIBS) -lm
 CLEANFILES += tests/bench/suite/mv_suite$(EXEEXT)

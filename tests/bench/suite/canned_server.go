@@ -9,10 +9,14 @@
 //
 // -canned maps a method name (the last path element, or the full
 // "/pkg.Service/Method" path) to a file whose bytes are the response message
-// of every call of that method.  Methods without a canned reply get
-// UNIMPLEMENTED (the clients accept that for Connect and the heartbeat).
-// -dump writes the first request message of a method to a file (the grpc C++
-// anchor then sends exactly the bytes libmilvus sent).
+// of every call of that method; "Method=a.bin+b.bin" answers the calls with
+// the files in turn (a polled job whose progress changes on every poll).
+// Methods without a canned reply get UNIMPLEMENTED (the clients accept that
+// for Connect and the heartbeat).
+// -dump writes the first request message of a method on each connection to
+// a file when it differs from what the file last received (the grpc C++
+// anchor then sends exactly the bytes the last libmilvus client sent;
+// re-sending them does not rewrite the file).
 //
 // Messages are raw bytes (a pass-through codec): nothing is parsed, so the
 // server's cost per call does not depend on which client sent it.
@@ -23,6 +27,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io/ioutil"
@@ -32,11 +37,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
 
@@ -86,20 +93,61 @@ func lookup(m map[string]string, path string) (string, bool) {
 	return v, ok
 }
 
+// replies: the canned answers of one method, served in turn
+type replies struct {
+	msgs [][]byte
+	next uint64
+}
+
+func (r *replies) pick() []byte {
+	if len(r.msgs) == 1 {
+		return r.msgs[0]
+	}
+	n := atomic.AddUint64(&r.next, 1) - 1
+	return r.msgs[n%uint64(len(r.msgs))]
+}
+
 type server struct {
-	canned  map[string][]byte
+	canned  map[string]*replies
 	dump    map[string]string
 	hold    map[string]time.Duration
-	dumped  sync.Map
-	byShort map[string][]byte
+	dumpMu  sync.Mutex
+	dumped  map[string][]byte // path -> what its dump file holds
+	conns   sync.Map          // "path peer-address" -> true once seen
+	byShort map[string]*replies
 }
 
 func (s *server) reply(path string) ([]byte, bool) {
-	if b, ok := s.canned[path]; ok {
-		return b, true
+	if r, ok := s.canned[path]; ok {
+		return r.pick(), true
 	}
-	b, ok := s.byShort[path[strings.LastIndexByte(path, '/')+1:]]
-	return b, ok
+	r, ok := s.byShort[path[strings.LastIndexByte(path, '/')+1:]]
+	if !ok {
+		return nil, false
+	}
+	return r.pick(), true
+}
+
+// dumpFirst writes the first request of path on this connection to f unless
+// f already holds those bytes.
+func (s *server) dumpFirst(stream grpc.ServerStream, path, f string, in []byte) {
+	who := "?"
+	if p, ok := peer.FromContext(stream.Context()); ok {
+		who = p.Addr.String()
+	}
+	if _, seen := s.conns.LoadOrStore(path+" "+who, true); seen {
+		return
+	}
+	s.dumpMu.Lock()
+	defer s.dumpMu.Unlock()
+	if bytes.Equal(s.dumped[path], in) {
+		return
+	}
+	if err := ioutil.WriteFile(f, in, 0o644); err != nil {
+		log.Printf("dump %s: %v", f, err)
+		return
+	}
+	s.dumped[path] = append([]byte(nil), in...) // the codec may reuse in
 }
 
 func (s *server) handle(_ interface{}, stream grpc.ServerStream) error {
@@ -113,11 +161,7 @@ func (s *server) handle(_ interface{}, stream grpc.ServerStream) error {
 		return err
 	}
 	if f, ok := lookup(s.dump, path); ok {
-		if _, done := s.dumped.LoadOrStore(path, true); !done {
-			if err := ioutil.WriteFile(f, in, 0o644); err != nil {
-				log.Printf("dump %s: %v", f, err)
-			}
-		}
+		s.dumpFirst(stream, path, f, in)
 	}
 	if d, ok := s.hold[path[strings.LastIndexByte(path, '/')+1:]]; ok {
 		select {
@@ -142,16 +186,21 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	s := &server{canned: map[string][]byte{}, byShort: map[string][]byte{}, hold: map[string]time.Duration{}}
-	for k, f := range cf {
-		b, err := ioutil.ReadFile(f)
-		if err != nil {
-			log.Fatal(err)
+	s := &server{canned: map[string]*replies{}, byShort: map[string]*replies{},
+		hold: map[string]time.Duration{}, dumped: map[string][]byte{}}
+	for k, files := range cf {
+		r := &replies{}
+		for _, f := range strings.Split(files, "+") {
+			b, err := ioutil.ReadFile(f)
+			if err != nil {
+				log.Fatal(err)
+			}
+			r.msgs = append(r.msgs, b)
 		}
 		if strings.HasPrefix(k, "/") {
-			s.canned[k] = b
+			s.canned[k] = r
 		} else {
-			s.byShort[k] = b
+			s.byShort[k] = r
 		}
 	}
 	if s.dump, err = pairs(*dumpFlag); err != nil {

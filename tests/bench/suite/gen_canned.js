@@ -9,7 +9,10 @@
 //                      title/price/year, int64 ids, scores
 //   insert_resp.bin    MutationResult for a 10,000-row insert (ids, succ_index)
 //   restore.bin        RestoreSnapshotResponse (job 42)
-//   restore_state.bin  GetRestoreSnapshotStateResponse: job 42 Executing 50 %
+//   restore_state.bin, restore_state2.bin
+//                      GetRestoreSnapshotStateResponse: job 42 Executing 50 %
+//                      and 51 % (the server alternates them, so that every
+//                      poll of an await reports progress)
 //   connect.bin        ConnectResponse
 'use strict';
 const fs = require('fs');
@@ -94,11 +97,14 @@ sizes.insert_resp = write('insert_resp.bin', 'milvus.proto.milvus.MutationResult
 });
 sizes.restore = write('restore.bin', 'milvus.proto.milvus.RestoreSnapshotResponse',
     { status: ok, job_id: 42 });
-sizes.restore_state = write('restore_state.bin', 'milvus.proto.milvus.GetRestoreSnapshotStateResponse', {
+const restoreState = (progress) => ({
     status: ok,
     info: { job_id: 42, snapshot_name: 'snap', db_name: 'default', collection_name: 'bench_restored',
-        state: 2, progress: 50, start_time: 1700000000000, time_cost: 1000 },
+        state: 2, progress, start_time: 1700000000000, time_cost: 1000 },
 });
+sizes.restore_state = write('restore_state.bin',
+    'milvus.proto.milvus.GetRestoreSnapshotStateResponse', restoreState(50));
+write('restore_state2.bin', 'milvus.proto.milvus.GetRestoreSnapshotStateResponse', restoreState(51));
 sizes.connect = write('connect.bin', 'milvus.proto.milvus.ConnectResponse', {
     status: ok, server_info: { build_tags: 'canned-bench', build_time: 'now', git_commit: 'x',
         deploy_mode: 'CLUSTER' }, identifier: 7,

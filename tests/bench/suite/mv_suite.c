@@ -13,34 +13,44 @@
  *       N calls held by the server for D ms
  *       (grpc.testing.TestService/StreamingOutputCall, one response after
  *       interval_us); RSS and heap growth per pending call.
- *   mv_suite search --port P --inflight N --calls M [--restore 1]
+ *   mv_suite search --port P --inflight N --calls M [--restore 1 | --rounds K]
  *       typed Search (1 query, dim 768, topk 100, 3 output fields) with every
- *       hit's id, score and output fields read through the accessors;
+ *       hit's id, score and output fields read through the accessors.
  *       --restore 1 keeps a snapshot-restore await polling on the same loop
- *       during the measured stream.
- *   mv_suite insert --port P --inflight N --calls M [--rows R]
+ *       during the measured stream.  --rounds K alternates K times a round
+ *       of M searches without the await (A) and one with it (B), A B A B
+ *       ..., so that both see the same machine load; it reports the median
+ *       and min-max of the per-round p99s of each, and checks that the await
+ *       polled during every B window.
+ *   mv_suite insert --port P --inflight N --calls M [--rows R] [--zero-copy]
  *       typed Insert of R rows (int64 id + 768-dim float vector) per call;
- *       client CPU per GB of request and GB/s.
+ *       client CPU per GB of request and GB/s.  --zero-copy sends the
+ *       columns from the caller's buffers (milvus_write_options_set_zero_copy)
+ *       instead of copying them into the request.
  *   mv_suite large  --port P --calls M --size B
  *       unary calls whose response is B bytes (the grpc-go peer's
  *       /bench.Raw/ canned reply); GB/s.
- *   mv_suite loopback --size B --calls M
+ *   mv_suite loopback --size B --calls M [--writer-cpu C]
  *       the anchor for `large`: B bytes over a plain loopback TCP socket per
- *       round (a child process writes, this one reads), GB/s.
+ *       round (a child process writes, this one reads and assembles each
+ *       message in one buffer), GB/s.  --writer-cpu C runs the writer on
+ *       CPU C (where the servers run), so that writer and reader use two
+ *       CPUs as server and client do in `large`.
  *
- * Output: one line "BENCH key=value ..." per run.  Any failed call makes
- * the run exit 1.
+ * Output: one line "BENCH key=value ..." per run (lists of per-round values
+ * are joined by '/').  Any failed call makes the run exit 1.
  */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <malloc.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +62,8 @@
 #include <milvus/client.h>
 #include <milvus/snapshot.h>
 
+#include "../driver.h"
+
 #define DIM 768
 #define TOPK 100
 
@@ -59,122 +71,38 @@ struct args {
     const char *mode;
     const char *path;
     int port;
-    long inflight, calls, warmup, req_size, delay_ms, rows, size;
-    int restore;
+    long inflight, calls, warmup, req_size, delay_ms, rows, size, rounds;
+    int restore, zero_copy, writer_cpu;
 };
 
 struct bench {
+    struct mv_drv d;      /* keeps the calls in flight (../driver.h) */
     struct args a;
     struct event_base *base;
     milvus_channel *ch;
     milvus_client *cl;
     milvus_search_options *so;
+    milvus_write_options *wo; /* insert: NULL (copying) or zero-copy */
     const milvus_column *cols[2];
     int64_t *idv;         /* insert: the caller's buffers behind cols */
     float *vecs;
     uint8_t *req;
-    size_t req_len;
-    long target, submitted, completed, failed;
-    int refill;
-    unsigned char *seen;  /* completions per call (exactly-once check) */
-    double *t_sub;        /* submission time per call */
-    double *lat;          /* latency per completed call */
-    long nlat;
-    long duplicates;
     double checksum;
-    uint64_t bytes;       /* response bytes received */
-    char first_msg[256];
 };
+
+static struct bench *g_bench; /* the one benchmark of this process */
 
 static double now_s(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return mv_now_s();
 }
 
 static double cpu_s(void)
 {
-    struct rusage ru;
+    double u, s;
 
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static long rss_bytes(void)
-{
-    long pages = 0, resident = -1;
-    FILE *f = fopen("/proc/self/statm", "r");
-
-    if (f == NULL)
-        return -1;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-        resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
-}
-
-static long heap_bytes(void)
-{
-    struct mallinfo2 mi = mallinfo2();
-
-    return (long)mi.uordblks + (long)mi.hblkhd;
-}
-
-static void fail(struct bench *b, const char *what)
-{
-    if (b->failed++ == 0)
-        snprintf(b->first_msg, sizeof b->first_msg, "%s", what);
-}
-
-/* Bookkeeping shared by every completion: exactly-once check, latency. */
-static void complete(struct bench *b, long idx)
-{
-    if (idx < 0 || idx >= b->target) {
-        fail(b, "completion for an unknown call");
-        return;
-    }
-    if (b->seen[idx]++ != 0) {
-        b->duplicates++;
-        fail(b, "call completed twice");
-        return;
-    }
-    b->completed++;
-    b->lat[b->nlat++] = now_s() - b->t_sub[idx];
-}
-
-static int submit_one(struct bench *b);
-
-static void after_completion(struct bench *b)
-{
-    if (b->refill && b->submitted < b->target && !b->failed && submit_one(b) != 0)
-        fail(b, "resubmission failed");
-    if (b->completed + b->failed >= b->submitted && (b->submitted >= b->target || b->failed))
-        event_base_loopbreak(b->base);
-}
-
-static void on_reply(milvus_channel *ch, int status, const milvus_reply *r, void *ctx);
-static void on_result(milvus_client *c, const milvus_result *res, void *ctx);
-
-static struct bench *g_bench; /* the one benchmark of this process */
-
-static void on_reply(milvus_channel *ch, int status, const milvus_reply *r, void *ctx)
-{
-    struct bench *b = g_bench;
-    size_t len = 0;
-
-    (void)ch;
-    complete(b, (long)(intptr_t)ctx - 1);
-    if (status != MILVUS_OK) {
-        char m[200];
-        snprintf(m, sizeof m, "%s: %s", milvus_strerror(status), milvus_reply_message(r));
-        fail(b, m);
-    } else if (milvus_reply_data(r, &len) != NULL || len == 0) {
-        b->bytes += len;
-    }
-    after_completion(b);
+    mv_cpu_s(&u, &s);
+    return u + s;
 }
 
 /* Reads every hit through the accessors, as an application would. */
@@ -214,78 +142,39 @@ static int touch_search(struct bench *b, const milvus_result *res)
 static void on_result(milvus_client *c, const milvus_result *res, void *ctx)
 {
     struct bench *b = g_bench;
-    int st = milvus_result_status(res);
+    const char *bad = NULL;
 
     (void)c;
-    complete(b, (long)(intptr_t)ctx - 1);
-    if (st != MILVUS_OK) {
-        fail(b, milvus_result_message(res));
-    } else if (strcmp(b->a.mode, "search") == 0) {
-        if (touch_search(b, res) != 0)
-            fail(b, "search result lacks the expected hits or fields");
-    } else if (milvus_result_insert_count(res) != b->a.rows ||
-               milvus_column_rows(milvus_result_ids(res)) != (size_t)b->a.rows) {
-        fail(b, "insert result lacks the ids");
-    }
-    after_completion(b);
+    if (milvus_result_status(res) != MILVUS_OK)
+        bad = milvus_result_message(res);
+    else if (strcmp(b->a.mode, "search") == 0 && touch_search(b, res) != 0)
+        bad = "search result lacks the expected hits or fields";
+    else if (strcmp(b->a.mode, "insert") == 0 &&
+             (milvus_result_insert_count(res) != b->a.rows ||
+              milvus_column_rows(milvus_result_ids(res)) != (size_t)b->a.rows))
+        bad = "insert result lacks the ids";
+    mv_drv_complete(&b->d, ctx, bad == NULL, bad);
 }
 
-static int submit_one(struct bench *b)
+/* typed calls (search, insert) for the driver */
+static int submit_typed(struct mv_drv *d, void *ctx)
 {
-    long idx = b->submitted;
-    void *ctx = (void *)(intptr_t)(idx + 1);
+    struct bench *b = g_bench;
     int rc;
 
-    b->t_sub[idx] = now_s();
-    if (b->cl == NULL) {
-        rc = milvus_channel_unary(b->ch, b->a.path, b->req, b->req_len, NULL, on_reply, ctx, NULL);
-    } else if (strcmp(b->a.mode, "search") == 0) {
+    (void)d;
+    if (strcmp(b->a.mode, "search") == 0)
         rc = milvus_client_search(b->cl, "bench", b->so, on_result, ctx);
-    } else {
-        rc = milvus_client_insert(b->cl, "bench", b->cols, 2, NULL, on_result, ctx);
-    }
-    if (rc != MILVUS_OK) {
-        fprintf(stderr, "submit: %s (%s)\n", milvus_strerror(rc),
-                b->cl ? milvus_client_last_error(b->cl) : milvus_channel_last_error(b->ch));
-        return -1;
-    }
-    b->submitted++;
-    return 0;
+    else
+        rc = milvus_client_insert(b->cl, "bench", b->cols, 2, b->wo, on_result, ctx);
+    if (rc != MILVUS_OK)
+        fprintf(stderr, "%s\n", milvus_client_last_error(b->cl));
+    return rc;
 }
 
-static int grow(struct bench *b, long n)
-{
-    free(b->seen);
-    free(b->t_sub);
-    free(b->lat);
-    b->seen = calloc((size_t)n, 1);
-    b->t_sub = calloc((size_t)n, sizeof *b->t_sub);
-    b->lat = calloc((size_t)n, sizeof *b->lat);
-    return b->seen && b->t_sub && b->lat ? 0 : -1;
-}
-
-/* count calls with `inflight` kept pending (refilled on each completion). */
 static int run_calls(struct bench *b, long count, long inflight)
 {
-    if (grow(b, count) != 0)
-        return -1;
-    b->target = count;
-    b->submitted = b->completed = b->nlat = 0;
-    b->refill = 1;
-    for (long i = 0; i < inflight && i < count; i++)
-        if (submit_one(b) != 0)
-            return -1;
-    event_base_dispatch(b->base);
-    if (b->failed) {
-        fprintf(stderr, "calls failed: %ld, first: %s\n", b->failed, b->first_msg);
-        return -1;
-    }
-    for (long i = 0; i < count; i++)
-        if (b->seen[i] != 1) {
-            fprintf(stderr, "call %ld completed %d times\n", i, b->seen[i]);
-            return -1;
-        }
-    return b->completed == count ? 0 : -1;
+    return mv_drv_run(&b->d, count, inflight);
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -295,82 +184,139 @@ static int cmp_double(const void *x, const void *y)
     return a < c ? -1 : a > c;
 }
 
-static double pct(const struct bench *b, double p)
-{
-    long i = (long)(p * (double)(b->nlat - 1) + 0.5);
-
-    return b->nlat ? b->lat[i] * 1e6 : 0;
-}
-
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    return n;
-}
-
-/* StreamingOutputCallRequest{response_parameters: [{size, interval_us}]} */
-static size_t streaming_request(uint8_t *out, uint32_t size, uint32_t interval_us)
-{
-    uint8_t inner[24];
-    size_t n = 0, m = 0;
-
-    inner[m++] = 0x08;
-    m += put_varint(inner + m, size);
-    inner[m++] = 0x10;
-    m += put_varint(inner + m, interval_us);
-    out[n++] = 0x12;
-    n += put_varint(out + n, m);
-    memcpy(out + n, inner, m);
-    return n + m;
-}
-
 /* ---- snapshot restore await, polling beside the search stream ---------- */
 
-static int restore_done;
-static int restore_status;
-static long restore_progress_calls;
+/* The await polls every POLL_MS, so that it really competes with the
+ * searches.  The canned server answers the polls with a job whose progress
+ * changes on every poll, so the progress callback sees each poll answer. */
+#define POLL_MS 10
+
+static struct restore {
+    uint64_t call;
+    int done, status;
+    int wait_poll;      /* break the loop at the next poll answer */
+    int timed_out;
+    double win0;        /* start of the measured window; 0 outside one */
+    double last;        /* time of the last poll answer */
+    long polls;         /* poll answers inside measured windows */
+    long round_polls;   /* ... inside the current window */
+    long min_round_polls;
+    double max_gap;     /* longest stretch of a window without a poll answer */
+} rs = {.min_round_polls = -1};
 
 static void on_restore(milvus_client *c, const milvus_result *res, void *ctx)
 {
     (void)c;
     (void)ctx;
-    restore_done = 1;
-    restore_status = milvus_result_status(res);
+    rs.done = 1;
+    rs.status = milvus_result_status(res);
+}
+
+static void note_poll_gap(double t)
+{
+    double from = rs.last > rs.win0 ? rs.last : rs.win0;
+
+    if (t - from > rs.max_gap)
+        rs.max_gap = t - from;
 }
 
 static void on_restore_progress(milvus_client *c, const milvus_result *res, void *ctx)
 {
+    struct bench *b = ctx;
+    double t = now_s();
+
     (void)c;
     (void)res;
-    (void)ctx;
-    restore_progress_calls++;
+    if (rs.win0 > 0) {
+        note_poll_gap(t);
+        rs.polls++;
+        rs.round_polls++;
+    }
+    rs.last = t;
+    if (rs.wait_poll) {
+        rs.wait_poll = 0;
+        event_base_loopbreak(b->base);
+    }
 }
 
-static int start_restore(struct bench *b, uint64_t *call)
+static void on_poll_timeout(evutil_socket_t fd, short what, void *ctx)
+{
+    struct bench *b = ctx;
+
+    (void)fd;
+    (void)what;
+    rs.timed_out = 1;
+    event_base_loopbreak(b->base);
+}
+
+/* Starts RestoreSnapshot + await and runs the loop until the first poll has
+ * been answered: the await is then in its polling phase. */
+static int restore_begin(struct bench *b)
 {
     milvus_job_await_options *ao = milvus_job_await_options_new();
-    int rc;
+    struct timeval limit = {5, 0};
+    struct event *tmo = evtimer_new(b->base, on_poll_timeout, b);
+    int rc = MILVUS_ERR_NOMEM;
 
-    if (ao == NULL)
-        return -1;
-    /* poll often so that the await really competes with the searches */
-    milvus_job_await_options_set_interval(ao, 5, 20, 2.0);
-    milvus_job_await_options_set_progress(ao, on_restore_progress, NULL);
-    rc = milvus_client_restore_snapshot_and_wait(b->cl, "bench", "snap", "bench_restored", NULL, ao,
-                                                 on_restore, NULL);
+    rs.done = rs.timed_out = 0;
+    rs.win0 = 0;
+    if (ao != NULL && tmo != NULL) {
+        milvus_job_await_options_set_interval(ao, POLL_MS, POLL_MS, 1.0);
+        milvus_job_await_options_set_progress(ao, on_restore_progress, b);
+        rc = milvus_client_restore_snapshot_and_wait(b->cl, "bench", "snap", "bench_restored",
+                                                     NULL, ao, on_restore, NULL);
+    }
     milvus_job_await_options_free(ao);
     if (rc != MILVUS_OK) {
-        fprintf(stderr, "restore: %s\n", milvus_client_last_error(b->cl));
+        fprintf(stderr, "restore: %s\n", b->cl ? milvus_client_last_error(b->cl) : "no memory");
+        if (tmo)
+            event_free(tmo);
         return -1;
     }
-    *call = milvus_client_last_call(b->cl);
+    rs.call = milvus_client_last_call(b->cl);
+    rs.wait_poll = 1;
+    evtimer_add(tmo, &limit);
+    event_base_dispatch(b->base);
+    event_free(tmo);
+    if (rs.wait_poll || rs.timed_out || rs.done) {
+        fprintf(stderr, "restore await: no poll answered within 5 s (%s)\n",
+                rs.done ? milvus_strerror(rs.status) : "still waiting");
+        return -1;
+    }
     return 0;
+}
+
+/* Ends the measured window at t: checks that the await polled in it and is
+ * still waiting, then cancels it. */
+static int restore_end(struct bench *b, double t)
+{
+    note_poll_gap(t);
+    rs.win0 = 0;
+    if (rs.min_round_polls < 0 || rs.round_polls < rs.min_round_polls)
+        rs.min_round_polls = rs.round_polls;
+    if (rs.done) {
+        fprintf(stderr, "restore await ended early: %s\n", milvus_strerror(rs.status));
+        return -1;
+    }
+    if (rs.round_polls == 0) {
+        fprintf(stderr, "restore await: no poll answered during the measured window\n");
+        return -1;
+    }
+    milvus_client_cancel(b->cl, rs.call);
+    for (int i = 0; i < 100 && !rs.done; i++)
+        event_base_loop(b->base, EVLOOP_NONBLOCK);
+    if (!rs.done || rs.status != MILVUS_ERR_CANCELLED) {
+        fprintf(stderr, "restore await did not end with CANCELLED\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens a measured window (polls are counted from t on). */
+static void restore_window(double t)
+{
+    rs.win0 = t;
+    rs.round_polls = 0;
 }
 
 /* ---- modes ---------------------------------------------------------------- */
@@ -415,51 +361,24 @@ static int setup_client(struct bench *b, milvus_options *opts)
         return -1;
     b->cols[0] = ids;
     b->cols[1] = vec;
+    /* zero-copy: the wrapped buffers stay valid and unchanged until the
+     * program ends, longer than any write's callback */
+    if (b->a.zero_copy && ((b->wo = milvus_write_options_new()) == NULL ||
+                           milvus_write_options_set_zero_copy(b->wo, 1) != MILVUS_OK))
+        return -1;
     return 0;
 }
 
 static int mode_mem(struct bench *b)
 {
-    uint8_t wreq[32], sreq[32];
+    struct mv_drv_mem m;
 
-    /* warm-up with the same call shape, briefly held */
-    b->req = wreq;
-    b->req_len = streaming_request(wreq, 16, 1000);
-    b->a.path = "/grpc.testing.TestService/StreamingOutputCall";
-    if (run_calls(b, b->a.inflight < 64 ? b->a.inflight : 64, 64) != 0 || grow(b, b->a.inflight))
+    if (mv_drv_mem_run(&b->d, b->a.inflight, b->a.delay_ms, 16, &m) != 0)
         return -1;
-    b->req = sreq;
-    b->req_len = streaming_request(sreq, 16, (uint32_t)(b->a.delay_ms * 1000));
-    malloc_trim(0);
-    long rss0 = rss_bytes(), heap0 = heap_bytes();
-    double t0 = now_s();
-    b->target = b->a.inflight;
-    b->submitted = b->completed = b->nlat = 0;
-    b->refill = 0;
-    for (long i = 0; i < b->a.inflight; i++)
-        if (submit_one(b) != 0)
-            return -1;
-    /* sample once everything is on the wire and still held by the server */
-    struct timeval third = {b->a.delay_ms / 3000, (b->a.delay_ms / 3 % 1000) * 1000};
-    event_base_loopexit(b->base, &third);
-    event_base_dispatch(b->base);
-    long rss1 = rss_bytes(), heap1 = heap_bytes();
-    long pending = (long)milvus_channel_pending(b->ch);
-    if (b->completed != 0 || pending != b->a.inflight) {
-        fprintf(stderr, "calls completed early (%ld done, %ld pending): delay too short?\n",
-                b->completed, pending);
-        return -1;
-    }
-    event_base_dispatch(b->base);
-    if (b->failed || b->completed != b->a.inflight) {
-        fprintf(stderr, "calls failed: %ld, first: %s\n", b->failed, b->first_msg);
-        return -1;
-    }
     printf("BENCH mode=mem inflight=%ld rss_bytes_per_call=%.0f heap_bytes_per_call=%.0f "
            "req_bytes=%zu rss_base_kib=%ld wall_s=%.3f\n",
-           b->a.inflight, (double)(rss1 - rss0) / (double)b->a.inflight,
-           (double)(heap1 - heap0) / (double)b->a.inflight, b->req_len, rss0 / 1024,
-           now_s() - t0);
+           b->a.inflight, m.rss_per_call, m.heap_per_call, m.req_bytes, m.rss_base / 1024,
+           m.wall_s);
     return 0;
 }
 
@@ -470,7 +389,10 @@ static int mode_loopback(struct bench *b)
     int ls = socket(AF_INET, SOCK_STREAM, 0), s;
     size_t chunk = 1 << 20;
     char *buf = malloc(chunk);
-    uint64_t total = (uint64_t)b->a.size * (uint64_t)b->a.calls, got = 0;
+    /* one untimed round first, as `large` makes one warm-up call: the
+     * message buffer's pages are then faulted in, as a reused one's are */
+    uint64_t warm = (uint64_t)b->a.size;
+    uint64_t total = warm + (uint64_t)b->a.size * (uint64_t)b->a.calls, got = 0;
     pid_t pid;
 
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -479,9 +401,20 @@ static int mode_loopback(struct bench *b)
         return -1;
     memset(buf, 0x5a, chunk);
     pid = fork();
+    if (pid < 0)
+        return -1;
     if (pid == 0) {
         int c = socket(AF_INET, SOCK_STREAM, 0);
         uint64_t sent = 0;
+        if (b->a.writer_cpu >= 0) {
+            /* the writer plays the server: on the servers' CPU, not on the
+             * client's one it inherited */
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(b->a.writer_cpu, &set);
+            if (sched_setaffinity(0, sizeof set, &set) != 0)
+                _exit(3);
+        }
         if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof sa) != 0)
             _exit(1);
         while (sent < total) {
@@ -496,12 +429,18 @@ static int mode_loopback(struct bench *b)
     s = accept(ls, NULL, NULL);
     if (s < 0)
         return -1;
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = 0, c0 = 0;
+    int timing = 0;
     /* the reader copies each chunk once more, as a client assembling a
      * message would */
     char *msg = malloc((size_t)b->a.size);
     size_t off = 0;
     while (got < total && msg) {
+        if (!timing && got >= warm) {
+            t0 = now_s();
+            c0 = cpu_s();
+            timing = 1;
+        }
         ssize_t r = read(s, buf, chunk);
         if (r <= 0)
             break;
@@ -513,73 +452,154 @@ static int mode_loopback(struct bench *b)
         got += (uint64_t)r;
     }
     double t1 = now_s(), c1 = cpu_s();
-    waitpid(pid, NULL, 0);
+    int wst = 0;
+    waitpid(pid, &wst, 0);
     free(msg);
     free(buf);
     close(s);
     close(ls);
-    if (got != total)
+    if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
+        fprintf(stderr, "loopback writer failed (status %d%s)\n", WEXITSTATUS(wst),
+                WEXITSTATUS(wst) == 3 ? ": cannot run on the --writer-cpu" : "");
         return -1;
-    printf("BENCH mode=loopback bytes=%llu gb_per_s=%.3f cpu_s_per_gb=%.4f\n",
-           (unsigned long long)total, (double)total / 1e9 / (t1 - t0),
-           (c1 - c0) / ((double)total / 1e9));
+    }
+    if (got != total || !timing)
+        return -1;
+    /* cpu_s_per_gb: the reader's (client's) CPU only, as for `large` */
+    double gb = (double)(total - warm) / 1e9;
+    printf("BENCH mode=loopback bytes=%llu writer_cpu=%d gb_per_s=%.3f cpu_s_per_gb=%.4f\n",
+           (unsigned long long)(total - warm), b->a.writer_cpu, gb / (t1 - t0), (c1 - c0) / gb);
     return 0;
 }
 
 static int run_measured(struct bench *b)
 {
-    uint64_t rcall = 0;
-
     if (b->a.warmup && run_calls(b, b->a.warmup, b->a.inflight) != 0)
         return -1;
-    if (b->a.restore && start_restore(b, &rcall) != 0)
+    if (b->a.restore && restore_begin(b) != 0)
         return -1;
-    b->bytes = 0;
+    b->d.bytes = 0;
     malloc_trim(0);
     double c0 = cpu_s(), t0 = now_s();
-    long rss0 = rss_bytes();
+    long rss0 = mv_rss_bytes();
+    if (b->a.restore)
+        restore_window(t0);
     if (run_calls(b, b->a.calls, b->a.inflight) != 0)
         return -1;
     double c1 = cpu_s(), t1 = now_s();
-    long rss1 = rss_bytes();
-    if (b->a.restore) {
-        if (restore_done) {
-            fprintf(stderr, "restore await ended early: %s\n", milvus_strerror(restore_status));
-            return -1;
-        }
-        milvus_client_cancel(b->cl, rcall);
-        event_base_loop(b->base, EVLOOP_NONBLOCK);
-        if (!restore_done || restore_status != MILVUS_ERR_CANCELLED) {
-            fprintf(stderr, "restore await did not end with CANCELLED\n");
-            return -1;
-        }
-    }
-    qsort(b->lat, (size_t)b->nlat, sizeof *b->lat, cmp_double);
+    long rss1 = mv_rss_bytes();
+    if (b->a.restore && restore_end(b, t1) != 0)
+        return -1;
+    mv_drv_sort(&b->d);
     double cpu = c1 - c0, wall = t1 - t0, n = (double)b->a.calls;
     printf("BENCH mode=%s inflight=%ld calls=%ld cpu_us_per_call=%.3f wall_s=%.3f "
            "calls_per_s=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f lost=0 duplicated=%ld "
            "rss_growth_kib=%ld",
-           b->a.mode, b->a.inflight, b->a.calls, cpu * 1e6 / n, wall, n / wall, pct(b, 0.5),
-           pct(b, 0.9), pct(b, 0.99), b->duplicates, (rss1 - rss0) / 1024);
+           b->a.mode, b->a.inflight, b->a.calls, cpu * 1e6 / n, wall, n / wall, mv_drv_pct(&b->d, 0.5),
+           mv_drv_pct(&b->d, 0.9), mv_drv_pct(&b->d, 0.99), b->d.duplicates, (rss1 - rss0) / 1024);
     if (strcmp(b->a.mode, "insert") == 0) {
         /* payload: the float vectors and int64 ids of every call */
         double gb = n * (double)b->a.rows * (DIM * 4.0 + 8.0) / 1e9;
         printf(" cpu_s_per_gb=%.4f gb_per_s=%.3f", cpu / gb, gb / wall);
     }
     if (strcmp(b->a.mode, "large") == 0)
-        printf(" gb_per_s=%.3f cpu_s_per_gb=%.4f", (double)b->bytes / 1e9 / wall,
-               cpu / ((double)b->bytes / 1e9));
+        printf(" gb_per_s=%.3f cpu_s_per_gb=%.4f", (double)b->d.bytes / 1e9 / wall,
+               cpu / ((double)b->d.bytes / 1e9));
+    if (strcmp(b->a.mode, "insert") == 0)
+        printf(" zero_copy=%d", b->a.zero_copy);
     if (b->a.restore)
-        printf(" restore_polls=%ld", restore_progress_calls);
+        printf(" restore_polls=%ld restore_max_gap_ms=%.1f", rs.polls, rs.max_gap * 1e3);
     printf(" checksum=%.0f\n", b->checksum);
     return 0;
+}
+
+static double median(const double *v, long n, double *min, double *max)
+{
+    double *c = malloc((size_t)n * sizeof *c), m;
+
+    if (c == NULL || n == 0) {
+        free(c);
+        *min = *max = 0;
+        return 0;
+    }
+    memcpy(c, v, (size_t)n * sizeof *c);
+    qsort(c, (size_t)n, sizeof *c, cmp_double);
+    m = (n % 2) ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    *min = c[0];
+    *max = c[n - 1];
+    free(c);
+    return m;
+}
+
+static void print_list(const char *key, const double *v, long n)
+{
+    printf(" %s=", key);
+    for (long i = 0; i < n; i++)
+        printf("%s%.1f", i ? "/" : "", v[i]);
+}
+
+/* search --rounds K: K times a round without the restore await (A), then
+ * one with it (B); the same calls and depth in every round.  Alternating
+ * short rounds puts both under the same machine load, and the median of the
+ * per-round p99s ignores the odd round a neighbour disturbed. */
+static int run_rounds(struct bench *b)
+{
+    long k = b->a.rounds;
+    double *p99 = calloc((size_t)k * 2, sizeof *p99), *p50 = calloc((size_t)k * 2, sizeof *p50);
+    double cpu[2] = {0, 0}, lo[2], hi[2], med[2], m50[2], x, y;
+    int rc = -1;
+
+    if (p99 == NULL || p50 == NULL)
+        goto out;
+    if (b->a.warmup && run_calls(b, b->a.warmup, b->a.inflight) != 0)
+        goto out;
+    for (long i = 0; i < k; i++) {
+        for (int with = 0; with < 2; with++) {
+            if (with && restore_begin(b) != 0)
+                goto out;
+            double c0 = cpu_s(), t0 = now_s();
+            if (with)
+                restore_window(t0);
+            if (run_calls(b, b->a.calls, b->a.inflight) != 0)
+                goto out;
+            double t1 = now_s();
+            cpu[with] += cpu_s() - c0;
+            if (with && restore_end(b, t1) != 0)
+                goto out;
+            mv_drv_sort(&b->d);
+            p99[with * k + i] = mv_drv_pct(&b->d, 0.99);
+            p50[with * k + i] = mv_drv_pct(&b->d, 0.5);
+        }
+    }
+    for (int w = 0; w < 2; w++) {
+        med[w] = median(p99 + w * k, k, &lo[w], &hi[w]);
+        m50[w] = median(p50 + w * k, k, &x, &y);
+    }
+    printf("BENCH mode=search_ab inflight=%ld rounds=%ld calls_per_round=%ld searches_a=%ld "
+           "searches_b=%ld p99_us_a=%.1f p99_us_a_min=%.1f p99_us_a_max=%.1f p99_us_b=%.1f "
+           "p99_us_b_min=%.1f p99_us_b_max=%.1f p50_us_a=%.1f p50_us_b=%.1f "
+           "cpu_us_per_call_a=%.3f cpu_us_per_call_b=%.3f restore_polls=%ld "
+           "restore_min_polls_per_round=%ld restore_max_gap_ms=%.1f",
+           b->a.inflight, k, b->a.calls, k * b->a.calls, k * b->a.calls, med[0], lo[0], hi[0],
+           med[1], lo[1], hi[1], m50[0], m50[1], cpu[0] * 1e6 / (double)(k * b->a.calls),
+           cpu[1] * 1e6 / (double)(k * b->a.calls), rs.polls, rs.min_round_polls,
+           rs.max_gap * 1e3);
+    print_list("p99_rounds_a", p99, k);
+    print_list("p99_rounds_b", p99 + k, k);
+    printf(" duplicated=%ld checksum=%.0f\n", b->d.duplicates, b->checksum);
+    rc = 0;
+out:
+    free(p99);
+    free(p50);
+    return rc;
 }
 
 static void usage(void)
 {
     fprintf(stderr, "usage: mv_suite unary|mem|search|insert|large|loopback --port P "
                     "[--inflight N] [--calls M] [--warmup W] [--req-size B] [--path P] "
-                    "[--delay-ms D] [--rows R] [--size B] [--restore 0|1]\n");
+                    "[--delay-ms D] [--rows R] [--size B] [--restore 0|1] [--rounds K] "
+                    "[--zero-copy] [--writer-cpu C]\n");
     exit(2);
 }
 
@@ -587,12 +607,18 @@ static void parse(struct args *a, int argc, char **argv)
 {
     *a = (struct args){.path = "/bench.Raw/Call", .inflight = 1, .calls = 20000,
                        .warmup = -1, .req_size = 100, .delay_ms = 3000, .rows = 10000,
-                       .size = 100 << 20};
+                       .size = 100 << 20, .writer_cpu = -1};
     if (argc < 2)
         usage();
     a->mode = argv[1];
-    for (int i = 2; i + 1 < argc; i += 2) {
-        const char *k = argv[i], *v = argv[i + 1];
+    for (int i = 2; i < argc; i += 2) {
+        const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(k, "--zero-copy") == 0) {
+            a->zero_copy = 1;
+            i--; /* a flag: no value */
+            continue;
+        }
+        if (v == NULL) usage();
         if (strcmp(k, "--port") == 0) a->port = atoi(v);
         else if (strcmp(k, "--inflight") == 0) a->inflight = atol(v);
         else if (strcmp(k, "--calls") == 0) a->calls = atol(v);
@@ -603,11 +629,15 @@ static void parse(struct args *a, int argc, char **argv)
         else if (strcmp(k, "--rows") == 0) a->rows = atol(v);
         else if (strcmp(k, "--size") == 0) a->size = atol(v);
         else if (strcmp(k, "--restore") == 0) a->restore = atoi(v);
+        else if (strcmp(k, "--rounds") == 0) a->rounds = atol(v);
+        else if (strcmp(k, "--writer-cpu") == 0) a->writer_cpu = atoi(v);
         else usage();
     }
     if (a->warmup < 0)
         a->warmup = a->calls / 10 > a->inflight ? a->calls / 10 : a->inflight;
-    if (a->inflight <= 0 || a->calls <= 0 || a->rows <= 0 || a->size <= 0 || a->req_size < 0)
+    if (a->inflight <= 0 || a->calls <= 0 || a->rows <= 0 || a->size <= 0 || a->req_size < 0 ||
+        a->rounds < 0 || (a->rounds && (a->restore || strcmp(a->mode, "search") != 0)) ||
+        (a->zero_copy && strcmp(a->mode, "insert") != 0))
         usage();
 }
 
@@ -647,20 +677,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "channel setup failed\n");
         goto out;
     }
+    b->d.base = b->base;
+    b->d.ch = b->ch;
+    b->d.submit = typed ? submit_typed : NULL;
     if (strcmp(b->a.mode, "mem") == 0) {
         rc = mode_mem(b) == 0 ? 0 : 1;
         goto out;
     }
-    b->req_len = (size_t)b->a.req_size;
-    b->req = calloc(1, b->req_len + 1);
+    b->d.path = b->a.path;
+    b->d.req_len = (size_t)b->a.req_size;
+    b->d.req = b->req = calloc(1, b->d.req_len + 1);
     if (b->req == NULL)
         goto out;
     if (strcmp(b->a.mode, "large") == 0 && b->a.warmup > 2)
         b->a.warmup = 1;
-    rc = run_measured(b) == 0 ? 0 : 1;
+    rc = (b->a.rounds ? run_rounds(b) : run_measured(b)) == 0 ? 0 : 1;
 out:
     milvus_options_free(opts);
     milvus_search_options_free(b->so);
+    milvus_write_options_free(b->wo);
     milvus_column_free((milvus_column *)b->cols[0]);
     milvus_column_free((milvus_column *)b->cols[1]);
     free(b->idv);
@@ -669,10 +704,7 @@ out:
     milvus_channel_free(b->ch);
     if (b->base)
         event_base_free(b->base);
-    if (strcmp(b->a.mode, "mem") != 0)
-        free(b->req);
-    free(b->seen);
-    free(b->t_sub);
-    free(b->lat);
+    free(b->req);
+    mv_drv_free(&b->d);
     return rc;
 }
