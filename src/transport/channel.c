@@ -439,15 +439,6 @@ void mv_conn_closed(milvus_channel *ch, mv_conn *conn)
     mv_schedule_work(ch);
 }
 
-/* Some connection of the pool can carry calls. */
-static int any_ready(const milvus_channel *ch)
-{
-    for (int i = 0; i < ch->nconns; i++)
-        if (ch->conns[i].state == MV_CONN_READY)
-            return 1;
-    return 0;
-}
-
 void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
 {
     const milvus_options *o = ch->opts;
@@ -471,16 +462,12 @@ void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
     evtimer_add(&conn->timer, &tv);
 
     /* Calls with a deadline wait for it; the others give up once the
-     * connection attempts are exhausted.  A TLS failure (certificate not
-     * verified, handshake alert, no HTTP/2 by ALPN) is a configuration
-     * mismatch that retrying does not mend: unless another connection of
-     * the pool is up, the waiting calls fail now, whatever their deadline. */
-    int tls = status == MILVUS_ERR_TLS && !any_ready(ch);
-    if (tls || ch->connect_failures >= o->retry_max_attempts) {
+     * connection attempts are exhausted. */
+    if (ch->connect_failures >= o->retry_max_attempts) {
         mv_call *c = ch->queue_head, *next;
         for (; c; c = next) {
             next = c->next;
-            if (!c->deadline_us || tls)
+            if (!c->deadline_us)
                 mv_call_finish(c, status, MILVUS_GRPC_UNAVAILABLE, "%s", ch->conn_err);
         }
     }
