@@ -45,11 +45,15 @@ int64_t mv_poll_wait(int64_t *interval, double factor, int64_t max_ms, int64_t d
 ProtobufCMessage *mv_msg_dup(const ProtobufCMessage *m);
 /* Packs m into a fresh buffer. */
 uint8_t *mv_pack(const ProtobufCMessage *m, size_t *len);
+struct mv_reqbuf;
+struct mv_rbpool;
 /* Packs m once, straight into a request buffer the transport sends without
- * copying (gRPC prefix reserved in front); NULL when out of memory.  With
+ * copying (gRPC prefix reserved in front; large ones from pool, which may be
+ * NULL); NULL when out of memory.  With
  * max > 0 a message larger than max (or any over 4 GiB, the limit of a gRPC
  * message) is not packed: *too_large gets its size. */
-struct mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, size_t max, size_t *too_large);
+struct mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, struct mv_rbpool *pool, size_t max,
+                             size_t *too_large);
 /* A write request -- head (packed as is) plus the columns fds as repeated
  * FieldData field `field` -- whose dense vectors are not copied: the buffer
  * points at them in fds, which must outlive it.  max and *too_large as for
@@ -269,6 +273,8 @@ int mv_client_seterr(milvus_client *c, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int mv_client_check_name(milvus_client *c, const char *what, const char *name);
 const char *mv_client_db(const milvus_client *c);
+/* The pool recycling the client's large request buffers. */
+struct mv_rbpool *mv_client_rbpool(const milvus_client *c);
 /* The max send size of the client's options (0: none). */
 size_t mv_client_max_send(const milvus_client *c);
 /* Schema cache (by collection, within the current database). */

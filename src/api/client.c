@@ -46,6 +46,7 @@ struct milvus_client {
     struct event *close_ev;
     cache_ent *cache;
     fetch_ent *fetching;
+    mv_rbpool *rbpool; /* recycles the buffers of large requests */
     int64_t identifier; /* of the last successful Connect */
     int rl_attempts;
     int64_t rl_initial_ms, rl_max_ms;
@@ -443,6 +444,11 @@ static int op_send(mv_op *op)
     return rc;
 }
 
+mv_rbpool *mv_client_rbpool(const milvus_client *c)
+{
+    return c->rbpool;
+}
+
 size_t mv_client_max_send(const milvus_client *c)
 {
     return c->opts ? c->opts->max_send : 0;
@@ -473,7 +479,7 @@ static int set_request_packed(mv_op *op, const char *method, mv_reqbuf *rb,
 static mv_reqbuf *pack_request(milvus_client *c, const ProtobufCMessage *req, int *rc)
 {
     size_t big, max = mv_client_max_send(c);
-    mv_reqbuf *rb = mv_pack_rb(req, max, &big);
+    mv_reqbuf *rb = mv_pack_rb(req, c->rbpool, max, &big);
     if (!rb && big)
         *rc = mv_client_seterr(c, MILVUS_ERR_TOO_LARGE,
                                "request of %zu bytes exceeds max send size %zu", big,
@@ -901,7 +907,8 @@ int milvus_client_new(milvus_client **out, struct event_base *base, const milvus
         return MILVUS_ERR_NOMEM;
     }
     c->db = mv_strdup(c->opts->database ? c->opts->database : "");
-    if (!c->db) {
+    c->rbpool = mv_rbpool_new();
+    if (!c->db || !c->rbpool) {
         rc = MILVUS_ERR_NOMEM;
         goto fail;
     }
@@ -923,6 +930,7 @@ int milvus_client_new(milvus_client **out, struct event_base *base, const milvus
     return MILVUS_OK;
 fail:
     milvus_channel_free(c->ch);
+    mv_rbpool_release(c->rbpool);
     milvus_options_free(c->opts);
     free(c->db);
     free(c);
@@ -951,6 +959,7 @@ static void client_destroy(milvus_client *c)
         event_free(c->close_ev);
     mv_cache_clear(c);
     fetching_clear(c);
+    mv_rbpool_release(c->rbpool); /* buffers still out return to nothing */
     milvus_options_free(c->opts);
     free(c->db);
     free(c);

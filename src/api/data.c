@@ -136,7 +136,7 @@ static mv_reqbuf *pack_write(const write_job *j, char *coll, mv_fd **fds, size_t
         return mv_pack_fields_borrowing(m, fds, n, 5, max, big);
     up.fields_data = in.fields_data = fds;
     up.n_fields_data = in.n_fields_data = n;
-    return mv_pack_rb(m, max, big);
+    return mv_pack_rb(m, mv_client_rbpool(j->c), max, big);
 }
 
 /* Checks the columns among themselves: non-NULL, same row count, unique
@@ -373,6 +373,8 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
     }
     op->data = j;
     op->data_free = write_job_free;
+    j->c = c;
+    j->coll = op->coll;
     j->upsert = upsert;
     j->partial = o && o->partial;
     j->rows = (uint32_t)rows;
@@ -400,8 +402,6 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
                                   mutation_step);
     }
     /* Not cached: one write fetches the schema, concurrent ones wait. */
-    j->c = c;
-    j->coll = op->coll;
     rc = mv_schema_fetch_begin(c, coll);
     if (rc == 0)
         return mv_op_park_schema(op, write_resume);

@@ -162,7 +162,7 @@ int64_t mv_poll_wait(int64_t *interval, double factor, int64_t max_ms, int64_t d
     return wait;
 }
 
-mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, size_t max, size_t *too_large)
+mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, mv_rbpool *pool, size_t max, size_t *too_large)
 {
     size_t n = protobuf_c_message_get_packed_size(m);
     mv_reqbuf *rb;
@@ -171,7 +171,7 @@ mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, size_t max, size_t *too_large)
         *too_large = n; /* a gRPC message carries a 32-bit length */
         return NULL;
     }
-    if (!(rb = mv_reqbuf_new(n)))
+    if (!(rb = mv_reqbuf_new_pooled(pool, n)))
         return NULL;
     protobuf_c_message_pack(m, mv_reqbuf_payload(rb));
     return rb;

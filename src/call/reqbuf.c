@@ -8,19 +8,67 @@
 #include "call/reqbuf.h"
 #include "wire/grpc_wire.h"
 
+struct mv_rbpool {
+    size_t refs;      /* the owner's and one per buffer out */
+    int owner_gone;
+    mv_reqbuf *spare; /* the last large buffer, for the next request */
+};
+
+mv_rbpool *mv_rbpool_new(void)
+{
+    mv_rbpool *p = calloc(1, sizeof(*p));
+    if (p)
+        p->refs = 1;
+    return p;
+}
+
+static void pool_unref(mv_rbpool *p)
+{
+    if (--p->refs == 0) {
+        free(p->spare);
+        free(p);
+    }
+}
+
+void mv_rbpool_release(mv_rbpool *p)
+{
+    if (!p)
+        return;
+    p->owner_gone = 1;
+    free(p->spare);
+    p->spare = NULL;
+    pool_unref(p);
+}
+
 mv_reqbuf *mv_reqbuf_new(size_t payload_len)
 {
-    mv_reqbuf *rb;
+    return mv_reqbuf_new_pooled(NULL, payload_len);
+}
+
+mv_reqbuf *mv_reqbuf_new_pooled(mv_rbpool *p, size_t payload_len)
+{
+    mv_reqbuf *rb = NULL;
     if (payload_len > SIZE_MAX - sizeof(*rb) - MV_FRAME_HDR)
         return NULL;
-    rb = malloc(sizeof(*rb) + MV_FRAME_HDR + payload_len);
-    if (!rb)
+    if (p && payload_len < MV_POOL_MIN)
+        p = NULL;
+    /* the spare serves requests down to a quarter of its size */
+    if (p && p->spare && p->spare->cap >= payload_len && p->spare->cap / 4 <= payload_len) {
+        rb = p->spare;
+        p->spare = NULL;
+    } else if (!(rb = malloc(sizeof(*rb) + MV_FRAME_HDR + payload_len))) {
         return NULL;
+    } else {
+        rb->cap = payload_len;
+    }
     rb->refs = 1;
     rb->len = MV_FRAME_HDR + payload_len;
     rb->data = (uint8_t *)(rb + 1);
     rb->segs = NULL;
     rb->nsegs = 0;
+    rb->pool = p;
+    if (p)
+        p->refs++;
     return rb;
 }
 
@@ -38,6 +86,8 @@ mv_reqbuf *mv_reqbuf_new_segmented(size_t stored, size_t nsegs)
     rb->segs = (mv_reqseg *)(rb + 1);
     rb->nsegs = 0;
     rb->data = (uint8_t *)(rb->segs + nsegs);
+    rb->cap = 0;
+    rb->pool = NULL;
     return rb;
 }
 
@@ -53,8 +103,21 @@ void mv_reqbuf_ref(mv_reqbuf *rb)
 
 void mv_reqbuf_unref(mv_reqbuf *rb)
 {
-    if (rb && --rb->refs == 0)
+    mv_rbpool *p;
+    if (!rb || --rb->refs > 0)
+        return;
+    if (!(p = rb->pool)) {
         free(rb);
+        return;
+    }
+    /* keep the larger of this buffer and the spare */
+    if (!p->owner_gone && (!p->spare || p->spare->cap < rb->cap)) {
+        free(p->spare);
+        p->spare = rb;
+    } else {
+        free(rb);
+    }
+    pool_unref(p);
 }
 
 /* Calls fn for each piece of [off, off + n): contiguous buffers are one

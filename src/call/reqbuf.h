@@ -21,13 +21,28 @@ typedef struct mv_reqseg {
  * are the concatenation of segs[0..nsegs), some of which point into memory
  * the library borrows from the caller (zero-copy writes); segs[0] starts at
  * data, which holds the prefix. */
+typedef struct mv_rbpool mv_rbpool;
+
 typedef struct mv_reqbuf {
     size_t refs;
     size_t len; /* MV_FRAME_HDR + payload length */
     uint8_t *data;
     mv_reqseg *segs;
     size_t nsegs;
+    size_t cap;       /* contiguous: payload room */
+    mv_rbpool *pool;  /* returns to it when the last reference goes */
 } mv_reqbuf;
+
+/* Large request buffers are recycled: a fresh multi-megabyte buffer costs
+ * a page fault per 4 KiB on first touch, several times the copy into it.
+ * A pool keeps the buffer of its owner's last large request for the next
+ * one.  One owner (a client), one loop thread; the pool lives until the
+ * owner has released it and the last of its buffers has come back. */
+#define MV_POOL_MIN (1 << 20)
+mv_rbpool *mv_rbpool_new(void);
+void mv_rbpool_release(mv_rbpool *p);
+/* Like mv_reqbuf_new, from pool p (NULL: plain allocation). */
+mv_reqbuf *mv_reqbuf_new_pooled(mv_rbpool *p, size_t payload_len);
 
 /* Requests from this size on are sent by reference (mv_reqbuf); smaller
  * ones are copied into the call's own allocation. */

@@ -74,7 +74,7 @@ static void request(Milvus__Proto__Milvus__InsertRequest *req, mv_fd **fds, size
 static void same_message(Milvus__Proto__Milvus__InsertRequest *req, size_t want_borrowed)
 {
     size_t big, n1, n2;
-    mv_reqbuf *a = mv_pack_rb(&req->base, 0, &big);
+    mv_reqbuf *a = mv_pack_rb(&req->base, NULL, 0, &big);
     cr_assert_not_null(a);
     cr_assert_null(a->segs, "mv_pack_rb packs contiguously");
     cr_assert_eq(a->len - MV_FRAME_HDR, protobuf_c_message_get_packed_size(&req->base));
@@ -224,7 +224,7 @@ Test(pack, too_large_is_refused_before_packing)
     size_t big = 0;
     request(&req, fds, 1, ROWS);
     size_t need = protobuf_c_message_get_packed_size(&req.base);
-    cr_assert_null(mv_pack_rb(&req.base, need - 1, &big));
+    cr_assert_null(mv_pack_rb(&req.base, NULL, need - 1, &big));
     cr_assert_eq(big, need);
     big = 0;
     Milvus__Proto__Milvus__InsertRequest head = req;
@@ -275,6 +275,80 @@ Test(pack, socket_buffer_references_keep_the_request_alive)
     mv_reqbuf_unref(rb);
     free(got);
     free(want);
+    protobuf_c_message_free_unpacked(&fds[0]->base, NULL);
+    free(v);
+}
+
+/* Large request buffers come back to their client's pool and serve the
+ * next large request; small ones are plain allocations; a pool released
+ * by its owner lives until its last buffer is back. */
+Test(pack, large_request_buffers_are_recycled)
+{
+    mv_rbpool *p = mv_rbpool_new();
+    cr_assert_not_null(p);
+    mv_reqbuf *a = mv_reqbuf_new_pooled(p, 2 << 20);
+    cr_assert_not_null(a);
+    uint8_t *first = a->data;
+    mv_reqbuf_ref(a); /* a retry or the socket still holds it */
+    mv_reqbuf_unref(a);
+    mv_reqbuf *b = mv_reqbuf_new_pooled(p, 2 << 20);
+    cr_assert_neq(b->data, first, "a buffer still referenced was handed out again");
+    mv_reqbuf_unref(a); /* back to the pool */
+    mv_reqbuf *c = mv_reqbuf_new_pooled(p, (3 << 20) / 2);
+    cr_assert_eq(c->data, first, "the spare was not reused");
+    cr_assert_eq(c->len, MV_FRAME_HDR + ((3 << 20) / 2));
+    memset(mv_reqbuf_payload(c), 0x5a, (3 << 20) / 2);
+    mv_reqbuf *small = mv_reqbuf_new_pooled(p, 1000);
+    cr_assert_null(small->pool, "small buffers are not pooled");
+    mv_reqbuf_unref(small);
+    mv_reqbuf_unref(c);
+    /* a spare more than four times larger than a request is kept for a
+     * larger one */
+    mv_reqbuf *e = mv_reqbuf_new_pooled(p, 8 << 20);
+    uint8_t *eight = e->data;
+    mv_reqbuf_unref(e);
+    mv_reqbuf *d = mv_reqbuf_new_pooled(p, MV_POOL_MIN);
+    cr_assert_neq(d->data, eight);
+    mv_reqbuf_unref(d);
+    d = mv_reqbuf_new_pooled(p, 6 << 20);
+    cr_assert_eq(d->data, eight, "the larger buffer was not the one kept");
+    /* the owner goes first; the buffers still out free the pool */
+    mv_rbpool_release(p);
+    memset(mv_reqbuf_payload(b), 1, 2 << 20);
+    mv_reqbuf_unref(b);
+    mv_reqbuf_unref(d);
+}
+
+Test(pack, packing_uses_the_pool)
+{
+    enum { ROWS = 20000, DIM = 16 }; /* 1.28 MB of vectors */
+    float *v = calloc(ROWS * DIM, sizeof(float));
+    mv_fd *fds[1] = {float_vectors("vec", DIM, v, ROWS)};
+    Milvus__Proto__Milvus__InsertRequest req;
+    size_t big;
+    mv_rbpool *p = mv_rbpool_new();
+    request(&req, fds, 1, ROWS);
+    mv_reqbuf *a = mv_pack_rb(&req.base, p, 0, &big);
+    cr_assert_not_null(a);
+    cr_assert_eq(a->pool, p);
+    uint8_t *first = a->data;
+    mv_reqbuf_unref(a);
+    v[5] = 1.5f;
+    fds[0]->vectors->float_vector->data[5] = 1.5f;
+    mv_reqbuf *b = mv_pack_rb(&req.base, p, 0, &big);
+    cr_assert_eq(b->data, first, "the second request did not reuse the first's buffer");
+    size_t n;
+    uint8_t *flat_b = flat(b, &n);
+    ProtobufCMessage *m =
+        protobuf_c_message_unpack(&milvus__proto__milvus__insert_request__descriptor, NULL, n, flat_b);
+    cr_assert_not_null(m);
+    cr_assert_eq(((Milvus__Proto__Milvus__InsertRequest *)m)->fields_data[0]->vectors->float_vector
+                     ->data[5],
+                 1.5f, "the reused buffer holds the new request");
+    protobuf_c_message_free_unpacked(m, NULL);
+    free(flat_b);
+    mv_reqbuf_unref(b);
+    mv_rbpool_release(p);
     protobuf_c_message_free_unpacked(&fds[0]->base, NULL);
     free(v);
 }
