@@ -139,9 +139,12 @@ static void drop_resp(mv_call *c)
 {
     if (c->resp && c->resp_cap)
         mv_rx_cache_put(c->ch, c->resp, c->resp_cap);
+    else if (c->resp_pooled)
+        mv_pool_free(&c->ch->pool, c->resp);
     else
         free(c->resp);
     c->resp = NULL;
+    c->resp_pooled = 0;
     c->resp_len = c->resp_cap = 0;
 }
 
@@ -164,7 +167,24 @@ void mv_call_free(mv_call *c)
         mv_md_free(&c->md);
     if (c->msgq)
         evbuffer_free(c->msgq);
-    free(c);
+    if (c->pooled)
+        mv_pool_free(&c->ch->pool, c);
+    else
+        free(c);
+}
+
+mv_call *mv_call_alloc(milvus_channel *ch, size_t extra)
+{
+    mv_call *c;
+    if (extra > SIZE_MAX - sizeof(*c))
+        return NULL;
+    c = mv_pool_alloc(&ch->pool, sizeof(*c) + extra);
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof(*c));
+    c->ch = ch;
+    c->pooled = 1;
+    return c;
 }
 
 /* Deframer hook for a message that spans DATA frames: large messages get
@@ -443,9 +463,11 @@ static int on_deframed(const uint8_t *msg, size_t len, void *ctx)
         c->df.buf_cap = 0;
         return 0;
     }
-    c->resp = malloc(len ? len : 1);
+    /* Small replies, the common case, reuse the channel's blocks. */
+    c->resp = mv_pool_alloc(&c->ch->pool, len ? len : 1);
     if (!c->resp)
         return -1;
+    c->resp_pooled = 1;
     memcpy(c->resp, msg, len);
     c->resp_len = len;
     return 0;
@@ -699,13 +721,11 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
     else
         plen++;
     /* One allocation: call, (framed request when small), path copy. */
-    c = malloc(sizeof(*c) + inline_len + plen);
+    c = mv_call_alloc(ch, inline_len + plen);
     if (!c) {
         mv_set_error(ch, "out of memory");
         return MILVUS_ERR_NOMEM;
     }
-    memset(c, 0, sizeof(*c));
-    c->ch = ch;
     if (ipath) {
         c->path = ipath;
         c->path_interned = 1;

@@ -28,6 +28,20 @@
  * buffer chains few and reused instead of a whole request's worth. */
 #define MV_TX_HIGH (1 << 20)
 #define MV_TX_LOW (256 << 10)
+/* Receive low-water mark while a large message arrives (rx_mark_update):
+ * raised only when at least MV_RX_MARK_MIN payload bytes are still due,
+ * never above MV_RX_MARK_MAX, and dropped again when nothing reached it
+ * for MV_RX_MARK_WAIT_MS (a sender that stalls mid-message, or sends a
+ * small frame such as RST_STREAM or GOAWAY instead of the rest). */
+#define MV_RX_MARK_MIN (64 << 10)
+#define MV_RX_MARK_MAX (256 << 10)
+#define MV_RX_MARK_WAIT_MS 2
+/* TLS: the mark counts ciphertext, which is never shorter than the
+ * plaintext it carries; but OpenSSL may hold one partial record taken from
+ * the socket already, so the plaintext still due overstates what the
+ * socket will get by at most one record (2^14 bytes + 256 expansion + a
+ * 5-byte header, RFC 8446 5.2). */
+#define MV_RX_MARK_TLS_SLACK (16384 + 256 + 5)
 
 static void conn_try_addr(mv_conn *conn);
 static void conn_after_io(mv_conn *conn);
@@ -51,7 +65,7 @@ static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
 int mv_conn_has_room(const mv_conn *conn)
 {
     uint32_t max;
-    if (conn->state != MV_CONN_READY || !conn->h2)
+    if (conn->state != MV_CONN_READY || !conn->h2 || conn->tx_pending >= MV_TX_PENDING_MAX)
         return 0;
     if (nghttp2_session_get_next_stream_id(conn->h2) > (1u << 31) - 8)
         return 0;
@@ -70,8 +84,20 @@ static void conn_link(mv_conn *conn, mv_call *c)
     c->conn = conn;
 }
 
+/* The request of c has left in full, or its stream is gone. */
+static void conn_tx_done(mv_conn *conn, mv_call *c)
+{
+    if (!c->tx_counted)
+        return;
+    c->tx_counted = 0;
+    conn->tx_pending--;
+    if (conn->tx_pending == MV_TX_PENDING_MAX - 1 && conn->ch->queue_head)
+        mv_schedule_work(conn->ch); /* room again for queued calls */
+}
+
 static void conn_unlink(mv_conn *conn, mv_call *c)
 {
+    conn_tx_done(conn, c);
     if (c->cprev)
         c->cprev->cnext = c->cnext;
     else
@@ -275,8 +301,9 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t sid, const u
                          size_t len, void *ud)
 {
     mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    mv_conn *conn = ud;
     (void)flags;
-    (void)ud;
+    conn->rx_sid = sid; /* rx_mark_update looks at this stream's message */
     if (c)
         mv_call_on_data(c, data, len);
     return 0;
@@ -372,6 +399,12 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
                  nghttp2_http2_strerror(f->goaway.error_code), conn->fatal_msg[0] ? ": " : "",
                  conn->fatal_msg);
         conn_set_fatal(conn, MILVUS_ERR_PROTOCOL, msg);
+        return 0;
+    }
+    if (f->hd.type == NGHTTP2_DATA) {
+        if ((f->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
+            (c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id)) != NULL)
+            conn_tx_done(conn, c);
         return 0;
     }
     if (f->hd.type != NGHTTP2_HEADERS)
@@ -506,7 +539,8 @@ static int conn_session_new(mv_conn *conn)
     nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
     /* A client has no use for the state of closed streams. */
     nghttp2_option_set_no_closed_streams(opt, 1);
-    rv = nghttp2_session_client_new2(&conn->h2, cbs, conn, opt);
+    /* Stream state from the channel's pool (see mv_pool_alloc). */
+    rv = nghttp2_session_client_new3(&conn->h2, cbs, conn, opt, &conn->ch->h2mem);
     nghttp2_option_del(opt);
     if (rv != 0)
         return -1;
@@ -609,14 +643,135 @@ static void write_cb(struct bufferevent *bev, void *arg)
         mv_conn_flush(conn);
 }
 
-static void read_cb(struct bufferevent *bev, void *arg)
+/* ---- receive low-water mark ----
+ *
+ * A large response written by a sender on another CPU arrives a few KiB at
+ * a time: the reader drains the socket as fast as it fills, and every such
+ * piece costs a wake (epoll_wait, libevent's FIONREAD, readv).  While the
+ * stream that last got DATA still expects at least MV_RX_MARK_MIN bytes of
+ * its current message, the socket's SO_RCVLOWAT is raised so that epoll
+ * reports it readable only once that much (at most MV_RX_MARK_MAX) is
+ * queued: one wake per chunk instead of one per few KiB.
+ *
+ * Safety: the mark never exceeds what the peer sends anyway without
+ * hearing from us: the payload still due of the current message (frame
+ * headers, padding and other streams only add bytes) and what is left of
+ * the stream and connection flow-control windows (a WINDOW_UPDATE nghttp2
+ * has queued leaves with the work event, before the loop polls again).
+ * The peer may still send less than announced (RST_STREAM, GOAWAY, an
+ * error trailer, or a stall that leaves a PING or another stream's reply
+ * waiting): a timer drops the mark after MV_RX_MARK_WAIT_MS without a
+ * read, and the mark comes back only once MV_RX_MARK_MAX bytes arrived
+ * within one such delay, so a slow sender does not delay other frames
+ * again and again.  Linux also reports the socket readable under memory
+ * pressure or with its receive window nearly closed, whatever the mark.
+ */
+#define MV_RX_MARK_KEEP (8 << 10) /* a raised mark follows the tail down to this */
+
+static void rx_mark_set(mv_conn *conn, int mark)
+{
+    evutil_socket_t fd = bufferevent_getfd(conn->bev);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &mark, sizeof(mark)) != 0) {
+        /* not supported here: never tried again on this socket */
+        conn->rx_mark_off = 1;
+        return;
+    }
+    conn->rx_mark = mark;
+}
+
+/* The mark that fits now: 1 (none) unless a large message is arriving. */
+static int rx_mark_wanted(mv_conn *conn)
+{
+    nghttp2_session *h2 = conn->h2;
+    int32_t sid = conn->rx_sid, lw, clw, rl, crl;
+    int64_t due;
+    mv_call *c;
+    if (conn->rx_mark_off || conn->memory || !conn->bev || !h2 || sid <= 0)
+        return 1;
+    c = nghttp2_session_get_stream_user_data(h2, sid);
+    if (!c || c->state != MV_CALL_ACTIVE)
+        return 1;
+    due = (int64_t)mv_deframer_pending(&c->df);
+    lw = nghttp2_session_get_stream_effective_local_window_size(h2, sid);
+    rl = nghttp2_session_get_stream_effective_recv_data_length(h2, sid);
+    clw = nghttp2_session_get_effective_local_window_size(h2);
+    crl = nghttp2_session_get_effective_recv_data_length(h2);
+    if (lw < 0 || rl < 0 || clw < 0 || crl < 0)
+        return 1;
+    if ((int64_t)lw - rl < due)
+        due = (int64_t)lw - rl;
+    if ((int64_t)clw - crl < due)
+        due = (int64_t)clw - crl;
+    if (conn->ssl)
+        due -= MV_RX_MARK_TLS_SLACK;
+    if (due < (conn->rx_mark > 1 ? MV_RX_MARK_KEEP : MV_RX_MARK_MIN))
+        return 1;
+    return due > MV_RX_MARK_MAX ? MV_RX_MARK_MAX : (int)due;
+}
+
+/* After a fallback the mark comes back only when the data flows fast
+ * enough to fill it within the fallback delay. */
+static int rx_mark_flowing(mv_conn *conn, int64_t now)
+{
+    if (conn->rx_stall_us == 0)
+        return 1;
+    if (conn->rx_bytes - conn->rx_stall_bytes >= MV_RX_MARK_MAX) {
+        conn->rx_stall_us = 0;
+        return 1;
+    }
+    if (now - conn->rx_stall_us > MV_RX_MARK_WAIT_MS * 1000) {
+        conn->rx_stall_us = now;
+        conn->rx_stall_bytes = conn->rx_bytes;
+    }
+    return 0;
+}
+
+static void rx_mark_timeout(evutil_socket_t fd, short what, void *arg)
 {
     mv_conn *conn = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
+    (void)fd;
+    (void)what;
+    if (!conn->bev || conn->rx_mark <= 1)
+        return;
+    conn->rx_stall_us = mv_now_us();
+    conn->rx_stall_bytes = conn->rx_bytes;
+    rx_mark_set(conn, 1);
+}
+
+/* After a read: raises, adjusts or drops the mark (one setsockopt per
+ * change, a few per large message). */
+static void rx_mark_update(mv_conn *conn)
+{
+    int mark = rx_mark_wanted(conn);
+    if (mark > 1 && !rx_mark_flowing(conn, conn->last_read_us))
+        mark = 1;
+    if (mark > 1) {
+        struct timeval tv = {0, MV_RX_MARK_WAIT_MS * 1000};
+        evtimer_add(&conn->rx_mark_ev, &tv);
+    } else if (conn->rx_mark > 1) {
+        evtimer_del(&conn->rx_mark_ev);
+    }
+    if (mark != conn->rx_mark)
+        rx_mark_set(conn, mark);
+}
+
+/* libevent 2.1 reads at most 4 KiB per read callback (its
+ * EVBUFFER_MAX_READ, whatever bufferevent_set_max_single_read says), so a
+ * large response would cost a loop iteration (epoll_wait, FIONREAD, readv)
+ * per 4 KiB.  When libevent's read came back full, a plain socket is
+ * drained here directly, MV_RX_PULL bytes per recv, up to MV_RX_BUDGET per
+ * callback: then the loop runs again and the WINDOW_UPDATEs for what was
+ * read go out before more is read. */
+#define MV_RX_LIBEVENT_READ 4096
+#define MV_RX_PULL (256 << 10)
+#define MV_RX_BUDGET (1 << 20)
+
+/* Feeds nghttp2 what libevent read, straight from the evbuffer chunks (no
+ * pullup copy). */
+static void rx_feed_input(mv_conn *conn, struct evbuffer *in)
+{
     struct evbuffer_iovec vec[16];
     int n, i;
-    conn->last_read_us = mv_now_us();
-    /* Feed nghttp2 straight from the evbuffer chunks: no pullup copy. */
     while (conn->h2 && !conn->fatal && evbuffer_get_length(in) > 0) {
         size_t total = 0;
         n = evbuffer_peek(in, -1, NULL, vec, 16);
@@ -631,6 +786,53 @@ static void read_cb(struct bufferevent *bev, void *arg)
             break;
         evbuffer_drain(in, total);
     }
+}
+
+/* Reads up to want bytes straight from a plain socket and feeds them to
+ * nghttp2.  Returns the count; 0 when nothing is there, at EOF (libevent
+ * sees it at its next read and reports it) or without memory (libevent's
+ * reads go on); -1 on a socket error, the connection then marked failed
+ * (the error is consumed by this read: libevent would not see it). */
+static ssize_t rx_pull(mv_conn *conn, size_t want)
+{
+    evutil_socket_t fd = bufferevent_getfd(conn->bev);
+    ssize_t r;
+    if (fd < 0 || (!conn->rx_buf && !(conn->rx_buf = malloc(MV_RX_PULL))))
+        return 0;
+    do {
+        r = recv(fd, conn->rx_buf, want, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        char msg[160];
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        snprintf(msg, sizeof(msg), "connection error: %s", evutil_socket_error_to_string(errno));
+        conn_set_fatal(conn, MILVUS_ERR_DISCONNECTED, msg);
+        return -1;
+    }
+    conn->rx_bytes += (uint64_t)r;
+    if (r > 0)
+        conn_recv(conn, conn->rx_buf, (size_t)r);
+    return r;
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    mv_conn *conn = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    size_t got = evbuffer_get_length(in), budget = MV_RX_BUDGET;
+    conn->last_read_us = mv_now_us();
+    conn->rx_bytes += got;
+    rx_feed_input(conn, in);
+    /* a short read by libevent drained the socket: no extra recv then */
+    while (got >= MV_RX_LIBEVENT_READ && budget > 0 && !conn->ssl && conn->h2 &&
+           !conn->fatal) {
+        size_t want = budget < MV_RX_PULL ? budget : MV_RX_PULL;
+        ssize_t r = rx_pull(conn, want);
+        if (r < (ssize_t)want)
+            break; /* drained (or failed): no recv just for EAGAIN */
+        budget -= want;
+    }
     if (!conn->h2)
         return;
     if (conn->fatal) {
@@ -641,6 +843,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
      * goes out with the requests of the work event, in the same loop
      * iteration: one write per cycle instead of two. */
     conn->want_flush = 1;
+    rx_mark_update(conn);
     conn_after_io(conn);
     mv_schedule_work(conn->ch);
 }
@@ -984,6 +1187,13 @@ void mv_conn_cleanup(mv_conn *conn)
     }
     evtimer_del(&conn->timer);
     evtimer_del(&conn->ka_timer);
+    evtimer_del(&conn->rx_mark_ev);
+    free(conn->rx_buf);
+    conn->rx_buf = NULL;
+    conn->rx_mark = 1; /* a new socket starts without a mark */
+    conn->rx_mark_off = 0;
+    conn->rx_sid = 0;
+    conn->rx_stall_us = 0;
     conn->ka_armed = 0;
     conn->ka_waiting = 0;
     conn->want_flush = 0;
@@ -1095,6 +1305,8 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
     c->attempts++;
     c->state = MV_CALL_ACTIVE;
     conn_link(conn, c);
+    c->tx_counted = 1;
+    conn->tx_pending++;
     conn->want_flush = 1;
     conn->unflushed++;
     if (!conn->sent_first_request) {
@@ -1156,4 +1368,6 @@ void mv_conn_init(mv_conn *conn, milvus_channel *ch, int index)
     conn->state = MV_CONN_IDLE;
     evtimer_assign(&conn->timer, ch->base, conn_timer_cb, conn);
     evtimer_assign(&conn->ka_timer, ch->base, ka_cb, conn);
+    evtimer_assign(&conn->rx_mark_ev, ch->base, rx_mark_timeout, conn);
+    conn->rx_mark = 1;
 }

@@ -33,6 +33,19 @@ struct evdns_getaddrinfo_request;
 typedef struct mv_conn mv_conn;
 typedef struct mv_call mv_call;
 
+/* Per-channel free lists of small blocks: the call structures and the
+ * HTTP/2 session's per-stream state (see channel.c, "block pool"). */
+#define MV_POOL_STEP 32
+#define MV_POOL_CLASSES 20 /* blocks up to 640 bytes, header included */
+typedef struct mv_pool {
+    void *head[MV_POOL_CLASSES]; /* free blocks, linked through their first word */
+    size_t nfree[MV_POOL_CLASSES];
+    size_t low[MV_POOL_CLASSES]; /* fewest free blocks since the last trim */
+    size_t free_bytes;
+    size_t max_free_bytes; /* blocks freed beyond this go back to malloc */
+    int64_t trim_us;       /* when the next trim is due */
+} mv_pool;
+
 #include "call/reqbuf.h"
 
 /* Received metadata (headers or trailers): unvalidated, "-bin" decoded. */
@@ -99,6 +112,9 @@ struct mv_call {
     unsigned ended : 1; /* END_STREAM received */
     unsigned df_inited : 1;
     unsigned path_interned : 1; /* path lives as long as the channel */
+    unsigned pooled : 1;        /* from mv_call_alloc (the channel's pool) */
+    unsigned tx_counted : 1;    /* counted in conn->tx_pending */
+    unsigned resp_pooled : 1;   /* resp is a block of the channel's pool */
     const char *path; /* interned in the channel, or copied after the call */
     uint8_t *req;     /* framed request: 5-byte prefix + payload */
     size_t req_len;
@@ -188,7 +204,24 @@ struct mv_conn {
     int unflushed;  /* streams submitted since the last flush */
     mv_call *calls; /* head of the call list */
     char err[200];  /* last connect error */
+    /* Receive low-water mark (SO_RCVLOWAT) while a large message arrives:
+     * the socket is reported readable once a big chunk is there instead
+     * of every few KiB (see rx_mark_update in conn.c). */
+    int rx_mark;            /* the mark in force on the socket (1: none) */
+    int rx_mark_off;        /* setsockopt failed: not tried again */
+    int32_t rx_sid;         /* stream of the last DATA payload read */
+    struct event rx_mark_ev; /* fallback: drops the mark when nothing came */
+    uint64_t rx_bytes;       /* bytes read from the socket */
+    uint64_t rx_stall_bytes; /* rx_bytes when the rate probe started */
+    int64_t rx_stall_us;     /* the mark fell back: probe start; 0 none */
+    uint8_t *rx_buf; /* plaintext reads beyond libevent's 4 KiB (conn.c) */
+    /* Streams whose request has not left in full: bounded so that calls
+     * waiting for flow-control window wait in the channel's queue (O(1))
+     * rather than in nghttp2's send heap (O(log n) cache misses each). */
+    size_t tx_pending;
 };
+/* Bound of tx_pending: two flush batches, so sending never waits for it. */
+#define MV_TX_PENDING_MAX 256
 
 struct milvus_channel {
     struct event_base *base;
@@ -248,6 +281,13 @@ struct milvus_channel {
     int64_t default_tv_ms; /* the duration default_tv stands for; 0: none */
 
     char last_error[256];
+
+    /* Calls and nghttp2's per-stream allocations come from here: with many
+     * calls in flight, their blocks are reused as they are instead of
+     * going back to malloc (and to the kernel on a trim), to be faulted in
+     * again by the next burst. */
+    mv_pool pool;
+    nghttp2_mem h2mem; /* nghttp2 allocator over pool */
 };
 
 /* ---- channel (channel.c) ---- */
@@ -310,6 +350,22 @@ void mv_rx_cache_put(milvus_channel *ch, uint8_t *buf, size_t cap);
 mv_call *mv_map_find(const milvus_channel *ch, milvus_call_id id);
 void mv_map_remove(milvus_channel *ch, milvus_call_id id);
 void mv_ready_remove(milvus_channel *ch, mv_call *c);
+
+/* ---- block pool (channel.c) ---- */
+/* max_free_bytes bounds what the free lists keep. */
+void mv_pool_init(mv_pool *p, size_t max_free_bytes);
+/* malloc-like: NULL on failure; any size (large ones go to malloc). */
+void *mv_pool_alloc(mv_pool *p, size_t n);
+void *mv_pool_realloc(mv_pool *p, void *ptr, size_t n);
+void mv_pool_free(mv_pool *p, void *ptr);
+/* Gives back to malloc the free blocks left unused since the previous
+ * trim (at most every MV_POOL_TRIM_MS; now from mv_now_us). */
+void mv_pool_trim(mv_pool *p, int64_t now);
+/* Gives every free block back to malloc. */
+void mv_pool_release(mv_pool *p);
+/* A zeroed call of the channel's with extra bytes after it; freed by
+ * mv_call_free. */
+mv_call *mv_call_alloc(milvus_channel *ch, size_t extra);
 
 /* ---- fuzz / test hooks (never exported) ---- */
 /* Replaces slot 0 by a connection without a socket whose output is

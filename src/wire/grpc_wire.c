@@ -594,6 +594,13 @@ int mv_deframer_feed(mv_deframer *d, const uint8_t *data, size_t len, mv_msg_fn 
     return MV_DEFRAME_OK;
 }
 
+size_t mv_deframer_pending(const mv_deframer *d)
+{
+    if (d->error || d->hdr_have < MV_FRAME_HDR)
+        return 0;
+    return d->msg_len - d->buf_have;
+}
+
 int mv_deframer_finish(const mv_deframer *d)
 {
     if (d->error)

@@ -150,6 +150,10 @@ int mv_deframer_feed(mv_deframer *d, const uint8_t *data, size_t len, mv_msg_fn 
 int mv_deframer_finish(const mv_deframer *d);
 /* Back to the initial state (error cleared), keeping the buffer for reuse. */
 void mv_deframer_reset(mv_deframer *d);
+/* Payload bytes still missing from the message being received: non-zero
+ * only between a complete 5-byte prefix and the message's last byte (0 on
+ * a sticky error).  The transport sizes its socket reads with it. */
+size_t mv_deframer_pending(const mv_deframer *d);
 /* Static English text for an MV_DEFRAME_* code. */
 const char *mv_deframe_strerror(int err);
 

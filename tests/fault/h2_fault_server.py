@@ -46,6 +46,15 @@ Scenarios (request path /fault.Test/<name>):
   split1            echo, every DATA frame carrying one byte
   padded            echo in 7-byte DATA frames with 9 bytes of padding
   stats             key=value lines about everything seen so far
+  big_stall_rst     a response message of --big-size bytes (byte i is
+                    i % 251): its first --big-part bytes, --stall-ms of
+                    silence, then RST_STREAM(--rst-code)
+  big_stall_goaway  the same, then GOAWAY(last_stream_id 0, INTERNAL_ERROR);
+                    the connection stays open
+  big_stall_ping    the same, then a PING; the rest of the message and the
+                    trailers only once the PING ACK has arrived
+  big_slow          the --big-size message in --piece-size DATA frames,
+                    one every --piece-ms
 
 Connection modes (--mode):
   h2       HTTP/2 (h2c, or TLS with --tls)
@@ -108,6 +117,12 @@ def grpc_frame(payload):
     return b"\x00" + struct.pack(">I", len(payload)) + payload
 
 
+def pattern(n):
+    # byte i is i % 251: a misplaced or lost chunk shows in the client's check
+    unit = bytes(range(251))
+    return (unit * (n // 251 + 1))[:n]
+
+
 class Stream:
     def __init__(self, sid, scenario):
         self.sid = sid
@@ -128,6 +143,7 @@ class H2Conn(asyncio.Protocol):
         self.goaway_last = None  # last_stream_id of a GOAWAY we sent
         self.goaway_pending_ping = False
         self.ping_waiters = []  # stream ids waiting for a PING ACK
+        self.ack_actions = []  # callables run at the next PING ACK
         self.dead = False
 
     # --- connection plumbing ------------------------------------------
@@ -396,6 +412,14 @@ class H2Conn(asyncio.Protocol):
             self.echo(st, chunk=1)
         elif sc == "padded":
             self.echo(st, chunk=7, pad=9)
+        elif sc in ("big_stall_rst", "big_stall_goaway", "big_stall_ping"):
+            msg = grpc_frame(pattern(ARGS.big_size))
+            part = min(ARGS.big_part, len(msg) - 1)
+            self.queue(sid, self.resp_headers(sid), self.data(msg[:part]))
+            LOOP.call_later(ARGS.stall_ms / 1000.0, self.after_stall, st, msg[part:])
+        elif sc == "big_slow":
+            self.queue(sid, self.resp_headers(sid))
+            self.send_pieces(st, grpc_frame(pattern(ARGS.big_size)))
         elif sc == "stats":
             self.queue(sid, self.resp_headers(sid), self.data(grpc_frame(stats_text())),
                        self.trailers(0))
@@ -411,6 +435,34 @@ class H2Conn(asyncio.Protocol):
 
     def close_stream(self, st):
         st.closed = True
+
+    def after_stall(self, st, rest):
+        # the frame that ends the silence is all the client gets: a reader
+        # waiting for more bytes of the message must still see it
+        if self.dead or st.sid not in self.streams:
+            return
+        sid = st.sid
+        if st.scenario == "big_stall_rst":
+            self.queue(sid, ["rst", ARGS.rst_code])
+        elif st.scenario == "big_stall_goaway":
+            self.raw(GoAwayFrame(0, last_stream_id=0, error_code=2,
+                                 additional_data=b"stalled"))
+        else:
+            self.ack_actions.append(
+                lambda: self.queue(sid, self.data(rest), self.trailers(0)))
+            self.h2.ping(b"stallpng")
+        self.flush()
+
+    def send_pieces(self, st, rest):
+        if self.dead or st.sid not in self.streams:
+            return
+        piece, rest = rest[:ARGS.piece_size], rest[ARGS.piece_size:]
+        acts = [self.data(piece)]
+        if not rest:
+            acts.append(self.trailers(0))
+        self.queue(st.sid, *acts)
+        if rest:
+            LOOP.call_later(ARGS.piece_ms / 1000.0, self.send_pieces, st, rest)
 
     def delayed_echo(self, st):
         if not self.dead and st.sid in self.streams:
@@ -430,6 +482,9 @@ class H2Conn(asyncio.Protocol):
         if self.goaway_pending_ping:
             self.goaway_pending_ping = False
             self.final_goaway()
+        actions, self.ack_actions = self.ack_actions, []
+        for act in actions:
+            act()
         waiters, self.ping_waiters = self.ping_waiters, []
         for sid in waiters:
             st = self.streams.get(sid)
@@ -566,6 +621,11 @@ def main():
     p.add_argument("--refuse-count", type=int, default=1)
     p.add_argument("--rst-code", type=int, default=0)
     p.add_argument("--big-size", type=int, default=1 << 20)
+    p.add_argument("--big-part", type=int, default=1 << 20,
+                   help="big_stall_*: bytes of the framed message sent before the stall")
+    p.add_argument("--stall-ms", type=int, default=150)
+    p.add_argument("--piece-size", type=int, default=16384)
+    p.add_argument("--piece-ms", type=int, default=4)
     p.add_argument("--no-stdin-watch", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true")
     ARGS = p.parse_args()

@@ -1091,3 +1091,120 @@ Test(fault, early_trailers_client_resets_no_error)
 {
     early_trailers_case("early_trailers_norst");
 }
+
+/* ---- large responses that stop half-way ----------------------------------
+ * While a large message arrives the client raises the socket's receive
+ * low-water mark (fewer, larger reads).  A server that stops sending in the
+ * middle and then sends only a small frame must still be heard at once, not
+ * at the call deadline (5 s here). */
+
+#define STALL_MS 150
+#define BIG_LEN (4u << 20)
+
+/* The message of the big_* scenarios: byte i is i % 251. */
+static void expect_pattern(const struct call_rec *r, size_t len)
+{
+    cr_assert_eq(r->status, MILVUS_OK, "status %s, grpc %s, msg '%s'", milvus_strerror(r->status),
+                 milvus_grpc_code_name(r->grpc_code), r->msg);
+    cr_assert(r->has_data, "no response message");
+    cr_assert_eq(r->len, len, "response of %zu bytes, expected %zu", r->len, len);
+    for (size_t i = 0; i < len; i++) {
+        if (r->data[i] != (uint8_t)(i % 251)) {
+            cr_assert_fail("response byte %zu is %u, expected %u", i, r->data[i],
+                           (unsigned)(i % 251));
+        }
+    }
+}
+
+static struct fx *setup_stall(void)
+{
+    static char size[16], stall[16];
+    snprintf(size, sizeof size, "%u", BIG_LEN);
+    snprintf(stall, sizeof stall, "%d", STALL_MS);
+    const char *const args[] = {"--big-size", size, "--big-part", "1048576", "--stall-ms",
+                                stall, "--rst-code", "2", "--delay-ms", "100", NULL};
+    return setup_h2(args);
+}
+
+/* The frame sent after after_ms was acted on soon after it: within a
+ * second (python and a busy machine add a few hundred ms to the server's
+ * own timing), long before the 5 s deadline the call would otherwise
+ * hit. */
+static void expect_heard_soon(const struct call_rec *r, int after_ms)
+{
+    double ms = elapsed_ms(r), cap = (after_ms + 1000) * slow();
+    cr_assert(ms < cap, "took %.0f ms: the frame sent after %d ms was not seen within %.0f ms", ms,
+              after_ms, cap);
+}
+
+Test(fault, rst_after_stall_in_large_message_is_seen_at_once)
+{
+    struct fx *f = setup_stall();
+    struct call_rec *r = call1(f, "big_stall_rst", MSG, MSGLEN, 5000);
+
+    expect_failure2(r, MILVUS_ERR_GRPC, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL);
+    cr_assert(contains_ci(r->msg, "INTERNAL_ERROR"), "should name the RST_STREAM code: '%s'",
+              r->msg);
+    expect_heard_soon(r, STALL_MS);
+    expect_recovers(f);
+    fx_done();
+}
+
+Test(fault, goaway_after_stall_in_large_message_is_seen_at_once)
+{
+    struct fx *f = setup_stall();
+    struct call_rec *r = call1(f, "big_stall_goaway", MSG, MSGLEN, 5000);
+
+    cr_assert_neq(r->status, MILVUS_OK, "the stream above last_stream_id cannot succeed");
+    cr_assert_neq(r->status, MILVUS_ERR_TIMEOUT, "GOAWAY not seen before the deadline: '%s'",
+                  r->msg);
+    expect_heard_soon(r, STALL_MS);
+    expect_recovers(f);
+    fx_done();
+}
+
+/* The server sends the rest only after our PING ACK: a reader waiting for
+ * more of the message before acking would wait until the deadline. */
+Test(fault, ping_after_stall_in_large_message_is_acked_at_once)
+{
+    struct fx *f = setup_stall();
+    struct call_rec *r = call1(f, "big_stall_ping", MSG, MSGLEN, 5000);
+
+    expect_pattern(r, BIG_LEN);
+    expect_heard_soon(r, STALL_MS);
+    fx_done();
+}
+
+/* Another stream's small reply arrives while a large message on the same
+ * connection is stalled half-way. */
+Test(fault, small_reply_during_stalled_large_message)
+{
+    struct fx *f = setup_stall();
+    char raw[1024];
+
+    submit(f, 0, "big_stall_rst", MSG, MSGLEN, 5000, -1);
+    submit(f, 1, "delay", MSG, MSGLEN, 5000, -1);
+    run_until_done(f, 2, CALL_CAP_MS);
+    expect_ok_echo(&f->rec[1], MSG, MSGLEN);
+    expect_heard_soon(&f->rec[1], 100);
+    expect_failure2(&f->rec[0], MILVUS_ERR_GRPC, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL);
+    expect_heard_soon(&f->rec[0], STALL_MS);
+    cr_assert_eq(server_stat(f, "conns", raw, sizeof raw), 1, "one connection for both: %s",
+                 raw);
+    fx_done();
+}
+
+/* 1 MiB in 8 KiB DATA frames, one every 2 ms: arrives complete, in about
+ * the time the server takes to send it. */
+Test(fault, large_message_in_small_slow_pieces)
+{
+    const char *const args[] = {"--big-size", "1048576", "--piece-size", "8192", "--piece-ms",
+                                "2", NULL};
+    struct fx *f = setup_h2(args);
+    struct call_rec *r = call1(f, "big_slow", MSG, MSGLEN, 5000);
+
+    expect_pattern(r, 1u << 20);
+    expect_heard_soon(r, 300); /* 129 pieces at >= 2 ms */
+    expect_recovers(f);
+    fx_done();
+}

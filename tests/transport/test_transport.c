@@ -1299,3 +1299,137 @@ Test(transport_large, large_replies_reuse_the_receive_buffer)
 
 TestSuite(transport_large, .init = setup_base, .fini = teardown, .timeout = 30);
 
+
+/* ---- block pool and bounded send backlog (many calls in flight) ---- */
+
+Test(pool, blocks_are_reused_and_realloc_keeps_contents)
+{
+    mv_pool p;
+    uint8_t *a, *b, *big;
+    mv_pool_init(&p, 1 << 20);
+    a = mv_pool_alloc(&p, 100);
+    cr_assert_not_null(a);
+    memset(a, 0xab, 100);
+    mv_pool_free(&p, a);
+    cr_assert_eq(p.free_bytes, (size_t)128, "100 bytes + header use a 128-byte block");
+    b = mv_pool_alloc(&p, 90); /* same class: the block just freed */
+    cr_assert_eq(b, a);
+    cr_assert_eq(p.free_bytes, (size_t)0);
+    memset(b, 0x5a, 90);
+    /* grows across classes, then past the largest class (malloc'd) */
+    b = mv_pool_realloc(&p, b, 300);
+    cr_assert_not_null(b);
+    for (int i = 0; i < 90; i++)
+        cr_assert_eq(b[i], 0x5a);
+    big = mv_pool_realloc(&p, b, 5000);
+    cr_assert_not_null(big);
+    for (int i = 0; i < 90; i++)
+        cr_assert_eq(big[i], 0x5a);
+    memset(big, 0x11, 5000);
+    big = mv_pool_realloc(&p, big, 9000);
+    cr_assert_not_null(big);
+    cr_assert_eq(big[4999], 0x11);
+    /* shrinking a large block into a pooled one keeps the prefix */
+    b = mv_pool_realloc(&p, big, 40);
+    cr_assert_not_null(b);
+    cr_assert_eq(b[39], 0x11);
+    cr_assert_null(mv_pool_realloc(&p, b, 0)); /* frees */
+    big = mv_pool_alloc(&p, 4096);
+    cr_assert_not_null(big);
+    mv_pool_free(&p, big); /* large blocks are never kept */
+    cr_assert_leq(p.free_bytes, (size_t)1 << 20);
+    cr_assert_null(mv_pool_alloc(&p, SIZE_MAX - 8));
+    mv_pool_release(&p);
+    cr_assert_eq(p.free_bytes, (size_t)0);
+}
+
+Test(pool, free_lists_are_bounded_and_trimmed_when_unused)
+{
+    enum { N = 100 };
+    void *v[N];
+    mv_pool p;
+    size_t k;
+    mv_pool_init(&p, 10 * 64); /* room for 10 blocks of 64 bytes */
+    for (int i = 0; i < N; i++)
+        cr_assert_not_null(v[i] = mv_pool_alloc(&p, 40));
+    for (int i = 0; i < N; i++)
+        mv_pool_free(&p, v[i]);
+    cr_assert_eq(p.free_bytes, (size_t)640, "the rest went back to malloc");
+    k = (40 + 16 + MV_POOL_STEP - 1) / MV_POOL_STEP - 1;
+    cr_assert_eq(p.nfree[k], (size_t)10);
+    /* first trim: starts an interval; blocks in use during it are kept */
+    mv_pool_trim(&p, 1000);
+    cr_assert_eq(p.nfree[k], (size_t)10);
+    for (int i = 0; i < 4; i++)
+        v[i] = mv_pool_alloc(&p, 40);
+    for (int i = 0; i < 4; i++)
+        mv_pool_free(&p, v[i]);
+    mv_pool_trim(&p, 1500); /* not due yet */
+    cr_assert_eq(p.nfree[k], (size_t)10);
+    /* 6 blocks stayed free for the whole interval: they are released */
+    mv_pool_trim(&p, 1000 + 2000 * 1000);
+    cr_assert_eq(p.nfree[k], (size_t)4);
+    cr_assert_eq(p.free_bytes, (size_t)4 * 64);
+    mv_pool_trim(&p, 1000 + 4000 * 1000);
+    cr_assert_eq(p.nfree[k], (size_t)0);
+    cr_assert_eq(p.free_bytes, (size_t)0);
+    mv_pool_release(&p);
+}
+
+typedef struct many {
+    int done, bad;
+    unsigned char *seen;
+} many;
+
+static many *g_many;
+
+static void on_many(milvus_channel *c, int status, const milvus_reply *r, void *ctx)
+{
+    many *m = g_many;
+    size_t n, i = (size_t)(uintptr_t)ctx;
+    const uint8_t *d = milvus_reply_data(r, &n);
+    (void)c;
+    if (status != MILVUS_OK || n != sizeof(i) || memcmp(d, &i, n) != 0 || m->seen[i]++)
+        m->bad++;
+    m->done++;
+}
+
+/* More calls than MV_TX_PENDING_MAX at once: the rest wait in the channel's
+ * queue and go out as requests leave; every call completes exactly once
+ * with its own reply, and the pool holds their blocks afterwards. */
+Test(transport_many, calls_beyond_the_send_backlog_complete_once)
+{
+    enum { N = 3000 };
+    many m = {0};
+    mv_conn *conn = NULL;
+    size_t max_tx = 0;
+    m.seen = calloc(N, 1);
+    g_many = &m;
+    start_server(NULL, h_echo, NULL);
+    cr_assert_eq(milvus_options_set_max_pending(opts, N), MILVUS_OK);
+    open_channel();
+    for (size_t i = 0; i < N; i++)
+        cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Many", &i, sizeof(i), NULL, on_many,
+                                          (void *)(uintptr_t)i, NULL),
+                     MILVUS_OK);
+    while (m.done < N) {
+        int before = m.done;
+        cr_assert(run_until(&m.done, before + 1, 10000), "calls stalled at %d", m.done);
+        conn = &ch->conns[0];
+        if (conn->tx_pending > max_tx)
+            max_tx = conn->tx_pending;
+    }
+    cr_assert_eq(m.bad, 0);
+    cr_assert_eq(m.done, N);
+    cr_assert_leq(max_tx, (size_t)MV_TX_PENDING_MAX);
+    cr_assert_eq(conn->tx_pending, (size_t)0);
+    cr_assert_eq(conn->nactive, (size_t)0);
+    cr_assert_eq(milvus_channel_pending(ch), (size_t)0);
+    /* calls and stream state went back to the pool, not to malloc */
+    cr_assert_gt(ch->pool.free_bytes, (size_t)0);
+    free(m.seen);
+    g_many = NULL;
+}
+
+TestSuite(pool, .timeout = 10);
+TestSuite(transport_many, .init = setup_base, .fini = teardown, .timeout = 30);

@@ -151,6 +151,40 @@ Test(deframe, whole_stream_one_chunk_is_zero_copy)
     free(s);
 }
 
+/* What is still due of the message being received: the transport sizes
+ * its socket reads and low-water mark with it. */
+Test(deframe, pending_counts_down_the_message_being_received)
+{
+    const size_t lens[2] = {1000, 7};
+    size_t total;
+    uint8_t *s = make_stream(lens, 2, &total);
+    mv_deframer d;
+    struct collect c;
+    mv_deframer_init(&d, 1 << 20);
+    collect_init(&c);
+    cr_assert_eq(mv_deframer_pending(&d), 0, "nothing announced yet");
+    for (size_t i = 0; i < MV_FRAME_HDR; i++) {
+        cr_assert_eq(mv_deframer_pending(&d), 0, "prefix byte %zu", i);
+        cr_assert_eq(feed(&d, &c, s + i, 1), MV_DEFRAME_OK);
+    }
+    cr_assert_eq(mv_deframer_pending(&d), 1000);
+    cr_assert_eq(feed(&d, &c, s + MV_FRAME_HDR, 300), MV_DEFRAME_OK);
+    cr_assert_eq(mv_deframer_pending(&d), 700);
+    cr_assert_eq(feed(&d, &c, s + MV_FRAME_HDR + 300, 699), MV_DEFRAME_OK);
+    cr_assert_eq(mv_deframer_pending(&d), 1);
+    /* the last byte and the next message's prefix in one chunk */
+    cr_assert_eq(feed(&d, &c, s + MV_FRAME_HDR + 999, 1 + MV_FRAME_HDR), MV_DEFRAME_OK);
+    cr_assert_eq(c.n, 1);
+    cr_assert_eq(mv_deframer_pending(&d), 7);
+    cr_assert_eq(feed(&d, &c, s + 2 * MV_FRAME_HDR + 1000, 7), MV_DEFRAME_OK);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(mv_deframer_pending(&d), 0, "between messages");
+    check_messages(&c, lens, 2);
+    collect_free(&c);
+    mv_deframer_free(&d);
+    free(s);
+}
+
 Test(deframe, every_single_split_point)
 {
     size_t total;
