@@ -203,7 +203,7 @@ void mv_schema_fetch_end(milvus_client *c, const char *coll)
     }
     if (c->freeing)
         return; /* the parked ops are being failed */
-    for (mv_op *op = c->head; op; op = op->next)
+    for (mv_op *op = c->head; op; op = op->next) /* frees nothing */
         if (op->state == OP_WAIT_SCHEMA && strcmp(op->coll, coll) == 0)
             resume_parked(op);
 }
@@ -365,17 +365,23 @@ static int arm_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
 static int check_pending(mv_op *op);
 
 /* A parked op goes on from the loop (never from inside the fetching
- * op's step). */
+ * op's step): its timer, made when it was parked, is made active, which
+ * cannot fail -- nothing is called back from here. */
 static void resume_parked(mv_op *op)
 {
-    if (arm_timer(op, 0, op->on_timer) != MILVUS_OK)
-        mv_op_fail(op, MILVUS_ERR_NOMEM, "out of memory");
+    op->state = OP_TIMER;
+    event_active(op->timer, EV_TIMEOUT, 1);
 }
 
 int mv_op_park_schema(mv_op *op, void (*resume)(mv_op *op))
 {
     if (check_pending(op) != MILVUS_OK)
         return MILVUS_ERR_BUSY;
+    if (!op->timer && !(op->timer = evtimer_new(op->c->base, timer_cb, op))) {
+        milvus_client *c = op->c;
+        mv_op_discard(op);
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    }
     link_op(op->c, op);
     op->state = OP_WAIT_SCHEMA;
     op->on_timer = resume;
