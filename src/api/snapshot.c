@@ -769,8 +769,7 @@ static void flush_state_step(mv_op *op, milvus_result *res)
         return;
     }
     milvus_result_unref(res);
-    mv_op_sleep(op, w->interval, send_flush_state);
-    w->interval = w->interval * 2 > w->ao.max_ms ? w->ao.max_ms : w->interval * 2;
+    mv_op_sleep(op, mv_poll_wait(&w->interval, 2.0, w->ao.max_ms, 0), send_flush_state);
 }
 
 static void flush_step(mv_op *op, milvus_result *res)
