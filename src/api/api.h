@@ -289,6 +289,8 @@ void mv_cache_clear(milvus_client *c);
  * operation has no such name). */
 int mv_prologue(milvus_client *c, milvus_result_cb cb, const char *what1, const char *name1,
                 const char *what2, const char *name2);
+/* The next RPC of a multi-step op: DescribeCollection of its collection. */
+void mv_op_describe(mv_op *op, mv_step_fn step);
 /* A one-RPC operation (step NULL: deliver the reply as is). */
 int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
               void *ctx, const char *method, const ProtobufCMessage *req,

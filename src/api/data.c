@@ -259,13 +259,7 @@ static void write_schema_step(mv_op *op, milvus_result *res)
 /* Fetches the schema for this write alone. */
 static void describe_for_write(mv_op *op)
 {
-    Milvus__Proto__Milvus__DescribeCollectionRequest dreq =
-        MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
-    dreq.msg_base = &mv_msg_base;
-    dreq.collection_name = op->coll;
-    mv_op_rpc(op, MV_RPC("DescribeCollection"), &dreq.base,
-              &milvus__proto__milvus__describe_collection_response__descriptor,
-              write_schema_step);
+    mv_op_describe(op, write_schema_step);
 }
 
 /* A write parked behind another's schema fetch: go on with the cached

@@ -320,6 +320,16 @@ static void describe_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
+void mv_op_describe(mv_op *op, mv_step_fn step)
+{
+    Milvus__Proto__Milvus__DescribeCollectionRequest req =
+        MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
+    req.msg_base = &mv_msg_base;
+    req.collection_name = op->coll;
+    mv_op_rpc(op, MV_RPC("DescribeCollection"), &req.base, RESP(describe_collection_response),
+              step);
+}
+
 static int describe(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
                     void *ctx, mv_step_fn step)
 {

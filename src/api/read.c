@@ -1232,13 +1232,7 @@ static void it_first(mv_op *op)
 {
     milvus_iterator *it = op->data;
     if (it && !it->search && !it->pk) {
-        Milvus__Proto__Milvus__DescribeCollectionRequest req =
-            MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
-        req.msg_base = &mv_msg_base;
-        req.collection_name = op->coll;
-        mv_op_rpc(op, MV_RPC("DescribeCollection"), &req.base,
-                  &milvus__proto__milvus__describe_collection_response__descriptor,
-                  it_schema_step);
+        mv_op_describe(op, it_schema_step);
         return;
     }
     it_send(op);
