@@ -863,36 +863,6 @@ int milvus_client_use_database(milvus_client *c, const char *db, milvus_result_c
 
 /* ---- lifecycle -------------------------------------------------------------------- */
 
-static int set_auth(milvus_client *c)
-{
-    const milvus_options *o = c->opts;
-    char *plain = NULL, *b64;
-    size_t len, blen;
-    int rc;
-    if (o->token && *o->token) {
-        plain = mv_strdup(o->token);
-    } else if ((o->user && *o->user) || (o->password && *o->password)) {
-        const char *u = o->user ? o->user : "", *p = o->password ? o->password : "";
-        plain = malloc(strlen(u) + strlen(p) + 2);
-        if (plain)
-            sprintf(plain, "%s:%s", u, p);
-    } else {
-        return MILVUS_OK;
-    }
-    if (!plain)
-        return MILVUS_ERR_NOMEM;
-    len = strlen(plain);
-    b64 = mv_base64_encode((const uint8_t *)plain, len, &blen);
-    memset(plain, 0, len); /* the secret does not linger in freed memory */
-    free(plain);
-    if (!b64)
-        return MILVUS_ERR_NOMEM;
-    rc = milvus_channel_set_metadata(c->ch, "authorization", b64, blen);
-    memset(b64, 0, blen);
-    free(b64);
-    return rc;
-}
-
 int milvus_client_new(milvus_client **out, struct event_base *base, const milvus_options *opts)
 {
     milvus_client *c;
@@ -928,10 +898,8 @@ int milvus_client_new(milvus_client **out, struct event_base *base, const milvus
     }
     if (rc != MILVUS_OK)
         goto fail;
-    if ((rc = set_auth(c)) != MILVUS_OK)
-        goto fail;
-    if (c->db[0] && (rc = milvus_channel_set_metadata(c->ch, "dbname", c->db, strlen(c->db))))
-        goto fail;
+    /* "authorization" and "dbname" come from the options: the channel
+     * sets them (one encoder, padded as Milvus requires). */
     *out = c;
     return MILVUS_OK;
 fail:

@@ -674,26 +674,17 @@ static char *build_authority(const milvus_options *o)
     return a;
 }
 
-/* base64 with padding: Milvus decodes "authorization" with StdEncoding. */
+/* Milvus decodes "authorization" with Go's base64.StdEncoding: padded. */
 static int md_set_b64(mv_md *md, const char *key, const uint8_t *data, size_t len)
 {
     size_t n;
-    char *enc = mv_base64_encode(data, len, &n), *padded;
+    char *enc = mv_base64_encode_padded(data, len, &n);
     int rc;
     if (!enc)
         return -2;
-    padded = malloc(n + 3);
-    if (!padded) {
-        free(enc);
-        return -2;
-    }
-    memcpy(padded, enc, n);
-    while (n % 4)
-        padded[n++] = '=';
-    rc = mv_md_set(md, key, padded, n);
+    rc = mv_md_set(md, key, enc, n);
+    OPENSSL_cleanse(enc, n);
     free(enc);
-    OPENSSL_cleanse(padded, n);
-    free(padded);
     return rc;
 }
 
@@ -705,7 +696,8 @@ static int channel_md_init(milvus_channel *ch)
         return -2;
     if (o->token && *o->token) {
         rc = md_set_b64(&ch->md, "authorization", (const uint8_t *)o->token, strlen(o->token));
-    } else if (o->user) {
+    } else if (o->user && (*o->user || *o->password)) {
+        /* The Go client sends user:password when either is set. */
         size_t ul = strlen(o->user), pl = strlen(o->password);
         uint8_t *up = malloc(ul + pl + 1);
         if (!up)

@@ -817,6 +817,27 @@ char *mv_base64_encode(const uint8_t *data, size_t len, size_t *out_len)
     return out;
 }
 
+char *mv_base64_encode_padded(const uint8_t *data, size_t len, size_t *out_len)
+{
+    size_t n;
+    char *out;
+    if (data == NULL)
+        len = 0;
+    if (len > (SIZE_MAX - 4) / 4 * 3)
+        return NULL;
+    n = (len + 2) / 3 * 4;
+    out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    mv_base64_encode_into(data, len, out);
+    for (size_t w = mv_base64_len(len); w < n; w++)
+        out[w] = '=';
+    out[n] = '\0';
+    if (out_len != NULL)
+        *out_len = n;
+    return out;
+}
+
 static int mv_b64_val(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')

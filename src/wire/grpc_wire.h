@@ -179,6 +179,10 @@ char *mv_percent_decode(const char *s, size_t len, size_t *out_len);
 /* ---- base64 (for -bin metadata) ------------------------------------------- */
 /* Standard alphabet, no padding.  Returns malloc'ed NUL-terminated text. */
 char *mv_base64_encode(const uint8_t *data, size_t len, size_t *out_len);
+/* The same with '=' padding to a multiple of 4 (RFC 4648 standard
+ * encoding): what Milvus's proxy decodes "authorization" with (Go's
+ * base64.StdEncoding, which rejects unpadded input). */
+char *mv_base64_encode_padded(const uint8_t *data, size_t len, size_t *out_len);
 /* Accepts padded and unpadded input; returns malloc'ed bytes (NUL appended
  * after out_len bytes) or NULL when invalid or NOMEM (*invalid set to 1
  * when the input was invalid; invalid may be NULL).  Invalid: a character

@@ -109,6 +109,13 @@ test('auth: missing or wrong credentials are UNAUTHENTICATED; user:password and 
   okStatus(await call('GetVersion'));
   okStatus(await m.call('GetVersion', {}, { authorization: Buffer.from(TOKEN).toString('base64') }));
   okStatus(await m.call('GetVersion', {}, { authorization: Buffer.from('other:pw').toString('base64') }));
+  // Strict like the proxy's base64.StdEncoding: unpadded is refused.
+  const padded = Buffer.from(`${USER}:${PASS}`).toString('base64');
+  if (padded.endsWith('=')) {
+    await rejects(m.call('GetVersion', {}, { authorization: padded.replace(/=+$/, '') }),
+      grpc.status.UNAUTHENTICATED, /auth check failure/);
+  }
+  await rejects(m.call('GetVersion', {}, { authorization: `${padded}!` }), grpc.status.UNAUTHENTICATED);
 });
 
 test('Connect returns an identifier and server info; GetVersion and CheckHealth', async () => {

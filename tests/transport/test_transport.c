@@ -1433,3 +1433,74 @@ Test(transport_many, calls_beyond_the_send_backlog_complete_once)
 
 TestSuite(pool, .timeout = 10);
 TestSuite(transport_many, .init = setup_base, .fini = teardown, .timeout = 30);
+
+/* ---- the typed client's credentials, byte for byte ---- */
+
+#include <milvus/milvus.h>
+
+/* Every method answered with an empty message (a default reply). */
+static void h_empty(h2ts_req *r, void *ctx)
+{
+    (void)ctx;
+    h2ts_reply(r, "", 0);
+}
+
+static void on_typed(milvus_client *c, const milvus_result *res, void *ctx)
+{
+    (void)c;
+    (void)res;
+    (*(int *)ctx)++;
+}
+
+/* Milvus's proxy decodes "authorization" with Go's base64.StdEncoding,
+ * which rejects unpadded input: the header must be padded whatever the
+ * length of the secret (0, 1 and 2 modulo 3 here), on every request the
+ * typed client sends, its own handshake included. */
+static void check_typed_auth(const char *user, const char *password, const char *token,
+                             const char *want)
+{
+    milvus_client *c = NULL;
+    int done = 0;
+    start_server(NULL, h_empty, NULL);
+    if (token)
+        cr_assert_eq(milvus_options_set_token(opts, token), MILVUS_OK);
+    else
+        cr_assert_eq(milvus_options_set_user_password(opts, user, password), MILVUS_OK);
+    cr_assert_eq(milvus_client_new(&c, base, opts), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_version(c, on_typed, &done), MILVUS_OK);
+    cr_assert(run_until(&done, 1, 3000));
+    cr_assert_geq(h2ts_nrequests(srv), 1);
+    for (int i = 0; i < h2ts_nrequests(srv); i++) {
+        const char *got = h2ts_req_header(h2ts_request(srv, i), "authorization");
+        if (want)
+            cr_assert_str_eq(got, want, "request %d", i);
+        else
+            cr_assert_null(got, "request %d", i);
+    }
+    milvus_client_free(c);
+    h2ts_free(srv);
+    srv = NULL;
+}
+
+Test(transport, typed_client_authorization_padded)
+{
+    check_typed_auth("root", "Milvus", NULL, "cm9vdDpNaWx2dXM="); /* 11 bytes: one '=' */
+    milvus_options_free(opts);
+    opts = milvus_options_new();
+    check_typed_auth("ab", "cdefgh", NULL, "YWI6Y2RlZmdo"); /* 9 bytes: none */
+    milvus_options_free(opts);
+    opts = milvus_options_new();
+    check_typed_auth(NULL, NULL, "root:Milvus1", "cm9vdDpNaWx2dXMx"); /* 12: none */
+    milvus_options_free(opts);
+    opts = milvus_options_new();
+    check_typed_auth(NULL, NULL, "tok-xyzw", "dG9rLXh5enc="); /* 8 bytes: one '=' */
+    milvus_options_free(opts);
+    opts = milvus_options_new();
+    check_typed_auth(NULL, NULL, "api-key-0", "YXBpLWtleS0w"); /* 9 */
+    milvus_options_free(opts);
+    opts = milvus_options_new();
+    check_typed_auth(NULL, NULL, "k", "aw=="); /* 1 byte: two '=' */
+    milvus_options_free(opts);
+    opts = milvus_options_new();
+    check_typed_auth("", "", NULL, NULL); /* nothing set: no header */
+}

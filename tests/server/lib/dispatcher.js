@@ -50,6 +50,11 @@ function authenticate(auth, metadata) {
   if (!auth.enabled) return null;
   const header = firstValue(metadata, 'authorization');
   if (!header) return 'missing authorization in header';
+  // The proxy decodes with Go's base64.StdEncoding: padded, standard
+  // alphabet, nothing else.  Anything it would reject fails here too.
+  if (header.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(header)) {
+    return 'auth check failure, please check username and password are correct';
+  }
   const raw = Buffer.from(header, 'base64').toString('utf8');
   if (auth.tokens.includes(raw)) return null;
   const colon = raw.indexOf(':');
