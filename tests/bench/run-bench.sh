@@ -1,7 +1,7 @@
 #!/bin/sh
 # run-bench.sh: the transport benchmark (not part of `make check`; run with
 # `make bench`).  Starts the grpc-go peer (tests/peers/go/server.go, built
-# offline in GOPATH mode into the build tree), runs tests/bench/bench_transport
+# from the Go module tests/go.mod into the build tree), runs tests/bench/bench_transport
 # BENCH_RUNS times per point and prints a table plus machine-readable lines:
 #
 #   MEASURE <measure> libmilvus=<median> libmilvus_min=<min> libmilvus_max=<max>
@@ -41,18 +41,13 @@ WORK=$top_builddir/tests/bench/work
 die() { echo "run-bench.sh: $*" >&2; exit 1; }
 
 [ -x "$BENCH" ] || die "$BENCH not built (make bench builds it)"
-[ -n "$GO" ] || die "go not found (apt-get install golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev golang-github-soheilhy-cmux-dev)"
+[ -n "$GO" ] || die "go not found (the machine's Go toolchain, 1.24 or newer)"
 mkdir -p "$WORK" || die "cannot create $WORK"
 
 # ---- the grpc-go peer, built once into the build tree --------------------
 PEER=$WORK/go-peer
-SRC=$top_srcdir/tests/peers/go/server.go
-if [ ! -x "$PEER" ] || [ "$SRC" -nt "$PEER" ]; then
-    echo "# building the grpc-go peer (offline, GOPATH mode)" >&2
-    GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$WORK/gopath:/usr/share/gocode" \
-        GOCACHE="$WORK/gocache" "$GO" build -o "$PEER" "$SRC" >&2 ||
-        die "building the grpc-go peer failed (see above)"
-fi
+GO=$GO sh "$top_srcdir/tests/peers/go-build.sh" "$PEER" ./peers/go "$WORK/gocache" ||
+    die "building the grpc-go peer failed (see above)"
 
 # ---- CPU pinning: server and client on different cores ------------------
 SERVER_PIN=

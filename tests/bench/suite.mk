@@ -11,7 +11,7 @@ tests_bench_suite_mv_suite_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 tests_bench_suite_mv_suite_LDADD = libmilvus_core.la $(DEP_LIBS) -lm
 CLEANFILES += tests/bench/suite/mv_suite$(EXEEXT)
 EXTRA_DIST += tests/bench/suite/run-suite.sh tests/bench/suite/report.sh \
-	tests/bench/suite/canned_server.go tests/bench/suite/gen_canned.js \
+	tests/bench/suite/gen_canned.js \
 	tests/bench/anchors/grpcpp_client.cc tests/bench/anchors/node_sdk_search.js
 
 bench-suite: tests/bench/suite/mv_suite$(EXEEXT)

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Scripted raw HTTP/2 server for the libmilvus fault tests.
 
 It speaks just enough gRPC to misbehave on purpose.  The behaviour is chosen
@@ -87,7 +87,7 @@ try:
     from hyperframe.frame import GoAwayFrame, PingFrame, WindowUpdateFrame
 except ImportError as _e:
     # The first stdout line is read by the test: say why instead of a port.
-    print("SKIP python3-h2 not importable by %s (%s); apt-get install python3-h2"
+    print("SKIP h2 not importable by %s (%s); make check installs it from tests/requirements.txt"
           % (sys.executable, _e), flush=True)
     sys.exit(0)
 

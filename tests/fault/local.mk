@@ -1,5 +1,5 @@
 # rules for tests/fault: the transport against a scripted raw HTTP/2 server
-# (tests/fault/h2_fault_server.py, Debian python3-h2).
+# (tests/fault/h2_fault_server.py, h2 from tests/requirements.txt).
 if HAVE_CRITERION
 check_PROGRAMS += tests/fault/test_fault
 TESTS += tests/fault/test_fault

@@ -1,6 +1,7 @@
 /*
  * Fault-case tests of the libmilvus transport against a scripted raw HTTP/2
- * server (tests/fault/h2_fault_server.py, on Debian's python3-h2).
+ * server (tests/fault/h2_fault_server.py, on the h2 package of the test
+ * suite's Python environment).
  *
  * Each test starts its own server on 127.0.0.1 port 0, points a channel at
  * it, drives one misbehaviour and checks
@@ -14,7 +15,7 @@
  * Leaks are caught by running this program under valgrind and ASan (see
  * the report / tests/fault/local.mk).
  *
- * Without python3-h2 every test is skipped with the reason, unless
+ * Without h2 every test is skipped with the reason, unless
  * MILVUS_REQUIRE_PEERS=1, then it fails.
  */
 #include "config.h"
@@ -55,7 +56,13 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-#define PYTHON "/usr/bin/python3"
+/* The test suite's Python (the virtual environment made from
+ * tests/requirements.txt, with h2), exported by the Makefile. */
+static const char *python(void)
+{
+    const char *p = getenv("MILVUS_TEST_PYTHON");
+    return p && *p ? p : "/usr/bin/python3";
+}
 #define CALL_CAP_MS 8000 /* no single call of these tests may take longer */
 #define SETTLE_MS 150    /* loop time after completion to catch a 2nd callback */
 #define MAX_CALLS 16
@@ -127,12 +134,13 @@ static void server_start(const char *const *extra)
     size_t argc = 0;
     pid_t pid;
 
-    if (access(PYTHON, X_OK) != 0) {
-        peer_missing(PYTHON " not found (apt-get install python3 python3-h2)");
+    if (access(python(), X_OK) != 0) {
+        peer_missing("the test Python (MILVUS_TEST_PYTHON) was not found: make check makes it "
+                     "from tests/requirements.txt");
     }
     cr_assert(access(script_path(), R_OK) == 0, "fault server script %s not readable",
               script_path());
-    argv[argc++] = PYTHON;
+    argv[argc++] = python();
     argv[argc++] = script_path();
     if (getenv("FAULT_VERBOSE")) {
         argv[argc++] = "-v";
@@ -154,7 +162,7 @@ static void server_start(const char *const *extra)
         close(in[1]);
         close(out[0]);
         close(out[1]);
-        execv(PYTHON, (char *const *)argv);
+        execv(python(), (char *const *)argv);
         _exit(127);
     }
     close(in[0]);

@@ -16,7 +16,7 @@ LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/mv-fault-vg.XXXXXX")
 # timing bounds in the tests are stretched under valgrind
 FAULT_SLOW=${FAULT_SLOW:-8} CRITERION_JOBS=1 "$VALGRIND" --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
-    --trace-children=yes --trace-children-skip='*/python3*,*/sh,*/openssl,*/rm' \
+    --trace-children=yes --trace-children-skip='*/python3*,*/python,*/sh,*/openssl,*/rm' \
     --log-file="$LOGDIR/vg.%p" "$BIN" --jobs=1 "$@"
 rc=$?
 # A log without an ERROR SUMMARY belongs to a fork child that exec'ed an

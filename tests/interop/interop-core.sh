@@ -1,5 +1,5 @@
 #!/bin/sh
-# The libmilvus transport against grpc-core (Debian's python3-grpcio):
+# The libmilvus transport against grpc-core (grpcio, tests/requirements.txt):
 # every interop case in plaintext and TLS, plus mutual TLS.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/peers/peers.sh"

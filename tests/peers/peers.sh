@@ -19,9 +19,25 @@ _peers_cleanup() {
 trap '_peers_cleanup; _cleanup' EXIT
 peers_track() { PEERS_PIDS="$PEERS_PIDS $1"; }
 
-# Debian's interpreter: it sees python3-grpcio (another python3 may not).
-DEBIAN_PYTHON=${DEBIAN_PYTHON:-/usr/bin/python3}
+# The test suite's Python: the virtual environment that `make check` makes
+# from tests/requirements.txt (grpcio, grpcio-tools, h2, pymilvus, the
+# Milvus servers).  Plain helpers (free_port, port_open) need only the
+# standard library and fall back to any python3.
+TEST_PYTHON=${MILVUS_TEST_PYTHON:-$top_builddir/tests/venv/bin/python}
+[ -x "$TEST_PYTHON" ] && PLAIN_PYTHON=$TEST_PYTHON || PLAIN_PYTHON=$(command -v python3)
 GRPC_PROTO_ROOT=/usr/share/grpc-proto
+
+# require_test_python MODULE...: skips (fails under MILVUS_REQUIRE_PEERS)
+# unless the test Python exists and imports every MODULE.
+require_test_python() {
+    [ -x "$TEST_PYTHON" ] ||
+        tap_skip_all "the test Python $TEST_PYTHON is missing (make check makes it from tests/requirements.txt)"
+    local m
+    for m in "$@"; do
+        "$TEST_PYTHON" -c "import $m" 2>/dev/null ||
+            tap_skip_all "the test Python cannot import $m (tests/requirements.txt)"
+    done
+}
 
 # wait_port FILE PID: prints the port once FILE has a "PORT <n>" line;
 # fails if PID dies or nothing comes within 60 s.
@@ -59,13 +75,13 @@ make_certs() {
 
 # Asks for a free loopback port (for nginx, which cannot report port 0).
 free_port() {
-    "$DEBIAN_PYTHON" -c 'import socket
+    "$PLAIN_PYTHON" -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 # port_open PORT: something accepts connections on 127.0.0.1:PORT.
 port_open() {
-    "$DEBIAN_PYTHON" -c 'import socket, sys
+    "$PLAIN_PYTHON" -c 'import socket, sys
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null
 }
 
@@ -73,38 +89,17 @@ socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/de
 
 GO_PEER=$PEERS_BUILD/go-bin/interop-server
 
-# require_go_peer: skips (fails under MILVUS_REQUIRE_PEERS) without Go or
-# Debian's grpc-go/cmux sources.
+# require_go_peer: skips (fails under MILVUS_REQUIRE_PEERS) without Go.
+# grpc-go and cmux are Go modules pinned in tests/go.mod and tests/go.sum.
 require_go_peer() {
     [ -n "${GO:-}" ] || GO=$(command -v go)
-    [ -n "$GO" ] || tap_skip_all "go not found (apt-get install golang-go)"
-    [ -d /usr/share/gocode/src/google.golang.org/grpc ] ||
-        tap_skip_all "grpc-go not found (apt-get install golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev)"
-    [ -d /usr/share/gocode/src/github.com/soheilhy/cmux ] ||
-        tap_skip_all "cmux not found (apt-get install golang-github-soheilhy-cmux-dev)"
+    [ -n "$GO" ] || tap_skip_all "go not found (the machine's Go toolchain, 1.24 or newer)"
 }
 
-# build_go_peer: builds the grpc-go server into the build tree once, fully
-# offline in GOPATH mode; reused while newer than its source.  Scripts may
-# run in parallel: the build is serialised with a lock and the binary is
-# renamed into place.
+# build_go_peer: builds the grpc-go server into the build tree once
+# (tests/peers/go-build.sh); reused while newer than its sources.
 build_go_peer() {
-    local src="$PEERS_SRC/go/server.go" log="$TEST_TMP/go-build.log"
-    mkdir -p "$PEERS_BUILD/go-bin" "$PEERS_BUILD/gopath" || return 1
-    (
-        flock 9 || exit 1
-        if [ -x "$GO_PEER" ] && [ ! "$src" -nt "$GO_PEER" ]; then
-            exit 0
-        fi
-        GO111MODULE=off GOPROXY=off GOFLAGS= GOENV=off GOTOOLCHAIN=local \
-            GOPATH="$PEERS_BUILD/gopath:/usr/share/gocode" \
-            GOCACHE="$PEERS_BUILD/go-cache" \
-            "$GO" build -o "$GO_PEER.tmp.$$" "$src" >"$log" 2>&1 &&
-            mv -f "$GO_PEER.tmp.$$" "$GO_PEER"
-    ) 9>"$PEERS_BUILD/go-bin/.lock"
-    local rc=$?
-    [ $rc -eq 0 ] || sed 's/^/# go build: /' "$log" | tail -n 20 >&2
-    return $rc
+    GO=$GO sh "$PEERS_SRC/go-build.sh" "$GO_PEER" ./peers/go "$PEERS_BUILD/go-cache"
 }
 
 # start_go_peer NAME [server flags...]
@@ -117,14 +112,10 @@ start_go_peer() {
     peer_started "$name"
 }
 
-# ---- grpc-core (python3-grpcio) ------------------------------------------
+# ---- grpc-core (grpcio from tests/requirements.txt) ----------------------
 
 require_core_peer() {
-    [ -x "$DEBIAN_PYTHON" ] || tap_skip_all "$DEBIAN_PYTHON not found (apt-get install python3)"
-    "$DEBIAN_PYTHON" -c 'import grpc' 2>/dev/null ||
-        tap_skip_all "python3-grpcio not found (apt-get install python3-grpcio)"
-    require_cmd protoc protobuf-compiler
-    require_cmd grpc_python_plugin protobuf-compiler-grpc
+    require_test_python grpc grpc_tools.protoc
     [ -f "$GRPC_PROTO_ROOT/grpc/testing/test.proto" ] ||
         tap_skip_all "grpc/testing/test.proto not found (apt-get install grpc-proto)"
 }
@@ -132,7 +123,7 @@ require_core_peer() {
 start_core_peer() {
     local name="$1"
     shift
-    TMPDIR=$TEST_TMP "$DEBIAN_PYTHON" "$PEERS_SRC/core/server.py" "$@" \
+    TMPDIR=$TEST_TMP "$TEST_PYTHON" "$PEERS_SRC/core/server.py" "$@" \
         >"$TEST_TMP/$name.out" 2>"$TEST_TMP/$name.err" &
     PEER_PID=$!
     peers_track "$PEER_PID"
@@ -145,12 +136,12 @@ start_core_peer() {
 check_peer() {
     local desc="$1" out rc
     shift
-    if ! "$DEBIAN_PYTHON" -c 'import grpc' 2>/dev/null || ! command -v grpc_python_plugin >/dev/null ||
+    if ! "$TEST_PYTHON" -c 'import grpc, grpc_tools.protoc' 2>/dev/null ||
         [ ! -f "$GRPC_PROTO_ROOT/grpc/testing/test.proto" ]; then
-        tap_ok "$desc # SKIP python3-grpcio/grpc-proto missing"
+        tap_ok "$desc # SKIP grpcio/grpcio-tools (test Python) or grpc-proto missing"
         return 0
     fi
-    out=$(TMPDIR=$TEST_TMP timeout 60 "$DEBIAN_PYTHON" "$PEERS_SRC/core/check_peer.py" "$@" 2>&1)
+    out=$(TMPDIR=$TEST_TMP timeout 60 "$TEST_PYTHON" "$PEERS_SRC/core/check_peer.py" "$@" 2>&1)
     rc=$?
     if [ $rc -eq 0 ]; then
         tap_ok "$desc"

@@ -7,7 +7,7 @@
 #     mv_suite unary/mem       vs anchors/grpcpp_client (grpc C++ GenericStub,
 #                              one CompletionQueue thread) and h2load with the
 #                              same pre-framed request (the HTTP/2 floor)
-#   Milvus calls (suite/canned_server.go: grpc-go answering Milvus RPCs with
+#   Milvus calls (tests/peers/go/canned: grpc-go answering Milvus RPCs with
 #   response bytes built by suite/gen_canned.js from the upstream schema):
 #     mv_suite search          vs anchors/node_sdk_search.js (official Node SDK)
 #     mv_suite insert --zero-copy (insert.10k_rows) and mv_suite insert, the
@@ -65,22 +65,19 @@ else
 fi
 
 [ -x "$MV" ] || die "$MV not built (make bench-suite builds it)"
-[ -n "$GO" ] || die "go not found (apt-get install golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev golang-github-soheilhy-cmux-dev)"
+[ -n "$GO" ] || die "go not found (the machine's Go toolchain, 1.24 or newer)"
 [ -n "$NODE" ] || die "node not found"
 command -v h2load >/dev/null 2>&1 || die "h2load not found (apt-get install nghttp2-client)"
 pkg-config --exists grpc++ protobuf || die "grpc++ not found (apt-get install libgrpc++-dev)"
 mkdir -p "$WORK" "$OUT" || die "cannot create $WORK or $OUT"
 
 # ---- build the peers and the anchors into the build tree (once) -------------------
-gobuild() { # out src
-    if [ ! -x "$1" ] || [ "$2" -nt "$1" ]; then
-        note "building $(basename "$1") (grpc-go, offline GOPATH mode)"
-        GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$WORK/gopath:/usr/share/gocode" \
-            GOCACHE="$WORK/gocache" "$GO" build -o "$1" "$2" >&2 || die "go build $2 failed"
-    fi
+gobuild() { # out package (of the test module tests/go.mod)
+    note "building $(basename "$1") (grpc-go, Go modules)"
+    GO=$GO sh "$top_srcdir/tests/peers/go-build.sh" "$1" "$2" "$WORK/gocache" || die "go build $2 failed"
 }
-gobuild "$WORK/go-peer" "$top_srcdir/tests/peers/go/server.go"
-gobuild "$WORK/canned-server" "$SUITE/canned_server.go"
+gobuild "$WORK/go-peer" ./peers/go
+gobuild "$WORK/canned-server" ./peers/go/canned
 GRPCPP=$WORK/grpcpp_client
 if [ ! -x "$GRPCPP" ] || [ "$top_srcdir/tests/bench/anchors/grpcpp_client.cc" -nt "$GRPCPP" ]; then
     note "building the grpc C++ anchor"

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Sanity-checks a TestService peer with grpc-core's own client.
 
 Used by the interop scripts before the libmilvus client runs, so that a
@@ -96,8 +96,7 @@ def main():
 
     gen = tempfile.mkdtemp(prefix="core-check-")
     try:
-        generate_stubs("/usr/share/grpc-proto", gen, "protoc",
-                       shutil.which("grpc_python_plugin") or "/usr/bin/grpc_python_plugin")
+        generate_stubs("/usr/share/grpc-proto", gen)
         import empty_pb2
         import messages_pb2
         import test_pb2_grpc

@@ -1,15 +1,15 @@
-#!/usr/bin/python3
-"""A grpc-core (python3-grpcio) grpc.testing.TestService server.
+#!/usr/bin/env python3
+"""A grpc-core (grpcio) grpc.testing.TestService server.
 
-Stubs are generated at start-up from Debian's grpc-proto files with protoc
-and grpc_python_plugin into a temporary directory.  The generated modules
+Stubs are generated at start-up from Debian's grpc-proto files with the
+protoc of grpcio-tools (grpc_tools.protoc) into a temporary directory.  The generated modules
 would be called grpc.testing.*_pb2, which collides with the installed
 `grpc` package, so the three .proto files are first copied flat (imports
 rewritten to "empty.proto"/"messages.proto"); the proto package stays
 grpc.testing, so method paths are unchanged.
 
-Prints "PORT <n>" on stdout once it listens.  Run it with /usr/bin/python3
-(Debian's interpreter, which sees python3-grpcio).
+Prints "PORT <n>" on stdout once it listens.  Run it with the test suite's
+Python (the virtual environment made from tests/requirements.txt).
 """
 
 import argparse
@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ ECHO_TRAILING = "x-grpc-test-echo-trailing-bin"
 PROTOS = ("empty.proto", "messages.proto", "test.proto")
 
 
-def generate_stubs(proto_root, out_dir, protoc, plugin):
+def generate_stubs(proto_root, out_dir):
     src = os.path.join(out_dir, "proto")
     os.makedirs(src)
     for name in PROTOS:
@@ -39,9 +38,10 @@ def generate_stubs(proto_root, out_dir, protoc, plugin):
         text = re.sub(r'import "grpc/testing/([a-z_]+\.proto)";', r'import "\1";', text)
         with open(os.path.join(src, name), "w") as f:
             f.write(text)
-    subprocess.run([protoc, "-I" + src, "--python_out=" + out_dir,
-                    "--grpc_out=" + out_dir, "--plugin=protoc-gen-grpc=" + plugin]
-                   + [os.path.join(src, n) for n in PROTOS], check=True)
+    from grpc_tools import protoc
+    if protoc.main(["grpc_tools.protoc", "-I" + src, "--python_out=" + out_dir,
+                    "--grpc_python_out=" + out_dir] + [os.path.join(src, n) for n in PROTOS]) != 0:
+        raise RuntimeError("grpc_tools.protoc failed on " + src)
     sys.path.insert(0, out_dir)
 
 
@@ -115,16 +115,13 @@ def main():
     ap.add_argument("--key", help="server private key (PEM)")
     ap.add_argument("--client_ca", help="CA for client certificates (mutual TLS)")
     ap.add_argument("--proto_root", default="/usr/share/grpc-proto")
-    ap.add_argument("--protoc", default="protoc")
-    ap.add_argument("--plugin", default=shutil.which("grpc_python_plugin") or
-                    "/usr/bin/grpc_python_plugin")
     args = ap.parse_args()
 
     # Turn SIGTERM into a normal exit so that the stub directory is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     gen = tempfile.mkdtemp(prefix="core-peer-")
     try:
-        generate_stubs(args.proto_root, gen, args.protoc, args.plugin)
+        generate_stubs(args.proto_root, gen)
         import empty_pb2
         import messages_pb2
         import test_pb2_grpc
