@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Examples of the typed API (issue 4): built with the library (noinst),
 # linked against the public libmilvus.la only.  EXAMPLE_LIBS and
 # EXAMPLE_CPPFLAGS come from examples/local.mk.

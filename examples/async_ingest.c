@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * async_ingest — a daemon-style ingestion loop on one event_base: keeps
  * thousands of inserts in flight, backs off when the client's pending-call

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs the libmilvus demo against $MILVUS_URI, or against the local
 # Milvus-protocol server (tests/server) started here on a free port.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * evhttp_search — an HTTP search front end on ONE event loop: libevent's
  * evhttp server and the Milvus client share the event_base, so a request

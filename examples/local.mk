@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Examples: built with the library (noinst), run by `make demo`.
 EXAMPLE_LIBS = libmilvus.la $(LIBEVENT_LIBS)
 EXAMPLE_CPPFLAGS = -I$(top_srcdir)/include $(LIBEVENT_CFLAGS)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quickstart — the typed Milvus API from start to finish, one step after
  * the other: create a collection, insert rows, build an index, load,

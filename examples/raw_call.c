@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * raw_call — the low-level channel: call any Milvus RPC by method path with
  * serialized bytes, on your own event loop.

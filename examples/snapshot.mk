@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The snapshot headline demo (examples/snapshot_restore.c), run by
 # `make demo` when DEMO_PROGRAMS includes snapshot_restore.
 noinst_PROGRAMS += examples/snapshot_restore

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Milvus wire schema: our .proto files (source tree) are compiled by protoc-c
 # into proto/*.pb-c.[ch] in the BUILD tree (AM_CPPFLAGS has
 # -I$(top_builddir)/proto).  The generated files are never committed, but

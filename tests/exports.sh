@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The shared library exports the milvus_* API and nothing else: every
 # defined dynamic symbol starts with milvus_, and every function the public
 # headers declare with MILVUS_EXTERN is exported.

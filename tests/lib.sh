@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the shell tests (TAP output).
 #   . "$top_srcdir/tests/lib.sh"
 # Peer-based tests call tap_skip_all when a peer is missing; with

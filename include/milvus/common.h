@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libmilvus — common definitions: export macro, status codes, version.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libmilvus — asynchronous, event-driven C client for the Milvus vector
  * database.  Umbrella header: include <milvus/milvus.h> and link with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libmilvus — collection schemas: data types, fields and the schema builder.
  *

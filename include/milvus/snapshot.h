@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libmilvus — collection snapshots: point-in-time copies of a collection
  * that can be restored into a new collection, exported to object storage

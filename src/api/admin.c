@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* More collection, partition, load, alias and maintenance operations:
  * rename, collection/field properties, partition load/release/stats,
  * refresh, alias alter/describe/list, compaction. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Awaits of long server jobs (index build, load, flush) polled on event
  * timers with backoff, progress reports, a deadline and cancel; and the
  * quick collection create built on them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client: lifecycle, the Connect handshake, and the operation engine
  * (submit -> channel call -> unpack -> Milvus status -> step -> callback),
  * with rate-limit retries and polls on event timers. */

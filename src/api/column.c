@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Columns: a protobuf FieldData (owned for input columns, borrowed from a
  * response for result views) plus the row window of the view. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writes: insert, upsert (with the schema cache and the schema-mismatch
  * retry), delete by filter or by ids. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Database, collection, partition, index, load, alias and maintenance
  * operations: validate -> request -> typed result. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reads: search, hybrid search, query, get, count (and the option
  * objects they take). */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Results: status, error details and typed payloads of one operation. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fields and schemas: thin owners of the protobuf FieldSchema and
  * CollectionSchema messages, so that serialization is a plain pack. */
 #include <stdio.h>

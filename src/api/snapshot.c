@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Snapshots: the twelve snapshot RPCs, flush-then-snapshot, and the job
  * awaits that poll restore and export jobs on event timers. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers of the API layer: names, strings, lists, packing. */
 #include <stdio.h>
 #include <stdlib.h>

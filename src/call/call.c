@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Layer 3 — the generic async RPC: submission, deadline, cancel, retry,
  * gRPC status from the response, exactly-once completion from the loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Request buffers shared by reference between the typed API, the calls
  * that may re-send them and the socket's output buffer. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Requests packed once and shared by reference between the typed API and
  * the transport.  Internal. */
 #ifndef MV_REQBUF_H

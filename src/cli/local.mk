@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for src/cli: milvusctl, built only on the public API (libmilvus.la)
 bin_PROGRAMS += src/cli/milvusctl
 src_cli_milvusctl_SOURCES = src/cli/milvusctl.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * milvusctl — snapshot and collection operations from the shell.
  * Built only on the public API (<milvus/milvus.h>, <milvus/snapshot.h>,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Options: setters with validation; every string is copied. */
 #include <limits.h>
 #include <stdlib.h>

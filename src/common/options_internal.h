@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The options object behind <milvus/options.h>.  Internal to libmilvus:
  * the transport and the API layer read the fields directly.

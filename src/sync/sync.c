@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The blocking layer: each milvus_sync_X() submits milvus_client_X() on a
  * private event_base and runs that loop until the callback has run (curl
  * easy on multi).  Built only on the public asynchronous API. */

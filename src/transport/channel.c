@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The channel: a pool of connections to one server, the queue of calls
  * waiting for a stream, the id map, and the "work" event that runs all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One HTTP/2 connection: DNS (evdns, never the blocking resolver), TCP,
  * optional TLS with ALPN h2, the nghttp2 client session, keepalive.

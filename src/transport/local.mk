@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # transport (layer 2), call (layer 3) and the shared option/status code
 libmilvus_core_la_SOURCES += src/common/status.c \
 	src/common/options.c src/common/options_internal.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLS: one SSL_CTX per channel (TLS >= 1.2, ALPN h2, verification on by
  * default), one SSL per connection (SNI, host-name check). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Layers 2 and 3 — transport (connections, pool) and call (generic RPC).
  * Internal to libmilvus.  One header because the three objects (channel,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Layer 1 — wire: pure gRPC-over-HTTP/2 helpers (see grpc_wire.h and
  * /work/shared/design/wire.md).  Nothing here does I/O or keeps global state.

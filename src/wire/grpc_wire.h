@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Layer 1 — wire: pure gRPC-over-HTTP/2 helpers.  No I/O, no event loop,
  * no nghttp2 session; every function is unit-tested and fuzzed.

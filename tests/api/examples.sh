@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The typed-API examples end to end (TAP): quickstart, async_ingest and
 # evhttp_search run against the Milvus-protocol test server started here
 # (tests/server/server.js on a free port), or against $MILVUS_URI (+

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Smoke run of the result-decoding fuzz target (tests/api/fuzz_result.c):
 # its seed corpus plus FUZZ_SMOKE_RUNS (default 5000) generated inputs.
 # The same command line works for the standalone build and the libFuzzer

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests of the typed API (issue 4): examples end to end, concurrency under
 # injected faults, and a fuzz target for result decoding.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Packing requests once into the buffers the transport sends from: the
  * zero-copy packer must produce a request that decodes to exactly the
  * message protobuf-c's own packing encodes, borrow the dense vectors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Transport benchmark: one libmilvus channel on one event-loop thread
  * against a gRPC server (tests/bench/run-bench.sh starts the grpc-go peer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * driver.c: the call driver shared by the benchmark programs (driver.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * driver.h: the call driver shared by the benchmark programs
  * (bench_transport and suite/mv_suite): keeps N calls in flight on one event

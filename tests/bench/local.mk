@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/bench: the transport benchmark.  Not part of `make check`
 # (timing on a shared machine is not a pass/fail criterion); run it with
 # `make bench`.  Built on demand only (EXTRA_PROGRAMS).

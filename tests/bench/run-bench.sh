@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run-bench.sh: the transport benchmark (not part of `make check`; run with
 # `make bench`).  Starts the grpc-go peer (tests/peers/go/server.go, built
 # from the Go module tests/go.mod into the build tree), runs tests/bench/bench_transport

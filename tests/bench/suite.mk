@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/bench/suite: the comparative benchmark suite (issue 6).
 # libmilvus against the alternatives a user would pick -- the grpc C++ async
 # client, h2load (the HTTP/2 floor), the official Node SDK -- on the same

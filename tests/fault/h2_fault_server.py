@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Scripted raw HTTP/2 server for the libmilvus fault tests.
 
 It speaks just enough gRPC to misbehave on purpose.  The behaviour is chosen

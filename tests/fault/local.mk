@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/fault: the transport against a scripted raw HTTP/2 server
 # (tests/fault/h2_fault_server.py, h2 from tests/requirements.txt).
 if HAVE_CRITERION

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fault-case tests of the libmilvus transport against a scripted raw HTTP/2
  * server (tests/fault/h2_fault_server.py, on the h2 package of the test

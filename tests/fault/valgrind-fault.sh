@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # valgrind-fault.sh [CRITERION-ARGS...]: tests/fault/test_fault under
 # valgrind memcheck.  Criterion runs every test in a worker process whose
 # exit status it does not propagate, so each process (runner and workers,

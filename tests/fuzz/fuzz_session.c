@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target: the client side of an HTTP/2 gRPC connection.  A channel
  * gets a connection without a socket (mv_channel_attach_memory_conn), a

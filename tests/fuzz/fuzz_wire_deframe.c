@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target: the gRPC message deframer (src/wire/grpc_wire.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target: the wire layer's text parsers and codecs
  * (src/wire/grpc_wire.c): grpc-timeout, grpc-message percent coding,

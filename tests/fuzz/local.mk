@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzz targets (libFuzzer entry point LLVMFuzzerTestOneInput).
 #
 # Two builds of the same sources:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # usage: run-fuzzers.sh DIR SECONDS
 # Runs every libFuzzer binary fuzz_* in DIR (a build configured with
 # CC=clang .../configure --enable-fuzzers; this script builds nothing) for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Smoke test for the fuzz targets: runs every fuzz_* program built in
 # $top_builddir/tests/fuzz over its seed corpus (tests/fuzz/corpus/NAME)
 # and FUZZ_SMOKE_RUNS (default 5000) generated inputs.  Works with both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A main() for fuzz targets built without libFuzzer, so that an ordinary
  * `make check` runs every target as a quick smoke test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shorthands of the integration tests: one event_base and one client per
  * test (each Criterion test runs in its own process), and CALL() to run
  * one operation to completion. */

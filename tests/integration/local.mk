@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/integration: the typed API (builders without a server)
 if HAVE_CRITERION
 check_PROGRAMS += tests/integration/test_builders

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Milvus server fixture: one tests/server/server.js per test program,
  * started from the Criterion runner (see server_fixture.h). */
 #define _GNU_SOURCE
@@ -291,11 +292,52 @@ void fixture_require(void)
     cr_skip_test("%s", why);
 }
 
+const char *fixture_server_kind(void)
+{
+    const char *k = getenv("MILVUS_SERVER_KIND");
+    if (!(getenv("MILVUS_URI") && *getenv("MILVUS_URI")))
+        return "test-server";
+    return k && *k ? k : "milvus";
+}
+
+/* Not applicable here: tests/real/real-server.sh prints these as comments
+ * (the test runs against the test server, where it counts). */
+#define NA_PREFIX "n/a on %s: "
+
 void fixture_require_faults(void)
 {
     fixture_require();
     if (!fixture_has_faults())
-        cr_skip_test("MILVUS_URI is a real Milvus: no fault injection or call counters");
+        cr_skip_test(NA_PREFIX "needs the test server's fault injection or call counters",
+                     fixture_server_kind());
+}
+
+/* What each server written by the Milvus project does not do, with the
+ * reason: the one table of the real-server runs (tests/real).  A feature
+ * is a short name that tests pass to fixture_require_feature(). */
+static const struct {
+    const char *kind, *feature, *reason;
+} unsupported[] = {
+    {"standalone", "snapshot", "snapshots are Milvus 3.0; the embedded server is 2.3"},
+    {"lite", "snapshot", "Milvus Lite has no snapshot service"},
+};
+
+int fixture_has_feature(const char *feature)
+{
+    const char *kind = fixture_server_kind();
+    for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+        if (strcmp(unsupported[i].kind, kind) == 0 && strcmp(unsupported[i].feature, feature) == 0)
+            return 0;
+    return 1;
+}
+
+void fixture_require_feature(const char *feature)
+{
+    const char *kind = fixture_server_kind();
+    fixture_require();
+    for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+        if (strcmp(unsupported[i].kind, kind) == 0 && strcmp(unsupported[i].feature, feature) == 0)
+            cr_skip_test(NA_PREFIX "%s (%s)", kind, feature, unsupported[i].reason);
 }
 
 milvus_options *fixture_options(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Milvus server fixture of the integration tests.
  *
@@ -17,6 +18,9 @@
  *   MILVUS_URI [+ MILVUS_TOKEN]   use that real Milvus instead of the test
  *                                 server; fixture_has_faults() is then 0 and
  *                                 fault tests skip.
+ *   MILVUS_SERVER_KIND            which server MILVUS_URI is ("standalone",
+ *                                 "lite"): selects its row of the table of
+ *                                 unsupported features (tests/real sets it).
  *   MILVUS_REQUIRE_PEERS=1        a missing node or npm module fails the
  *                                 tests instead of skipping them.
  *
@@ -53,6 +57,14 @@ void fixture_require(void);
 /* Like fixture_require(), and also skips when the server cannot inject
  * faults or count calls (a real Milvus through MILVUS_URI). */
 void fixture_require_faults(void);
+/* "test-server", or MILVUS_SERVER_KIND with MILVUS_URI ("standalone",
+ * "lite"; "milvus" when unnamed). */
+const char *fixture_server_kind(void);
+/* Skips the current test, as "n/a on <kind>: <reason>", when the server
+ * lacks feature according to the fixture's table of unsupported features
+ * (server_fixture.c); fixture_has_feature() only asks. */
+void fixture_require_feature(const char *feature);
+int fixture_has_feature(const char *feature);
 /* 1 when the server is the test server (control service available). */
 int fixture_has_faults(void);
 /* "127.0.0.1:<port>" or MILVUS_URI. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Awaits (index, load, flush: progress, deadline, cancel), the quick
  * create, rename, properties, partition load/release/stats, refresh,
  * aliases and compaction against the test server. */

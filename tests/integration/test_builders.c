@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the typed API that need no server: schema builder,
  * columns, validation and argument errors of the operations. */
 #include <criterion/criterion.h>

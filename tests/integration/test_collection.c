@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Collections, partitions, indexes, load and aliases against the test
  * server. */
 #include "itest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Connection area against the test server: Connect handshake (explicit and
  * lazy), identifier and dbname metadata, version, health, databases and
  * use_database. */

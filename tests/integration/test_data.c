@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writes and reads against the test server: insert/upsert/delete, query,
  * count, get, search checked against a brute-force computation, hybrid
  * search. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bad input and server-side rejections: local errors come back from the
  * submitting function with a message, send nothing (checked with the test
  * server's call counters) and call nothing back; server refusals carry the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every data type round-trips through the test server (which decodes the
  * requests with the upstream schema): insert, then query each column back
  * and compare, including NULLs, defaults and the dynamic field. */

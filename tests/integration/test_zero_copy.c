@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writes with milvus_write_options_set_zero_copy(): the vectors go to the
  * socket from the caller's memory.  Checked against the test server (which
  * decodes requests with the upstream schema): every row round-trips on the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The libmilvus transport against grpc-core (grpcio, tests/requirements.txt):
 # every interop case in plaintext and TLS, plus mutual TLS.
 . "$top_srcdir/tests/lib.sh"

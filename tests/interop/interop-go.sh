@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The libmilvus transport against grpc-go (the server Milvus runs), set up
 # like the Milvus proxy (cmux, keepalive policy, 64 MiB limit): every
 # interop case in plaintext and TLS, plus mutual TLS.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The libmilvus transport against grpc-js (npm @grpc/grpc-js, pure
 # JavaScript): every interop case in plaintext and TLS, plus mutual TLS.
 . "$top_srcdir/tests/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the interop scripts (sourced after tests/lib.sh and
 # tests/peers/peers.sh): runs the libmilvus interop client, one TAP line
 # per (peer, mode, case).

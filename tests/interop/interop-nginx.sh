@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The libmilvus transport through nginx (TLS + HTTP/2, grpc_pass) to the
 # grpc-go peer: every interop case, then many_unary over 2500 calls, which
 # crosses nginx's GOAWAY after 1000 requests per connection twice with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/interop: the gRPC interop client and the scripts that run
 # it against independent servers (tests/peers: grpc-go, grpc-core, grpc-js,
 # nginx).

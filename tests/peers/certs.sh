@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # certs.sh OUTDIR: throw-away TLS material for the interop tests.
 #   ca.pem / ca.key          a self-signed test CA
 #   server.pem / server.key  signed by the CA; SAN DNS:localhost,

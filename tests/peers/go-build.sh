@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # go-build.sh OUT PACKAGE CACHE_DIR: builds one Go program of the test
 # module (tests/go.mod, tests/go.sum) into OUT, e.g.
 #   go-build.sh build/tests/peers/go-bin/interop-server ./peers/go build/tests/peers/go-cache

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers to build and start the independent test peers; sourced by test
 # scripts after tests/lib.sh:
 #   . "$top_srcdir/tests/lib.sh"

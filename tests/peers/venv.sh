@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # venv.sh PYTHON REQUIREMENTS DIR: makes (or brings up to date) the test
 # suite's Python virtual environment in DIR from the pinned REQUIREMENTS.
 # A copy of the requirements inside DIR records what was installed, so a

@@ -1,4 +1,5 @@
 #!/bin/sh
+// SPDX-License-Identifier: Apache-2.0
 ":" //; if command -v node >/dev/null 2>&1; then exec node "$0" "$@"; fi
 ":" //; if [ "${MILVUS_REQUIRE_PEERS:-0}" = 1 ]; then echo "1..1"; echo "not ok 1 - node not found"; exit 1; fi
 ":" //; echo "1..0 # SKIP node not found (apt-get install nodejs)"; exit 0

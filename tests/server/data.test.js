@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Data path of the Milvus-protocol test server: Insert/Upsert/Delete,
 // Search/HybridSearch/iterators, Query/count(*), checked against

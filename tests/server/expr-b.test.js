@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Unit tests of the filter-expression parser/evaluator (lib/expr.js).
 // Pure JavaScript: needs no npm packages.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Milvus-protocol test server (Node.js) and its own tests.
 MV_SERVER_FILES = \
 	tests/server/README \

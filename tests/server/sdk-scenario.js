@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // The official Node SDK (@zilliz/milvus2-sdk-node) against the test server:
 // an independent client drives the whole user path and every result is

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // A Milvus-protocol test server: MilvusService from the upstream schema over
 // grpc-js, backed by an in-memory model, with a control service for fault

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // The test server through raw @grpc/grpc-js calls (no SDK): CLI, auth,
 // control service and fault injection, the [A] areas, snapshot errors and

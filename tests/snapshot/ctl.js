@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Helper of milvusctl.sh:
 //   node ctl.js ADDRESS setup COLLECTION   create COLLECTION (id, vec dim 8) with 20 rows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test harness of tests/snapshot (see harness.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test harness of tests/snapshot: starts the Milvus-protocol test server
  * (tests/server) once per test program, or uses a real Milvus when
  * MILVUS_URI is set; fault injection through its control service;

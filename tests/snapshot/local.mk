@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/snapshot: snapshots end to end, the blocking layer and
 # milvusctl, against the Milvus-protocol test server (or MILVUS_URI).
 MVT_HARNESS = tests/snapshot/harness.c tests/snapshot/harness.h

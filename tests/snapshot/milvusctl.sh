@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # milvusctl against the Milvus-protocol test server (or $MILVUS_URI, where
 # the fault-injection checks are skipped): every command, outputs, --json
 # (parsed with node), exit codes 0/1/2, --help, unreachable and silent

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every asynchronous operation of <milvus/client.h> and <milvus/snapshot.h>
 # (a function taking a milvus_result_cb) has its blocking counterpart in
 # <milvus/sync.h>, declared and exported.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Snapshots end to end: every snapshot RPC with its returned fields and
  * errors, and the headline behaviour of the job awaits (searches keep
  * flowing on the same loop, poll cadence, failure reason, cancel,

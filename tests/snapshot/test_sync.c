@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The blocking layer (include/milvus/sync.h) against the Milvus-protocol
  * test server (or MILVUS_URI). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* In-process HTTP/2 gRPC test server (see h2_test_server.h). */
 #include "h2_test_server.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small in-process HTTP/2 gRPC server for the transport tests, built on
  * nghttp2's server API and libevent.  It runs on the test's event_base

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rules for tests/transport: the transport and call layers against an
 # in-process HTTP/2 gRPC server (h2_test_server), plaintext and TLS.
 if HAVE_CRITERION

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLS: certificates are generated at test time with the openssl CLI. */
 #include <criterion/criterion.h>
 #include <signal.h>

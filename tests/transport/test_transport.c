@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Transport and call layers against the in-process HTTP/2 test server. */
 #include <criterion/criterion.h>
 #include <signal.h>

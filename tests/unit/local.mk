@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Unit tests (Criterion; TAP through CRITERION_OUTPUTS=tap:- set in
 # AM_TESTS_ENVIRONMENT).  One program per wire/transport module.
 # Every Criterion program should also list tests/unit/lsan_suppressions.c

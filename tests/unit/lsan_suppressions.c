@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * LeakSanitizer default suppressions, linked into every Criterion test
  * program (harmless without --enable-sanitizers: nothing calls it then).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for the wire layer (src/wire/grpc_wire.c).
  * Vectors come from gRPC's PROTOCOL-HTTP2.md, the interop test suite

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs the unit-test programs (default: tests/unit/test_wire; or the
 # programs named in MILVUS_VALGRIND_PROGRAMS, relative to top_builddir)
 # under valgrind memcheck, following Criterion's worker processes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // grpcpp_client: the grpc C++ anchor of the benchmark suite
 // (tests/bench/suite/run-suite.sh builds it at bench time with
 //   g++ -O2 grpcpp_client.cc $(pkg-config --cflags --libs grpc++ protobuf)

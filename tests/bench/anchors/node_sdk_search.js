@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // node_sdk_search.js: the official Node SDK anchor of the benchmark suite.
 //
 //   node node_sdk_search.js --port P [--inflight N] [--calls M] [--warmup W]

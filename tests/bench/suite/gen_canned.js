@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gen_canned.js OUTDIR: builds the canned Milvus response messages the
 // benchmark server (canned_server.go) returns, encoded with protobufjs from
 // the upstream schema the official Node SDK ships -- an encoder independent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mv_suite: the libmilvus side of the comparative benchmark suite
  * (tests/bench/suite/run-suite.sh runs it next to the anchors: the grpc C++

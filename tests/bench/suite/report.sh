@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # report.sh RAW.csv OUTDIR [NOTE]: turns the suite's raw measurements
 # (measure:key,impl,run,value) into medians with min-max spreads
 # (results.csv), the comparisons as RESULT lines (stdout and results.md) and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run-suite.sh: the comparative benchmark suite (`make bench-suite`; not part
 # of `make check`).  libmilvus against what a user would pick instead, on the
 # same servers, in the same run, on the same machine, reported as ratios:

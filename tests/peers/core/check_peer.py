@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Sanity-checks a TestService peer with grpc-core's own client.
 
 Used by the interop scripts before the libmilvus client runs, so that a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A grpc-core (grpcio) grpc.testing.TestService server.
 
 Stubs are generated at start-up from Debian's grpc-proto files with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A grpc-go grpc.testing.TestService server shaped like the Milvus proxy:
 // cmux shares the plaintext port between gRPC (content-type exactly
 // "application/grpc") and an HTTP/1 fallback, with Milvus's keepalive

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // A grpc-js (pure JavaScript) grpc.testing.TestService server.
 //

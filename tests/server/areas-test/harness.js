@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // In-process harness for the data-path tests: the real area handlers and
 // state of tests/server, every request and response passed through the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Aliases: create, drop, alter, describe, list.  Every other area resolves
 // names through state.resolveCollection, so an alias works everywhere.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Collections: create (schema validation), describe, list, drop, rename,
 // truncate, properties, field properties, statistics, added fields.

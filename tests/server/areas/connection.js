@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Connect handshake, version, health, and the SDK's telemetry heartbeat.
 

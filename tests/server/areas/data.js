@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Insert, Upsert (incl. partial update) and Delete, validated like the
 // Milvus proxy (codes and reasons from internal/proxy: validate_util.go,

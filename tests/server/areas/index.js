@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Indexes: create (build progress over --index-ms), describe, drop, alter,
 // and the older state/progress RPCs.

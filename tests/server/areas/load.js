@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Load and release of collections and partitions; progress over --load-ms.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Flush (segments sealed, flushed after a short delay), compaction jobs and
 // persistent segment info.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Query: filter, output fields (incl. "*" and count(*)), limit/offset,
 // partitions, template values.  Get-by-ids arrives as `pk in [...]`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Search (exact brute force), HybridSearch (RRF / weighted rerank) and the
 // search iterator v2 protocol, answering like a Milvus 2.6 proxy.

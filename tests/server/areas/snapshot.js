@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Snapshots: point-in-time copies of a collection (schema, partitions,
 // indexes, rows), restore and export jobs, external restore, data pins.

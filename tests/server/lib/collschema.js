@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // CollectionSchema checks done by the proxy's CreateCollection, and the
 // fieldID assignment of rootcoord.

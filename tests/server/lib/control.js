@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Fault injection and call accounting, switched at run time through the
 // `milvus.test.Control` service (raw JSON request/response bytes).  The keys

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Turns the area handlers into grpc-js service implementations: message
 // size limit, fault injection, authentication, database resolution and the

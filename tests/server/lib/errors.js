@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Milvus errors as the proxy returns them: a common.Status inside a gRPC-OK
 // response.  Handlers throw MilvusError; the dispatcher turns it into the

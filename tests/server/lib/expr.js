@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Parser and evaluator for the Milvus boolean filter language (the subset a
 // test server needs): comparisons, chained ranges, in / not in, like,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // schema.FieldData (columnar, as decoded by proto-loader with longs and
 // enums as strings, bytes as Buffer, oneofs named) <-> per-row JS values of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Test helpers: start server.js as a child process on port 0, a raw grpc-js
 // MilvusService client, and the control service over raw JSON bytes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Background jobs (snapshot restore and export) that move through
 // Pending -> Executing (progress) -> Completed | Failed over a fixed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Name rules of the proxy (validateCollectionName and friends).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Time-driven progress of index builds and loads.  A timer moves the stored
 // state to its final value on time (so modules that only read the state

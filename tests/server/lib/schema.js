@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // The upstream Milvus wire schema, taken from the official Node SDK's
 // protobufjs JSON, plus the export-snapshot definitions that SDK 3.0.6 does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // The in-memory model of a Milvus instance (see the module contract in
 // tests/server/README): databases, collections, rows, indexes, load state,

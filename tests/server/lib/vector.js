@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // Vector maths for the brute-force search: decoding of the half-precision
 // and sparse layouts, the Milvus metrics, and a per-collection cache of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // canned_server: a grpc-go server for the benchmark suite that answers
 // Milvus RPCs with pre-built response bytes, so that every client in a
 // comparison (libmilvus, the official Node SDK, the grpc C++ anchor) talks to
