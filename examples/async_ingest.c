@@ -312,10 +312,17 @@ static void next_phase(ingest *g, const milvus_result *res)
         g->phase = P_CREATE;
         rc = create_collection(g);
         break;
-    case P_CREATE:
+    case P_CREATE: {
+        /* The metric is named: Milvus Lite has no default, and Milvus 2.3's
+         * (L2) is not 2.4's (COSINE). */
+        milvus_index_options *io = milvus_index_options_new();
         g->phase = P_INDEX;
-        rc = milvus_client_create_index(g->c, g->coll, "vec", NULL, on_phase, g);
+        rc = io ? milvus_index_options_set_metric(io, "COSINE") : MILVUS_ERR_NOMEM;
+        if (rc == MILVUS_OK)
+            rc = milvus_client_create_index(g->c, g->coll, "vec", io, on_phase, g);
+        milvus_index_options_free(io); /* read at submission */
         break;
+    }
     case P_INDEX:
         g->phase = P_LOAD;
         rc = milvus_client_load_collection(g->c, g->coll, NULL, on_phase, g);

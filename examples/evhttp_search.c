@@ -448,10 +448,17 @@ static void on_setup(milvus_client *c, const milvus_result *res, void *ctx)
         s->setup_step = S_INSERT;
         rc = insert_rows(s);
         break;
-    case S_INSERT:
+    case S_INSERT: {
+        /* COSINE, named: Milvus Lite has no default metric, and the scores
+         * this server reports are similarities (higher is better). */
+        milvus_index_options *io = milvus_index_options_new();
         s->setup_step = S_INDEX;
-        rc = milvus_client_create_index(s->c, s->coll, "vec", NULL, on_setup, s);
+        rc = io ? milvus_index_options_set_metric(io, "COSINE") : MILVUS_ERR_NOMEM;
+        if (rc == MILVUS_OK)
+            rc = milvus_client_create_index(s->c, s->coll, "vec", io, on_setup, s);
+        milvus_index_options_free(io); /* read at submission */
         break;
+    }
     case S_INDEX:
         s->setup_step = S_LOAD;
         rc = milvus_client_load_collection(s->c, s->coll, NULL, on_setup, s);

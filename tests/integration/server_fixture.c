@@ -318,8 +318,47 @@ void fixture_require_faults(void)
 static const struct {
     const char *kind, *feature, *reason;
 } unsupported[] = {
-    {"standalone", "snapshot", "snapshots are Milvus 3.0; the embedded server is 2.3"},
+    /* embedded Milvus standalone 2.3.5 (PyPI milvus) */
+    {"standalone", "snapshot", "snapshots are Milvus 3.0"},
+    {"standalone", "database_properties", "AlterDatabase/DescribeDatabase are Milvus 2.4"},
+    {"standalone", "nullable", "nullable fields and default values are Milvus 2.5 (2.3 ignores them)"},
+    {"standalone", "multi_vector", "several vector fields in a collection are Milvus 2.4"},
+    {"standalone", "hybrid_search", "HybridSearch is Milvus 2.4"},
+    {"standalone", "float16_vector", "float16/bfloat16 vectors are Milvus 2.4"},
+    {"standalone", "sparse_vector", "sparse float vectors are Milvus 2.4"},
+    {"standalone", "int8_vector", "int8 vectors are Milvus 2.6"},
+    {"standalone", "filter_templates", "filter template values ({name}) are Milvus 2.5"},
+    {"standalone", "group_by", "search grouping is Milvus 2.4 (2.3 ignores it)"},
+    {"standalone", "search_iterator_v2", "the search iterator needs search_iter_v2 (Milvus 2.5)"},
+    {"standalone", "all_types_collection", "Geometry, Timestamptz and Int8 vectors are Milvus 2.6"},
+    {"standalone", "timed_builds", "a real server's index of a few rows is built at once"},
+    {"standalone", "drop_properties", "DropCollectionProperties (delete_keys) is Milvus 2.5"},
+    {"standalone", "field_properties", "AlterCollectionField is Milvus 2.5"},
+    /* Milvus Lite 3.2.2 (PyPI milvus-lite) */
     {"lite", "snapshot", "Milvus Lite has no snapshot service"},
+    {"lite", "identifier", "Milvus Lite's Connect gives no connection identifier (0)"},
+    {"lite", "collection_id", "Milvus Lite's DescribeCollection gives collection id 0"},
+    {"lite", "index_name", "Milvus Lite names every index after its field"},
+    {"lite", "load_needs_index", "Milvus Lite loads a collection without an index"},
+    {"lite", "index_default_metric", "Milvus Lite needs metric_type on every vector index"},
+    {"lite", "schema_description", "Milvus Lite drops the descriptions of schema and fields"},
+    {"lite", "field_name_rules", "Milvus Lite accepts field names Milvus refuses (1vec)"},
+    {"lite", "field_ids", "Milvus Lite does not number fields from 100"},
+    {"lite", "load_state", "Milvus Lite keeps every collection loaded"},
+    {"lite", "write_timestamp", "Milvus Lite's MutationResult has no timestamp"},
+    {"lite", "filter_templates", "Milvus Lite does not parse filter template values ({name})"},
+    {"lite", "search_iterator_v2", "Milvus Lite has no search_iter_v2"},
+    {"lite", "all_types_collection", "Milvus Lite 3.2 lacks binary, float16, bfloat16, int8 vectors"},
+    {"lite", "merr_codes", "Milvus Lite answers some refusals with its own codes, not merr's"},
+    {"lite", "timed_builds", "a real server's index of a few rows is built at once"},
+    {"lite", "compaction", "Milvus Lite's ManualCompaction gives no compaction id (0)"},
+    {"lite", "partition_load", "Milvus Lite loads whole collections only (LoadPartitions UNIMPLEMENTED)"},
+    {"lite", "databases", "Milvus Lite has only the default database"},
+    {"lite", "database_properties", "Milvus Lite has only the default database"},
+    {"lite", "binary_vector", "Milvus Lite 3.2 has no binary vectors"},
+    {"lite", "float16_vector", "Milvus Lite 3.2 has no float16/bfloat16 vectors"},
+    {"lite", "int8_vector", "Milvus Lite 3.2 has no int8 vectors"},
+    {"lite", "field_properties", "Milvus Lite answers AlterCollectionField with UNIMPLEMENTED"},
 };
 
 int fixture_has_feature(const char *feature)
@@ -329,6 +368,31 @@ int fixture_has_feature(const char *feature)
         if (strcmp(unsupported[i].kind, kind) == 0 && strcmp(unsupported[i].feature, feature) == 0)
             return 0;
     return 1;
+}
+
+const milvus_collection_options *fixture_collection_options(void)
+{
+    static milvus_collection_options *o;
+    if (!o) {
+        o = milvus_collection_options_new();
+        cr_assert_not_null(o);
+        cr_assert_eq(milvus_collection_options_set_consistency(o, MILVUS_CONSISTENCY_STRONG),
+                     MILVUS_OK);
+    }
+    return o;
+}
+
+const milvus_index_options *fixture_default_index(void)
+{
+    static milvus_index_options *o;
+    if (fixture_has_feature("index_default_metric"))
+        return NULL;
+    if (!o) {
+        o = milvus_index_options_new();
+        cr_assert_not_null(o);
+        cr_assert_eq(milvus_index_options_set_metric(o, "COSINE"), MILVUS_OK);
+    }
+    return o;
 }
 
 void fixture_require_feature(const char *feature)

@@ -65,6 +65,13 @@ const char *fixture_server_kind(void);
  * (server_fixture.c); fixture_has_feature() only asks. */
 void fixture_require_feature(const char *feature);
 int fixture_has_feature(const char *feature);
+/* The index options of a test that means "the server's default index":
+ * NULL, or where a server needs a metric on every vector index, COSINE. */
+const milvus_index_options *fixture_default_index(void);
+/* Collection options of tests that read what they just wrote: Strong
+ * consistency (a real Milvus's default, Bounded, may not show a write for
+ * a few seconds). */
+const milvus_collection_options *fixture_collection_options(void);
 /* 1 when the server is the test server (control service available). */
 int fixture_has_faults(void);
 /* "127.0.0.1:<port>" or MILVUS_URI. */

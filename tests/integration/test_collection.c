@@ -39,8 +39,10 @@ static milvus_schema *full_schema(void)
     cr_assert_eq(milvus_field_set_max_length(f, 64), MILVUS_OK);
     add(s, f);
     f = field("score", MILVUS_TYPE_FLOAT);
-    cr_assert_eq(milvus_field_set_nullable(f, 1), MILVUS_OK);
-    cr_assert_eq(milvus_field_set_default_float(f, 1.5f), MILVUS_OK);
+    if (fixture_has_feature("nullable")) {
+        cr_assert_eq(milvus_field_set_nullable(f, 1), MILVUS_OK);
+        cr_assert_eq(milvus_field_set_default_float(f, 1.5f), MILVUS_OK);
+    }
     add(s, f);
     f = field("tags", MILVUS_TYPE_ARRAY);
     cr_assert_eq(milvus_field_set_element_type(f, MILVUS_TYPE_INT64), MILVUS_OK);
@@ -80,12 +82,14 @@ Test(collection, create_describe_round_trips_the_schema)
 
     r = CALL(milvus_client_describe_collection, name);
     fixture_assert_ok(r);
-    cr_assert_gt(milvus_result_int64(r), 0, "collection id");
+    if (fixture_has_feature("collection_id"))
+        cr_assert_gt(milvus_result_int64(r), 0, "collection id");
     cr_assert_str_eq(milvus_result_property(r, "collection.ttl.seconds"), "3600");
     got = milvus_result_schema(r);
     cr_assert_not_null(got);
     cr_assert_str_eq(milvus_schema_name(got), name);
-    cr_assert_str_eq(milvus_schema_description(got), "all kinds of fields");
+    if (fixture_has_feature("schema_description"))
+        cr_assert_str_eq(milvus_schema_description(got), "all kinds of fields");
     cr_assert(milvus_schema_dynamic_field(got));
     /* the six fields in order (a server may add its $meta field) */
     cr_assert_geq(milvus_schema_field_count(got), 6);
@@ -94,15 +98,19 @@ Test(collection, create_describe_round_trips_the_schema)
         f = milvus_schema_field_at(got, i);
         cr_assert_str_eq(milvus_field_name(f), milvus_field_name(want));
         cr_assert_eq(milvus_field_type(f), milvus_field_type(want), "%s", milvus_field_name(f));
-        cr_assert_geq(milvus_field_id(f), 100, "field ids are assigned by the server");
+        if (fixture_has_feature("field_ids"))
+            cr_assert_geq(milvus_field_id(f), 100, "field ids are assigned by the server");
     }
     f = milvus_schema_primary_field(got);
     cr_assert_str_eq(milvus_field_name(f), "id");
-    cr_assert_str_eq(milvus_field_description(f), "the key");
+    if (fixture_has_feature("schema_description"))
+        cr_assert_str_eq(milvus_field_description(f), "the key");
     cr_assert_eq(milvus_field_max_length(milvus_schema_field(got, "title")), 64);
     f = milvus_schema_field(got, "score");
-    cr_assert(milvus_field_is_nullable(f));
-    cr_assert(milvus_field_has_default(f));
+    if (fixture_has_feature("nullable")) {
+        cr_assert(milvus_field_is_nullable(f));
+        cr_assert(milvus_field_has_default(f));
+    }
     f = milvus_schema_field(got, "tags");
     cr_assert_eq(milvus_field_element_type(f), MILVUS_TYPE_INT64);
     cr_assert_eq(milvus_field_max_capacity(f), 8);
@@ -159,6 +167,8 @@ Test(collection, bad_schemas_are_refused)
     milvus_schema_free(s);
 
     /* the server's own name rules come back with its code and reason */
+    if (!fixture_has_feature("field_name_rules"))
+        return;
     cr_assert_eq(milvus_schema_new(&s, NULL), MILVUS_OK);
     f = field("id", MILVUS_TYPE_INT64);
     cr_assert_eq(milvus_field_set_primary_key(f, 1), MILVUS_OK);
@@ -168,7 +178,8 @@ Test(collection, bad_schemas_are_refused)
     add(s, f);
     r = CALL(milvus_client_create_collection, name, s, NULL);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER, "%s", milvus_result_message(r));
-    cr_assert_eq(milvus_result_server_code(r), 1100, "%s", milvus_result_message(r));
+    /* merr.ErrFieldNameInvalid, as Milvus's proxy answers */
+    cr_assert_eq(milvus_result_server_code(r), 1701, "%s", milvus_result_message(r));
     cr_assert(strstr(milvus_result_reason(r), "1vec"), "%s", milvus_result_reason(r));
     milvus_result_unref(r);
     milvus_schema_free(s);
@@ -225,6 +236,7 @@ Test(collection, index_describe_list_drop)
     milvus_schema *s = simple_schema(4);
     milvus_index_options *io = milvus_index_options_new();
     milvus_result *r;
+    fixture_require_feature("index_name");
     fixture_name(name, sizeof(name), "idx");
     CALL_OK(milvus_client_create_collection, name, s, NULL);
     cr_assert_eq(milvus_index_options_set_name(io, "vec_hnsw"), MILVUS_OK);
@@ -264,14 +276,17 @@ Test(collection, load_release_and_state)
     char name[64];
     milvus_schema *s = simple_schema(4);
     milvus_result *r;
+    fixture_require_feature("load_state");
     fixture_name(name, sizeof(name), "load");
     CALL_OK(milvus_client_create_collection, name, s, NULL);
     /* no index yet: loading is refused with the index error */
-    r = CALL(milvus_client_load_collection, name, NULL);
-    cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
-    cr_assert_eq(milvus_result_server_code(r), 700, "%s", milvus_result_message(r));
-    milvus_result_unref(r);
-    CALL_OK(milvus_client_create_index, name, "vec", NULL);
+    if (fixture_has_feature("load_needs_index")) {
+        r = CALL(milvus_client_load_collection, name, NULL);
+        cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
+        cr_assert_eq(milvus_result_server_code(r), 700, "%s", milvus_result_message(r));
+        milvus_result_unref(r);
+    }
+    CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
     r = CALL(milvus_client_get_load_state, name);
     fixture_assert_ok(r);
     cr_assert_eq(milvus_result_int64(r), MILVUS_LOAD_STATE_NOT_LOAD);

@@ -116,7 +116,7 @@ Test(errors, bad_columns_send_nothing)
     float vals[12] = {0};
     fixture_require_faults();
     fixture_name(name, sizeof(name), "cols");
-    CALL_OK(milvus_client_create_collection, name, s, NULL);
+    CALL_OK(milvus_client_create_collection, name, s, fixture_collection_options());
     CALL_OK(milvus_client_describe_collection, name); /* caches the schema */
     cr_assert_eq(fixture_control_reset(), MILVUS_OK);
 
@@ -181,6 +181,7 @@ Test(errors, unknown_collection_is_code_100)
     int64_t id = 1;
     float v[4] = {0};
     milvus_column *cols[2];
+    fixture_require_feature("merr_codes");
     r = CALL(milvus_client_get_collection_stats, "never_created_here");
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
     cr_assert_eq(milvus_result_server_code(r), 100, "%s", milvus_result_message(r));
@@ -215,7 +216,7 @@ Test(errors, stale_cached_schema_is_refused_by_the_server_then_refreshed)
     milvus_result *r;
     fixture_require_faults();
     fixture_name(name, sizeof(name), "stale");
-    CALL_OK(milvus_client_create_collection, name, s4, NULL);
+    CALL_OK(milvus_client_create_collection, name, s4, fixture_collection_options());
     CALL_OK(milvus_client_describe_collection, name); /* cache: dim 4 */
     /* another client recreates it with dim 8 behind our back */
     {
@@ -326,7 +327,7 @@ Test(errors, oversize_request_is_too_large_and_not_sent)
         char name[64];
         milvus_schema *s = schema_dim(4);
         fixture_name(name, sizeof(name), "big");
-        CALL_OK(milvus_client_create_collection, name, s, NULL);
+        CALL_OK(milvus_client_create_collection, name, s, fixture_collection_options());
         CALL_OK(milvus_client_describe_collection, name);
         cr_assert_eq(fixture_control_reset(), MILVUS_OK);
         EXPECT_LOCAL(MILVUS_ERR_TOO_LARGE,

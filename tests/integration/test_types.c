@@ -193,7 +193,7 @@ static void wait_loaded(const char *name)
 static void make_loaded(const char *name, milvus_schema *s)
 {
     static const char *vf[] = {"fv", "bv", "hv", "bfv", "sv", "i8v"};
-    CALL_OK(milvus_client_create_collection, name, s, NULL);
+    CALL_OK(milvus_client_create_collection, name, s, fixture_collection_options());
     for (size_t i = 0; i < 6; i++)
         CALL_OK(milvus_client_create_index, name, vf[i], NULL);
     CALL_OK(milvus_client_load_collection, name, NULL);
@@ -246,6 +246,10 @@ Test(types, every_type_round_trips)
     int bv;
     size_t len;
 
+    /* Geometry, Timestamptz and Int8 vectors are Milvus 2.6, and one
+     * collection holds six vector fields: real servers run the
+     * server-adaptive round trip of tests/real instead. */
+    fixture_require_feature("all_types_collection");
     fixture_name(name, sizeof(name), "types");
     make_loaded(name, s);
     cols = build_columns(&ncols);
@@ -406,19 +410,30 @@ Test(types, every_type_round_trips)
 Test(types, server_rejections_carry_code_and_reason)
 {
     char name[64];
-    milvus_schema *s = all_types_schema();
+    milvus_schema *s;
+    milvus_field *f;
     milvus_column *c[2];
     const char *longs[1] = {"this value is far longer than the thirty-two bytes allowed"};
     const float v[4] = {0};
     milvus_result *r;
     fixture_name(name, sizeof(name), "reject");
-    make_loaded(name, s);
+    cr_assert_eq(milvus_schema_new(&s, NULL), MILVUS_OK);
+    add(s, "pk", MILVUS_TYPE_VARCHAR, &f);
+    cr_assert_eq(milvus_field_set_primary_key(f, 1), MILVUS_OK);
+    cr_assert_eq(milvus_field_set_max_length(f, 32), MILVUS_OK);
+    put(s, f);
+    add(s, "fv", MILVUS_TYPE_FLOAT_VECTOR, &f);
+    cr_assert_eq(milvus_field_set_dim(f, 4), MILVUS_OK);
+    put(s, f);
+    CALL_OK(milvus_client_create_collection, name, s, fixture_collection_options());
     /* too long for the VarChar key: the server's check, code 1100 */
     cr_assert_eq(milvus_column_new_varchar(&c[0], "pk", longs, 1), MILVUS_OK);
     cr_assert_eq(milvus_column_new_float_vector(&c[1], "fv", 4, v, 1), MILVUS_OK);
     r = CALL(milvus_client_insert, name, (const milvus_column *const *)c, 2, NULL);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER, "%s", milvus_result_message(r));
-    cr_assert_eq(milvus_result_server_code(r), 1100);
+    /* merr's invalid parameter; Milvus Lite answers with its own code */
+    if (fixture_has_feature("merr_codes"))
+        cr_assert_eq(milvus_result_server_code(r), 1100, "%s", milvus_result_message(r));
     cr_assert(strlen(milvus_result_reason(r)) > 0);
     cr_assert(strstr(milvus_result_message(r), "insert on collection"), "%s",
               milvus_result_message(r));

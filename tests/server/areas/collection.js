@@ -88,13 +88,14 @@ function dropCollection(req, ctx) {
 
 function renameCollection(req, ctx) {
   const db = ctx.db;
-  const coll = db.collections.get(req.oldName);
-  if (!coll) throw E.collectionNotFound(req.oldName);
   const targetDb = ctx.state.getDatabase(req.newDBName || db.name);
   validateName('Collection', req.newName);
+  // rootcoord's order: the new name is checked before the old one exists
   if (targetDb.collections.has(req.newName) || targetDb.aliases.has(req.newName)) {
-    throw E.invalidParameter(`duplicated new collection name ${req.newName} in database ${targetDb.name} with other collection name or alias`);
+    throw E.invalidParameter(`duplicated new collection name ${targetDb.name}:${req.newName} with other collection name or alias`);
   }
+  const coll = db.collections.get(req.oldName);
+  if (!coll) throw E.collectionNotFound(req.oldName);
   if (targetDb !== db && ctx.state.aliasesOf(db, coll.name).length) {
     throw E.invalidParameter(`fail to rename collection to different database, must drop all aliases of collection ${coll.name} before rename`);
   }

@@ -88,6 +88,7 @@ const E = {
   aliasConflict: (name, detail) => merr(1601, 'alias and collection name conflict', { alias: name }, detail),
   aliasExists: (alias, detail) => merr(1602, 'alias already exist', { alias }, detail),
   fieldNotFound: (name, detail) => merr(1700, 'field not found', { field: name }, detail),
+  fieldNameInvalid: (name, detail) => merr(1701, 'field name invalid', { field: name }, detail),
   unexpected: (detail) => merr(65535, 'unexpected error', null, detail),
   // merr.ErrSnapshotNotFound exists upstream (WrapErrSnapshotNotFound(name,
   // "collection <id>")); its numeric code could not be confirmed from the
