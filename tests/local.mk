@@ -31,3 +31,5 @@ include tests/bench/local.mk
 include tests/bench/suite.mk
 include tests/snapshot/local.mk
 include tests/api/local.mk
+include tests/real/local.mk
+include tests/golden/local.mk

@@ -404,14 +404,25 @@ void fixture_require_feature(const char *feature)
             cr_skip_test(NA_PREFIX "%s (%s)", kind, feature, unsupported[i].reason);
 }
 
+/* An environment value that applies only with MILVUS_URI. */
+static const char *uri_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && getenv("MILVUS_URI") && *getenv("MILVUS_URI") ? v : NULL;
+}
+
 milvus_options *fixture_options(void)
 {
     milvus_options *o = milvus_options_new();
+    const char *ca = uri_env("MILVUS_CA_FILE"), *cert = uri_env("MILVUS_CLIENT_CERT"),
+               *key = uri_env("MILVUS_CLIENT_KEY");
     if (!o)
         return NULL;
     if (milvus_options_set_uri(o, fixture_uri()) != MILVUS_OK ||
         milvus_options_set_connect_timeout_ms(o, 5000) != MILVUS_OK ||
-        (fixture_token() && milvus_options_set_token(o, fixture_token()) != MILVUS_OK)) {
+        (fixture_token() && milvus_options_set_token(o, fixture_token()) != MILVUS_OK) ||
+        (ca && milvus_options_set_ca_file(o, ca) != MILVUS_OK) ||
+        (cert && key && milvus_options_set_client_cert(o, cert, key) != MILVUS_OK)) {
         milvus_options_free(o);
         return NULL;
     }

@@ -18,6 +18,10 @@
  *   MILVUS_URI [+ MILVUS_TOKEN]   use that real Milvus instead of the test
  *                                 server; fixture_has_faults() is then 0 and
  *                                 fault tests skip.
+ *   MILVUS_CA_FILE, MILVUS_CLIENT_CERT, MILVUS_CLIENT_KEY
+ *                                 TLS material for an https:// MILVUS_URI
+ *                                 (the CA; the client certificate for
+ *                                 mutual TLS).
  *   MILVUS_SERVER_KIND            which server MILVUS_URI is ("standalone",
  *                                 "lite"): selects its row of the table of
  *                                 unsupported features (tests/real sets it).

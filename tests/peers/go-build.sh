@@ -5,13 +5,14 @@
 #   go-build.sh build/tests/peers/go-bin/interop-server ./peers/go build/tests/peers/go-cache
 # Modules come from the Go module proxy into the user's module cache (once
 # per machine; `.ci/setup` fills it); the build cache lives in CACHE_DIR in
-# the build tree.  The source tree is only read (-mod=readonly: go.sum must
+# the build tree (MILVUS_GO_CACHE, when set, names one shared by several
+# build trees, as CI's later passes do).  The source tree is only read (-mod=readonly: go.sum must
 # be complete), so this works from a read-only distcheck tree.  The
 # machine's own Go is used as it is (GOTOOLCHAIN=local).  Rebuilds only
 # when a .go file or go.sum is newer than OUT.  Prints the build log on
 # failure.
 set -u
-out=$1 pkg=$2 cache=$3
+out=$1 pkg=$2 cache=${MILVUS_GO_CACHE:-$3}
 here=$(cd "$(dirname "$0")" && pwd)
 mod=$(dirname "$here")            # tests/
 GO=${GO:-$(command -v go)}
