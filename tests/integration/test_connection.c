@@ -199,7 +199,7 @@ Test(connection, unknown_database_fails_the_handshake_and_waiting_calls)
     milvus_client *c2;
     fixture_wait w1 = {0, 0, NULL}, w2 = {0, 0, NULL};
     milvus_result *r;
-    fixture_require_feature("databases");
+    fixture_require_feature("connect_checks_database");
     cr_assert_eq(milvus_options_set_database(o, "no_such_db_here"), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c2, T.base, o), MILVUS_OK);
     milvus_options_free(o);
