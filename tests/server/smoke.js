@@ -245,6 +245,9 @@ test('index builds Unissued -> InProgress -> Finished; load needs an index and p
   assert.strictEqual(final.total_rows, '4');
   assert.strictEqual(final.pending_index_rows, '0');
   errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'FLAT' }, { key: 'metric_type', value: 'IP' }] }), 1100, /at most one distinct index/);
+  // unknown index types and metrics, refused in the proxy's words
+  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'HNWS' }, { key: 'metric_type', value: 'L2' }] }), 1100, /invalid index type: HNWS/);
+  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'HNSW' }, { key: 'metric_type', value: 'HAMMING' }] }), 1100, /metric type not found or not supported, supported: \[L2 IP COSINE\]/);
   errStatus(await call('GetLoadingProgress', { collection_name: 'ic' }), 101);
   okStatus(await call('LoadCollection', { collection_name: 'ic' }));
   const first = Number(okStatus(await call('GetLoadingProgress', { collection_name: 'ic' })).progress);

@@ -17,18 +17,55 @@ const DEFAULT_METRIC = {
   SparseFloatVector: 'IP',
 };
 
+// The index types and metrics the proxy's index checkers accept per
+// vector kind (Milvus 2.5/2.6), and the scalar index types.
+const FLOAT_INDEXES = ['FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'IVF_RABITQ', 'HNSW', 'HNSW_SQ',
+  'HNSW_PQ', 'HNSW_PRQ', 'DISKANN', 'SCANN', 'GPU_CAGRA', 'GPU_IVF_FLAT', 'GPU_IVF_PQ',
+  'GPU_BRUTE_FORCE', 'AUTOINDEX'];
+const VECTOR_INDEXES = {
+  FloatVector: FLOAT_INDEXES,
+  Float16Vector: FLOAT_INDEXES,
+  BFloat16Vector: FLOAT_INDEXES,
+  Int8Vector: ['HNSW', 'HNSW_SQ', 'HNSW_PQ', 'HNSW_PRQ', 'AUTOINDEX'],
+  BinaryVector: ['BIN_FLAT', 'BIN_IVF_FLAT', 'MINHASH_LSH', 'AUTOINDEX'],
+  SparseFloatVector: ['SPARSE_INVERTED_INDEX', 'SPARSE_WAND', 'AUTOINDEX'],
+};
+const FLOAT_METRICS = ['L2', 'IP', 'COSINE'];
+const VECTOR_METRICS = {
+  FloatVector: FLOAT_METRICS,
+  Float16Vector: FLOAT_METRICS,
+  BFloat16Vector: FLOAT_METRICS,
+  Int8Vector: FLOAT_METRICS,
+  BinaryVector: ['HAMMING', 'JACCARD', 'SUBSTRUCTURE', 'SUPERSTRUCTURE', 'MHJACCARD'],
+  SparseFloatVector: ['IP', 'BM25'],
+};
+const SCALAR_INDEXES = ['INVERTED', 'STL_SORT', 'Trie', 'TRIE', 'BITMAP', 'AUTOINDEX', 'NGRAM', 'RTREE', 'HYBRID'];
+
 // Index parameters as a flat map; a JSON `params` entry (what the Node SDK
-// sends) is kept as given, like the proxy does.
+// sends) is kept as given, like the proxy does.  Unknown index types and
+// metrics are refused with the proxy's words ("invalid index type: HNWS",
+// "metric type not found or not supported, supported: [...]"), as a real
+// Milvus does (checked against embedded Milvus 2.3.5).
 function indexParams(field, extra) {
   const params = kvToObject(extra);
   if (cs.isVector(field)) {
     if (!params.index_type) params.index_type = 'AUTOINDEX';
+    const kinds = VECTOR_INDEXES[field.data_type] || FLOAT_INDEXES;
+    if (!kinds.includes(params.index_type.toUpperCase())) {
+      throw E.invalidParameter(`invalid index type: ${params.index_type}`);
+    }
     if (!params.metric_type) {
       if (params.index_type !== 'AUTOINDEX') throw E.invalidParameter('metric type not set for vector index');
       params.metric_type = DEFAULT_METRIC[field.data_type];
     }
+    const metrics = VECTOR_METRICS[field.data_type] || FLOAT_METRICS;
+    if (!metrics.includes(params.metric_type.toUpperCase())) {
+      throw E.invalidParameter(`metric type not found or not supported, supported: [${metrics.join(' ')}]`);
+    }
   } else if (!params.index_type) {
     params.index_type = 'INVERTED';
+  } else if (!SCALAR_INDEXES.includes(params.index_type)) {
+    throw E.invalidParameter(`invalid index type: ${params.index_type}`);
   }
   if (params.params) {
     try {
