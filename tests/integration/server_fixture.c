@@ -336,6 +336,7 @@ static const struct {
     {"standalone", "field_properties", "AlterCollectionField is Milvus 2.5"},
     /* Milvus Lite 3.2.2 (PyPI milvus-lite) */
     {"lite", "snapshot", "Milvus Lite has no snapshot service"},
+    {"lite", "auth", "Milvus Lite ignores the authorization metadata"},
     {"lite", "identifier", "Milvus Lite's Connect gives no connection identifier (0)"},
     {"lite", "collection_id", "Milvus Lite's DescribeCollection gives collection id 0"},
     {"lite", "index_name", "Milvus Lite names every index after its field"},

@@ -404,3 +404,109 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
     (void)set;
     criterion_options.jobs = 1;
 }
+
+/* ---- refusals as a real server words them ----------------------------------------- */
+
+/* A loaded dim-4 collection for the refusal tests. */
+static void loaded_dim4(const char *name)
+{
+    milvus_schema *s = schema_dim(4);
+    milvus_index_options *io = milvus_index_options_new();
+    milvus_column *cols[2];
+    int64_t ids[2] = {1, 2};
+    float v[8] = {1, 0, 0, 0, 0, 1, 0, 0};
+    milvus_result *r;
+    CALL_OK(milvus_client_create_collection, name, s, fixture_collection_options());
+    milvus_schema_free(s);
+    cr_assert_eq(milvus_index_options_set_metric(io, "L2"), MILVUS_OK);
+    CALL_OK(milvus_client_create_index, name, "vec", io);
+    milvus_index_options_free(io);
+    CALL_OK(milvus_client_load_collection, name, NULL);
+    r = CALL(milvus_client_await_load, name, NULL, 0, NULL);
+    fixture_assert_ok(r);
+    milvus_result_unref(r);
+    cr_assert_eq(milvus_column_new_int64(&cols[0], "id", ids, 2), MILVUS_OK);
+    cr_assert_eq(milvus_column_new_float_vector(&cols[1], "vec", 4, v, 2), MILVUS_OK);
+    r = CALL(milvus_client_insert, name, (const milvus_column *const *)cols, 2, NULL);
+    fixture_assert_ok(r);
+    milvus_result_unref(r);
+    milvus_column_free(cols[0]);
+    milvus_column_free(cols[1]);
+}
+
+/* The message names the operation and the collection, the reason is the
+ * server's own and non-empty. */
+static void assert_refused(const milvus_result *r, const char *op, const char *coll)
+{
+    char want[160];
+    cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER, "%s", milvus_result_message(r));
+    cr_assert_str_eq(milvus_result_operation(r), op);
+    snprintf(want, sizeof(want), "%s on collection '%s'", op, coll);
+    cr_assert(strstr(milvus_result_message(r), want), "'%s' lacks '%s'",
+              milvus_result_message(r), want);
+    cr_assert_gt(strlen(milvus_result_reason(r)), 0);
+    cr_assert(strstr(milvus_result_message(r), milvus_result_reason(r)), "%s",
+              milvus_result_message(r));
+}
+
+Test(errors, server_refusals_name_operation_collection_and_reason)
+{
+    char name[64];
+    milvus_search_options *so = milvus_search_options_new();
+    milvus_query_options *qo = milvus_query_options_new();
+    milvus_column *q;
+    const float v8[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    milvus_result *r;
+    fixture_name(name, sizeof(name), "refuse");
+    loaded_dim4(name);
+
+    /* a query vector of the wrong dimension: the server's check */
+    cr_assert_eq(milvus_column_new_float_vector(&q, "q", 8, v8, 1), MILVUS_OK);
+    cr_assert_eq(milvus_search_options_set_vectors(so, q), MILVUS_OK);
+    milvus_column_free(q);
+    r = CALL(milvus_client_search, name, so);
+    assert_refused(r, "search", name);
+    milvus_result_unref(r);
+
+    /* a filter the server cannot parse */
+    cr_assert_eq(milvus_query_options_set_filter(qo, "id >>> 3"), MILVUS_OK);
+    r = CALL(milvus_client_query, name, qo);
+    assert_refused(r, "query", name);
+    milvus_result_unref(r);
+    milvus_search_options_free(so);
+    milvus_query_options_free(qo);
+}
+
+/* Wrong credentials: the server's UNAUTHENTICATED, with its reason.  The
+ * shared test server runs without authentication, so it gets a server of
+ * its own with it; Milvus standalone runs with it on. */
+Test(errors, wrong_credentials_are_unauthenticated)
+{
+    fixture_server own = {0, 0, -1};
+    char err[256], uri[64];
+    const char *flags[] = {"--auth", "root:Milvus", NULL};
+    milvus_options *o;
+    milvus_client *c;
+    fixture_wait w = {0, 0, NULL};
+    milvus_result *r;
+    fixture_require_feature("auth");
+    if (fixture_has_faults()) {
+        cr_assert_eq(fixture_server_start(&own, flags, err, sizeof(err)), 0, "%s", err);
+        snprintf(uri, sizeof(uri), "http://127.0.0.1:%d", own.port);
+    }
+    o = fixture_options();
+    cr_assert_not_null(o);
+    if (fixture_has_faults())
+        cr_assert_eq(milvus_options_set_uri(o, uri), MILVUS_OK);
+    cr_assert_eq(milvus_options_set_token(o, "root:not-the-password"), MILVUS_OK);
+    cr_assert_eq(milvus_client_new(&c, T.base, o), MILVUS_OK);
+    milvus_options_free(o);
+    r = fixture_wait_result(T.base, c, milvus_client_list_collections(c, fixture_wait_cb, &w), &w);
+    cr_assert_neq(milvus_result_status(r), MILVUS_OK);
+    cr_assert_eq(milvus_result_grpc_code(r), MILVUS_GRPC_UNAUTHENTICATED, "%s",
+                 milvus_result_message(r));
+    cr_assert(strstr(milvus_result_message(r), "auth"), "%s", milvus_result_message(r));
+    milvus_result_unref(r);
+    milvus_client_free(c);
+    fixture_server_stop(&own);
+}
