@@ -837,6 +837,7 @@ struct milvus_iterator {
     int pk_is_int;
     char *last;               /* query: last key as an expression literal */
     char *token;              /* search: iterator token */
+    int64_t coll_id;          /* search: the collection's id (0 until known) */
     float bound;
     int64_t batch, limit, returned;
     int done;
@@ -1025,6 +1026,12 @@ static void it_send(mv_op *op)
         rc |= kv_put(&kv, "search_iter_batch_size", num);
         rc |= kv_put(&kv, "topk", num);
         rc |= kv_put(&kv, "offset", "0");
+        /* the collection the token belongs to, as the Go client sends it */
+        if (it->coll_id) {
+            char id[32];
+            snprintf(id, sizeof(id), "%lld", (long long)it->coll_id);
+            rc |= kv_put(&kv, "collection_id", id);
+        }
         if (it->token) {
             char b[64];
             rc |= kv_put(&kv, "search_iter_id", it->token);
@@ -1229,11 +1236,31 @@ static void it_schema_step(mv_op *op, milvus_result *res)
     it_send(op);
 }
 
+/* Search iterator before its first batch: learn the collection's id. */
+static void it_collection_step(mv_op *op, milvus_result *res)
+{
+    milvus_iterator *it = op->data;
+    Milvus__Proto__Milvus__DescribeCollectionResponse *r = (void *)res->msg;
+    if (!it || res->status != MILVUS_OK || !r) {
+        it_finish(op, res);
+        return;
+    }
+    if (r->schema)
+        mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
+    it->coll_id = r->collectionid;
+    milvus_result_unref(res);
+    it_send(op);
+}
+
 static void it_first(mv_op *op)
 {
     milvus_iterator *it = op->data;
     if (it && !it->search && !it->pk) {
         mv_op_describe(op, it_schema_step);
+        return;
+    }
+    if (it && it->search && !it->coll_id && !it->token) {
+        mv_op_describe(op, it_collection_step);
         return;
     }
     it_send(op);
