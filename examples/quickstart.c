@@ -19,7 +19,6 @@
 #include <milvus/milvus.h>
 #include <milvus/sync.h>
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +64,15 @@ static void sleep_ms(int ms)
  * of row i's own vector is row i (L2 distance 0). */
 static void row_vector(int64_t id, float *v)
 {
-    for (int j = 0; j < DIM; j++)
-        v[j] = (float)sin((double)id * 0.37 + j * 1.3) + (float)(id % 7) * 0.01f;
+    /* an integer hash: no libm, so the pkg-config link line is all a
+     * program like this one needs */
+    for (int j = 0; j < DIM; j++) {
+        uint32_t h = (uint32_t)id * 2654435761u ^ (uint32_t)(j + 1) * 40503u;
+        h ^= h >> 15;
+        h *= 0x2c1b3c6du;
+        h ^= h >> 12;
+        v[j] = (float)(h % 20001u) / 10000.0f - 1.0f;
+    }
 }
 
 static int make_schema(milvus_schema **out)

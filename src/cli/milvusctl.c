@@ -69,7 +69,8 @@ static const char global_help[] =
     "  --db DB            database (default: the server's default)\n"
     "  --json             print one JSON document\n"
     "  --timeout SECONDS  bound on connecting and on each request (default 10)\n"
-    "  --help             this help; COMMAND --help for a command's\n";
+    "  --help             this help; COMMAND --help for a command's\n"
+    "  --version          milvusctl's version and the libmilvus version it runs with\n";
 
 /* ---- output helpers ------------------------------------------------------------------ */
 
@@ -906,6 +907,16 @@ static int parse(int argc, char **argv, args *a)
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             help = 1;
             continue;
+        }
+        if (!strcmp(arg, "--version")) {
+            /* the version it was built as, and that of the library it runs
+             * with (they differ after a library upgrade) */
+            if (a->json)
+                printf("{\"milvusctl\":\"%s\",\"libmilvus\":\"%s\"}\n", MILVUS_VERSION_STRING,
+                       milvus_version());
+            else
+                printf("milvusctl %s\nlibmilvus %s\n", MILVUS_VERSION_STRING, milvus_version());
+            return 0;
         }
         if (!strcmp(arg, "--json")) {
             a->json = 1;

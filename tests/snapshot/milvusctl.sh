@@ -96,6 +96,13 @@ one_line() { # DESCRIPTION: stderr is exactly one line
 # ---- help and usage errors ----------------------------------------------------------
 run 0 "--help" --help
 has "$out" "--help lists the commands" "snapshot restore-external"
+# --version: its own and the library's, without a server (--uri nowhere)
+run 0 "--version" --uri http://127.0.0.1:1 --version
+has "$out" "--version names milvusctl and libmilvus" "^milvusctl [0-9]+\.[0-9]+\.[0-9]+$"
+has "$out" "--version names the libmilvus it runs with" "^libmilvus [0-9]+\.[0-9]+\.[0-9]+$"
+run 0 "--json --version" --json --version
+json "--json --version is one object" 'd.milvusctl && d.libmilvus === d.milvusctl'
+
 run 0 "snapshot --help" snapshot --help
 has "$out" "snapshot --help lists snapshot commands only" "snapshot export-job"
 run 0 "collection --help" collection --help
