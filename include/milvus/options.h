@@ -95,6 +95,21 @@ MILVUS_EXTERN int milvus_options_set_max_pending(milvus_options *opts, size_t n)
 MILVUS_EXTERN int milvus_options_set_retry(milvus_options *opts, int max_attempts,
                                            int64_t initial_ms, int64_t max_ms, double multiplier);
 
+/* Whether calls wait for the server when it cannot be reached (gRPC's
+ * wait_for_ready).  0 (default): once every connection attempt of the
+ * channel has failed because the address refused the connection or did
+ * not resolve, and none is still in progress, the calls waiting for a
+ * connection fail at once (MILVUS_ERR_CONNECT or MILVUS_ERR_RESOLVE,
+ * gRPC UNAVAILABLE, naming the address and the reason), and so do calls
+ * submitted during the reconnect backoff that follows; the attempt after
+ * the backoff is waited for again.  Calls wait while an attempt is in
+ * progress, and a connection attempt that times out or fails its TLS
+ * handshake is retried as before (the call ends at its deadline or when
+ * its retry attempts run out).  1: calls always wait for the server,
+ * until their deadline.  Returns MILVUS_ERR_INVALID_ARGUMENT (other than
+ * 0 or 1). */
+MILVUS_EXTERN int milvus_options_set_wait_for_ready(milvus_options *opts, int wait);
+
 /* Reconnect backoff (gRPC connection-backoff). */
 MILVUS_EXTERN int milvus_options_set_reconnect_backoff(milvus_options *opts, int64_t initial_ms,
                                                        int64_t max_ms, double multiplier);

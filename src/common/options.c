@@ -405,6 +405,14 @@ int milvus_options_set_max_pending(milvus_options *o, size_t n)
     return MILVUS_OK;
 }
 
+int milvus_options_set_wait_for_ready(milvus_options *o, int wait)
+{
+    if (!o || (wait != 0 && wait != 1))
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    o->wait_for_ready = wait;
+    return MILVUS_OK;
+}
+
 int milvus_options_set_retry(milvus_options *o, int max_attempts, int64_t initial_ms,
                              int64_t max_ms, double multiplier)
 {

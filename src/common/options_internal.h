@@ -38,6 +38,7 @@ struct milvus_options {
     size_t max_pending;
 
     int retry_max_attempts;
+    int wait_for_ready; /* queued calls wait out refused/unresolved connects */
     int64_t retry_initial_ms;
     int64_t retry_max_ms;
     double retry_multiplier;

@@ -529,9 +529,24 @@ static mv_conn *pick_conn(milvus_channel *ch)
     return NULL;
 }
 
+/* Fails the queued calls that do not wait for ready (the channel is
+ * unreachable: see milvus_options_set_wait_for_ready()). */
+static void fail_unready(milvus_channel *ch)
+{
+    mv_call *c = ch->queue_head, *next;
+    if (ch->opts->wait_for_ready)
+        return;
+    for (; c; c = next) {
+        next = c->next;
+        mv_call_finish(c, ch->conn_err_status, MILVUS_GRPC_UNAVAILABLE, "%s", ch->conn_err);
+    }
+}
+
 static void dispatch(milvus_channel *ch)
 {
     int i;
+    if (ch->unreachable)
+        fail_unready(ch);
     while (ch->queue_head) {
         mv_conn *conn = pick_conn(ch);
         mv_call *c;
@@ -624,6 +639,17 @@ void mv_conn_closed(milvus_channel *ch, mv_conn *conn)
     mv_schedule_work(ch);
 }
 
+/* Some connection of the pool is up, or an attempt is in progress. */
+static int attempt_or_ready(const milvus_channel *ch)
+{
+    for (int i = 0; i < ch->nconns; i++) {
+        int st = ch->conns[i].state;
+        if (st == MV_CONN_READY || st == MV_CONN_RESOLVING || st == MV_CONN_CONNECTING)
+            return 1;
+    }
+    return 0;
+}
+
 void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
 {
     const milvus_options *o = ch->opts;
@@ -646,8 +672,16 @@ void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
     tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
     evtimer_add(&conn->timer, &tv);
 
-    /* Calls with a deadline wait for it; the others give up once the
-     * connection attempts are exhausted. */
+    /* Refused or unresolved, with no other attempt in progress and no
+     * connection up: the server is unreachable now, and the calls that do
+     * not wait for ready fail at once (gRPC's TRANSIENT_FAILURE) until a
+     * backoff ends.  Otherwise calls with a deadline wait for it; the others
+     * give up once the connection attempts are exhausted. */
+    if ((status == MILVUS_ERR_CONNECT || status == MILVUS_ERR_RESOLVE) && !conn->timed_out &&
+        !attempt_or_ready(ch)) {
+        ch->unreachable = 1;
+        fail_unready(ch);
+    }
     if (ch->connect_failures >= o->retry_max_attempts) {
         mv_call *c = ch->queue_head, *next;
         for (; c; c = next) {

@@ -887,6 +887,7 @@ static void conn_ready(mv_conn *conn)
     conn->last_read_us = mv_now_us();
     ch->connect_failures = 0;
     ch->conn_err_status = 0;
+    ch->unreachable = 0;
     mv_log(ch, MILVUS_LOG_DEBUG, "connection %llu: ready", (unsigned long long)conn->serial);
     /* libevent reads and writes 16 KiB per callback by default: far too
      * little for large responses. */
@@ -1073,6 +1074,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (conn->state == MV_CONN_BACKOFF) {
         conn->state = MV_CONN_IDLE;
+        ch->unreachable = 0; /* the next call waits for a new attempt */
         mv_schedule_work(ch);
         return;
     }
@@ -1085,6 +1087,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
              status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", ch->opts->host,
              ch->opts->port, (long long)ch->opts->connect_timeout_ms);
     mv_conn_cleanup(conn);
+    conn->timed_out = 1;
     mv_connect_failed(ch, conn, status);
 }
 
@@ -1103,6 +1106,7 @@ int mv_conn_start(mv_conn *conn)
     conn->serial = ++ch->conn_serial;
     conn->err[0] = '\0';
     conn->state = MV_CONN_RESOLVING;
+    conn->timed_out = 0;
     conn->goaway = 0;
     conn->fatal = 0;
     conn->sent_first_request = 0;

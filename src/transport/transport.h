@@ -196,6 +196,7 @@ struct mv_conn {
     int64_t last_read_us;
     int sent_first_request;
     int failures; /* consecutive failed connect attempts */
+    int timed_out; /* the last attempt ended by the connect timeout */
     int want_flush;
     int goaway; /* GOAWAY received */
     int fatal;  /* set inside nghttp2 callbacks; handled after */
@@ -240,6 +241,8 @@ struct milvus_channel {
     uint64_t conn_serial;
     int connect_failures; /* consecutive, over all slots */
     int conn_err_status;  /* last connect error (0 none) */
+    int unreachable;      /* every attempt refused/unresolved, in backoff:
+                           * calls that do not wait for ready fail */
     char conn_err[200];
 
     mv_call *queue_head, *queue_tail;

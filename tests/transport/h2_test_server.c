@@ -441,6 +441,7 @@ h2ts *h2ts_new(struct event_base *base, const h2ts_config *cfg, h2ts_handler h, 
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin.sin_port = htons((uint16_t)s->cfg.port);
     s->lis = evconnlistener_new_bind(base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
                                      64, (struct sockaddr *)&sin, sizeof(sin));
     if (!s->lis) {

@@ -30,6 +30,7 @@ typedef struct h2ts_config {
     int handle_on_headers;           /* run the handler on HEADERS, not END_STREAM */
     int no_ping_ack;                 /* never ACK PINGs (keepalive timeout tests) */
     int small_window;                /* keep the 64 KiB default receive window */
+    int port;                        /* listen on this port (0: any free one) */
 } h2ts_config;
 
 #define H2TS_MAX_HDRS 48

@@ -776,14 +776,63 @@ Test(transport, connection_refused)
     cr_assert_eq(res.status, MILVUS_ERR_CONNECT, "%d %s", res.status, res.msg);
     cr_assert_eq(res.code, MILVUS_GRPC_UNAVAILABLE);
     cr_assert(strstr(res.msg, "refused"), "%s", res.msg);
-    /* With a deadline the call waits for it, through reconnect attempts. */
+    /* The server is unreachable (refused, nothing in progress): a call
+     * with a deadline fails at once too, naming the address (gRPC's
+     * wait_for_ready = false). */
     milvus_call_options_set_timeout_ms(co, 300);
+    {
+        int64_t t0 = mv_now_us();
+        cr_assert_eq(unary("a", co, &res2, NULL), MILVUS_OK);
+        cr_assert(run_until(&res2.calls, 1, 3000));
+        cr_assert_eq(res2.status, MILVUS_ERR_CONNECT, "%s", res2.msg);
+        cr_assert(strstr(res2.msg, "127.0.0.1:"), "%s", res2.msg);
+        cr_assert_lt(mv_now_us() - t0, 250000, "failed at once, not at its deadline");
+    }
+    /* Waiting for ready: the call waits for its deadline, through reconnect
+     * attempts. */
+    milvus_channel_free(ch);
+    ch = NULL;
+    cr_assert_eq(milvus_options_set_wait_for_ready(opts, 1), MILVUS_OK);
+    cr_assert_eq(milvus_options_set_wait_for_ready(opts, 2), MILVUS_ERR_INVALID_ARGUMENT);
+    open_channel();
+    memset(&res2, 0, sizeof(res2));
     cr_assert_eq(unary("a", co, &res2, NULL), MILVUS_OK);
     milvus_call_options_free(co);
     run_for(150);
     cr_assert_eq(res2.calls, 0, "failed before its deadline: %s", res2.msg);
     cr_assert(run_until(&res2.calls, 1, 3000));
     cr_assert_eq(res2.status, MILVUS_ERR_CONNECT, "%s", res2.msg);
+    free(res.data);
+    free(res2.data);
+}
+
+/* Refused, then the server comes up on that port: after the reconnect
+ * backoff a call waits for the new attempt and succeeds. */
+Test(transport, unreachable_then_up)
+{
+    result res = {0};
+    int port;
+    start_server(NULL, h_echo, NULL);
+    port = h2ts_port(srv);
+    h2ts_free(srv);
+    srv = NULL;
+    milvus_options_set_address(opts, "127.0.0.1", port);
+    milvus_options_set_reconnect_backoff(opts, 50, 50, 1.0);
+    open_channel();
+    cr_assert_eq(unary("a", NULL, &res, NULL), MILVUS_OK);
+    cr_assert(run_until(&res.calls, 1, 3000));
+    cr_assert_eq(res.status, MILVUS_ERR_CONNECT, "%s", res.msg);
+    {
+        h2ts_config cfg = {0};
+        cfg.port = port;
+        srv = h2ts_new(base, &cfg, h_echo, NULL);
+        cr_assert_not_null(srv, "port %d taken again", port);
+    }
+    run_for(120); /* past the backoff */
+    cr_assert_eq(unary("b", NULL, &res, NULL), MILVUS_OK);
+    cr_assert(run_until(&res.calls, 2, 3000));
+    cr_assert_eq(res.status, MILVUS_OK, "%s", res.msg);
+    free(res.data);
 }
 
 Test(transport, resolve_failure)
