@@ -583,6 +583,24 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
                        (long long)c->timeout_ms, ch->conn_err);
         return;
     }
+    if (c->state == MV_CALL_QUEUED) {
+        /* Connected, yet never sent: say why. */
+        long limit = mv_channel_stream_limit(ch);
+        if (limit == 0) {
+            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                           "deadline of %lld ms exceeded before the call was sent: the server "
+                           "allows 0 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS 0)",
+                           (long long)c->timeout_ms);
+            return;
+        }
+        if (limit > 0) {
+            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                           "deadline of %lld ms exceeded before the call was sent: waiting for "
+                           "one of the %ld concurrent streams the server allows",
+                           (long long)c->timeout_ms, limit);
+            return;
+        }
+    }
     mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
                    "deadline of %lld ms exceeded", (long long)c->timeout_ms);
 }

@@ -74,6 +74,21 @@ int mv_conn_has_room(const mv_conn *conn)
     return conn->nactive < max;
 }
 
+long mv_channel_stream_limit(const milvus_channel *ch)
+{
+    long best = -1;
+    for (int i = 0; i < ch->nconns; i++) {
+        const mv_conn *conn = &ch->conns[i];
+        if (conn->state != MV_CONN_READY || !conn->h2)
+            continue;
+        long max = (long)nghttp2_session_get_remote_settings(
+            conn->h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+        if (max > best)
+            best = max;
+    }
+    return best;
+}
+
 static void conn_link(mv_conn *conn, mv_call *c)
 {
     c->cprev = NULL;

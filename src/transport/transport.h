@@ -300,6 +300,9 @@ void mv_log(milvus_channel *ch, milvus_log_level lvl, const char *fmt, ...)
 void mv_set_error(milvus_channel *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mv_schedule_work(milvus_channel *ch);
 int64_t mv_now_us(void);
+/* The largest SETTINGS_MAX_CONCURRENT_STREAMS among the channel's ready
+ * connections; -1 when none is ready. */
+long mv_channel_stream_limit(const milvus_channel *ch);
 double mv_jitter(milvus_channel *ch); /* U(0.8, 1.2) */
 void mv_queue_push(milvus_channel *ch, mv_call *c);
 void mv_queue_remove(milvus_channel *ch, mv_call *c);

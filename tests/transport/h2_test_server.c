@@ -394,7 +394,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         nghttp2_option_del(opt);
     }
     nghttp2_session_callbacks_del(cb);
-    if (s->cfg.max_concurrent_streams)
+    if (s->cfg.max_concurrent_streams || s->cfg.zero_streams)
         iv[niv++] = (nghttp2_settings_entry){NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
                                              s->cfg.max_concurrent_streams};
     if (!s->cfg.small_window)

@@ -31,6 +31,7 @@ typedef struct h2ts_config {
     int no_ping_ack;                 /* never ACK PINGs (keepalive timeout tests) */
     int small_window;                /* keep the 64 KiB default receive window */
     int port;                        /* listen on this port (0: any free one) */
+    int zero_streams;                /* advertise MAX_CONCURRENT_STREAMS 0 */
 } h2ts_config;
 
 #define H2TS_MAX_HDRS 48

@@ -921,6 +921,26 @@ static void h_delay(h2ts_req *r, void *ctx)
     event_base_once(base, -1, EV_TIMEOUT, delayed_reply, r, &tv);
 }
 
+/* A server that allows no stream at all: the call waits for its deadline
+ * and the error says why it was never sent. */
+Test(transport, zero_concurrent_streams_says_so)
+{
+    h2ts_config cfg = {0};
+    result res = {0};
+    milvus_call_options *co = milvus_call_options_new();
+    cfg.zero_streams = 1;
+    start_server(&cfg, h_echo, NULL);
+    open_channel();
+    milvus_call_options_set_timeout_ms(co, 200);
+    cr_assert_eq(unary("a", co, &res, NULL), MILVUS_OK);
+    milvus_call_options_free(co);
+    cr_assert(run_until(&res.calls, 1, 3000));
+    cr_assert_eq(res.status, MILVUS_ERR_TIMEOUT, "%s", res.msg);
+    cr_assert(strstr(res.msg, "allows 0 concurrent streams"), "%s", res.msg);
+    cr_assert_eq(h2ts_nrequests(srv), 0);
+    free(res.data);
+}
+
 Test(transport, max_concurrent_streams_queue)
 {
     result res = {0};
