@@ -134,7 +134,9 @@ MILVUS_EXTERN int milvus_column_is_null(const milvus_column *c, size_t row);
 
 /* Typed getters.  Return MILVUS_OK, or MILVUS_ERR_INVALID_ARGUMENT when
  * the row is out of range, the value is NULL or the type does not fit:
- *   get_bool: Bool; get_int: Int8..Int64, Timestamptz; get_float: Float;
+ *   get_bool: Bool; get_int: Int8..Int64, Timestamptz (microseconds since
+ *   the epoch, also where the server returns RFC 3339 text, as Milvus does
+ *   in query results: get_string gives that text); get_float: Float;
  *   get_double: Float, Double; get_string: VarChar, String, Text, JSON,
  *   Geometry (the bytes are not NUL-terminated: use *len);
  *   get_vector: dense vectors, *bytes = size of one row's vector. */

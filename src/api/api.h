@@ -292,6 +292,8 @@ int mv_prologue(milvus_client *c, milvus_result_cb cb, const char *what1, const 
                 const char *what2, const char *name2);
 /* The next RPC of a multi-step op: DescribeCollection of its collection. */
 void mv_op_describe(mv_op *op, mv_step_fn step);
+/* RFC 3339 time text as microseconds since the epoch; 0 on success. */
+int mv_parse_rfc3339_us(const char *t, int64_t *out);
 /* A one-RPC operation (step NULL: deliver the reply as is). */
 int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
               void *ctx, const char *method, const ProtobufCMessage *req,

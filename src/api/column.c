@@ -785,6 +785,78 @@ int milvus_column_get_bool(const milvus_column *c, size_t row, int *value)
     return MILVUS_OK;
 }
 
+/* n decimal digits at p into *v; 0 on success. */
+static int digits(const char *p, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        *v = *v * 10 + (p[i] - '0');
+    }
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* An RFC 3339 time ("2024-01-02T03:04:05.123456Z", "...+08:00"; years
+ * 0001-9999, up to 9 fraction digits, microseconds kept) as microseconds
+ * since the Unix epoch: how Milvus returns Timestamptz values in query
+ * results (string_data).  0 on success. */
+int mv_parse_rfc3339_us(const char *t, int64_t *out)
+{
+    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+    int64_t us = 0, scale = 100000;
+    size_t i;
+    if (!t || strlen(t) < 19 || digits(t, 4, &y) || t[4] != '-' || digits(t + 5, 2, &mo) ||
+        t[7] != '-' || digits(t + 8, 2, &d) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
+        digits(t + 11, 2, &h) || t[13] != ':' || digits(t + 14, 2, &mi) || t[16] != ':' ||
+        digits(t + 17, 2, &sec))
+        return -1;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    i = 19;
+    if (t[i] == '.') {
+        size_t n = 0;
+        for (i++; t[i] >= '0' && t[i] <= '9'; i++, n++) {
+            if (scale) {
+                us += (t[i] - '0') * scale;
+                scale /= 10;
+            }
+        }
+        if (n == 0 || n > 9)
+            return -1;
+    }
+    if (t[i] == 'Z' || t[i] == 'z') {
+        i++;
+    } else if (t[i] == '+' || t[i] == '-') {
+        sign = t[i] == '-' ? -1 : 1;
+        if (digits(t + i + 1, 2, &oh))
+            return -1;
+        i += 3;
+        if (t[i] == ':')
+            i++;
+        if (digits(t + i, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        i += 2;
+    }
+    if (t[i] != '\0')
+        return -1;
+    *out = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
+            (int64_t)sign * (oh * 3600 + om * 60)) * 1000000 + us;
+    return 0;
+}
+
 int milvus_column_get_int(const milvus_column *c, size_t row, int64_t *value)
 {
     size_t k;
@@ -795,6 +867,12 @@ int milvus_column_get_int(const milvus_column *c, size_t row, int64_t *value)
     case SF(INT_DATA): *value = s->int_data->data[k]; return MILVUS_OK;
     case SF(LONG_DATA): *value = s->long_data->data[k]; return MILVUS_OK;
     case SF(TIMESTAMPTZ_DATA): *value = s->timestamptz_data->data[k]; return MILVUS_OK;
+    case SF(STRING_DATA):
+        /* a Timestamptz that the server returns as RFC 3339 text */
+        if (milvus_column_type(c) == MILVUS_TYPE_TIMESTAMPTZ &&
+            mv_parse_rfc3339_us(s->string_data->data[k], value) == 0)
+            return MILVUS_OK;
+        return MILVUS_ERR_INVALID_ARGUMENT;
     default: return MILVUS_ERR_INVALID_ARGUMENT;
     }
 }

@@ -1187,3 +1187,40 @@ Test(headers, many_metadata_entries)
     mv_hdr_list_free(&l);
     mv_md_free(&call);
 }
+
+/* ---- Timestamptz as Milvus returns it (RFC 3339 text) ---- */
+
+int mv_parse_rfc3339_us(const char *t, int64_t *out);
+
+Test(rfc3339, parses_what_milvus_returns)
+{
+    static const struct {
+        const char *text;
+        int64_t us;
+    } ok[] = {
+        {"1970-01-01T00:00:00Z", 0},
+        {"1970-01-01T00:00:00.000001Z", 1},
+        {"1969-12-31T23:59:59Z", -1000000},
+        {"2023-11-14T22:13:20.123456Z", 1700000000123456LL},
+        {"9999-12-31T23:59:59.999999Z", 253402300799999999LL},
+        {"0001-01-01T00:00:00Z", -62135596800000000LL},
+        {"1970-01-02T00:00:00Z", 86400000000LL},
+        {"1970-01-01T08:00:00+08:00", 0},
+        {"1970-01-01T00:00:00-0130", 5400000000LL},
+        {"1970-01-01 00:00:00.5z", 500000},
+        {"1970-01-01T00:00:00.123456789Z", 123456},
+        {"2024-02-29T12:00:00", 1709208000000000LL},
+    };
+    static const char *bad[] = {"", "1970-01-01", "1970-13-01T00:00:00Z", "1970-01-01T24:00:00Z",
+                                "1970-01-01T00:00:00.Z", "1970-01-01T00:00:00Zx",
+                                "1970-01-01T00:00:00+8", "0000-01-01T00:00:00Z",
+                                "1970-01-01T00:00:00.1234567890Z", "x970-01-01T00:00:00Z"};
+    int64_t v;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        cr_assert_eq(mv_parse_rfc3339_us(ok[i].text, &v), 0, "%s", ok[i].text);
+        cr_assert_eq(v, ok[i].us, "%s: %lld", ok[i].text, (long long)v);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_assert_neq(mv_parse_rfc3339_us(bad[i], &v), 0, "'%s' accepted", bad[i]);
+    cr_assert_neq(mv_parse_rfc3339_us(NULL, &v), 0);
+}

@@ -205,6 +205,21 @@ function payloadRows(fd, field) {
   }
 }
 
+// Microseconds since the epoch (a decimal string) as RFC 3339 text, as a
+// real Milvus returns Timestamptz values; text passes through.
+function rfc3339(v) {
+  const t = String(v);
+  if (!/^-?\d+$/.test(t)) return t;
+  const us = BigInt(t);
+  let ms = us / 1000n;
+  let rem = us % 1000000n;
+  if (rem < 0n) rem += 1000000n;
+  if (us < 0n && us % 1000n !== 0n) ms -= 1n;
+  const iso = new Date(Number(ms)).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const base = iso.slice(0, 19);
+  return rem === 0n ? `${base}Z` : `${base}.${rem.toString().padStart(6, '0')}Z`;
+}
+
 function typeMismatch(field, fd) {
   return invalidExpected(`field ${field.name} data type mismatch`, field.data_type, fd.type);
 }
@@ -363,11 +378,9 @@ function encodeColumn(field, values) {
       fd.scalars = { geometry_wkt_data: { data: dense.map((v) => (v === null ? '' : String(v))) } };
       break;
     case 'Timestamptz':
-      if (dense.every((v) => v === null || /^-?\d+$/.test(v))) {
-        fd.scalars = { timestamptz_data: { data: dense.map((v) => (v === null ? '0' : String(v))) } };
-      } else {
-        fd.scalars = { string_data: { data: dense.map((v) => (v === null ? '' : String(v))) } };
-      }
+      // Milvus answers queries with RFC 3339 text in string_data (UTC here,
+      // microseconds only when there are some), however the value was sent.
+      fd.scalars = { string_data: { data: dense.map((v) => (v === null ? '' : rfc3339(v))) } };
       break;
     default:
       fd.scalars = toScalarField(type, dense.map((v) => (v === null ? placeholderFor(type) : v)));
@@ -507,13 +520,22 @@ function resolveOutput(coll, outputFields, opts) {
     }
     throw invalid(`field ${n} not exist`);
   }
-  if (opts && opts.withPk) {
-    const pk = pkField(coll);
-    if (pk && !seen.has(pk.name)) {
-      seen.add(pk.name);
-      spec.fields.unshift(pk);
-      spec.names.unshift(pk.name);
-    }
+  // Where the primary key goes (internal/proxy translateOutputFields and
+  // the query/search tasks):
+  //   pk: 'query'  -- a query always returns the key column; when it was
+  //                   not asked for it comes last in fields_data and stays
+  //                   out of output_fields (translateToOutputFieldIDs)
+  //   pk: 'search' -- a search drops the key and adds it back, last in both
+  //                   lists, only when asked for by name or by '*'
+  //                   (userRequestedPkFieldExplicitly)
+  const pk = pkField(coll);
+  const mode = opts && opts.pk;
+  if (pk && mode === 'query' && !seen.has(pk.name)) {
+    seen.add(pk.name);
+    spec.fields.push(pk);
+  } else if (pk && mode === 'search' && seen.has(pk.name)) {
+    spec.fields = spec.fields.filter((f) => f.name !== pk.name).concat([pk]);
+    spec.names = spec.names.filter((n) => n !== pk.name).concat([pk.name]);
   }
   if (spec.dynamicAll) spec.names.push('$meta');
   return spec;
