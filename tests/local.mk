@@ -33,3 +33,4 @@ include tests/snapshot/local.mk
 include tests/api/local.mk
 include tests/real/local.mk
 include tests/golden/local.mk
+include tests/roundtrip/local.mk

@@ -115,6 +115,8 @@ for p in $PROGRAMS; do
     run_tap "$(basename "$p")" env CRITERION_OUTPUTS=tap:- "$top_builddir/$p" -j2
 done
 run_tap examples sh "$top_srcdir/tests/api/examples.sh"
+# every data type written by libmilvus and read by pymilvus, and back
+run_tap roundtrip sh "$top_srcdir/tests/roundtrip/roundtrip.sh"
 # milvusctl's commands but the snapshot ones (no server here has them)
 run_tap milvusctl env MILVUSCTL_SNAPSHOTS=0 sh "$top_srcdir/tests/snapshot/milvusctl.sh"
 
