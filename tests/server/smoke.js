@@ -193,7 +193,13 @@ test('collections: describe, has, show, alter, rename, truncate, add field, drop
   assert.strictEqual(d.collection_name, 'c1');
   assert.match(d.collectionID, /^[1-9]\d+$/);
   assert.ok(BigInt(d.created_timestamp) > 0n);
-  errStatus(await call('DescribeCollection', { collection_name: 'nope' }), 100, /^collection not found\[collection=nope\]$/);
+  // the proxy's PyMilvus compatibility: code 100 and the detail stay, the
+  // reason and error_code change, the request's names come back
+  const missing = await call('DescribeCollection', { collection_name: 'nope' });
+  const ms = errStatus(missing, 100, /^can't find collection\[database=default\]\[collection=nope\]$/);
+  assert.strictEqual(ms.error_code, 'UnexpectedError');
+  assert.strictEqual(ms.detail, 'collection not found[database=default][collection=nope]');
+  assert.deepStrictEqual([missing.collection_name, missing.db_name], ['nope', 'default']);
   assert.strictEqual(okStatus(await call('HasCollection', { collection_name: 'c1' })).value, true);
   assert.strictEqual(okStatus(await call('HasCollection', { collection_name: 'nope' })).value, false);
   okStatus(await call('AlterCollection', { collection_name: 'c1', properties: [{ key: 'collection.ttl.seconds', value: '60' }] }));
@@ -246,8 +252,9 @@ test('index builds Unissued -> InProgress -> Finished; load needs an index and p
   assert.strictEqual(final.pending_index_rows, '0');
   errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'FLAT' }, { key: 'metric_type', value: 'IP' }] }), 1100, /at most one distinct index/);
   // unknown index types and metrics, refused in the proxy's words
-  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'HNWS' }, { key: 'metric_type', value: 'L2' }] }), 1100, /invalid index type: HNWS/);
-  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'HNSW' }, { key: 'metric_type', value: 'HAMMING' }] }), 1100, /metric type not found or not supported, supported: \[L2 IP COSINE\]/);
+  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'HNWS' }, { key: 'metric_type', value: 'L2' }] }), 1100, /^invalid parameter\[expected=valid index\]\[actual=invalid index type: HNWS\]$/);
+  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'vec', extra_params: [{ key: 'index_type', value: 'HNSW' }, { key: 'metric_type', value: 'HAMMING' }] }), 1100, /^float vector index does not support metric type: HAMMING: invalid parameter\[expected=valid index params\]\[actual=invalid index params\]$/);
+  errStatus(await call('CreateIndex', { collection_name: 'ic', field_name: 'nope', extra_params: [{ key: 'index_type', value: 'HNSW' }, { key: 'metric_type', value: 'L2' }] }), 65535, /^cannot create index on non-exist field: nope$/);
   errStatus(await call('GetLoadingProgress', { collection_name: 'ic' }), 101);
   okStatus(await call('LoadCollection', { collection_name: 'ic' }));
   const first = Number(okStatus(await call('GetLoadingProgress', { collection_name: 'ic' })).progress);
@@ -280,7 +287,8 @@ test('aliases resolve everywhere; create, alter, describe, list, drop', async ()
   assert.deepStrictEqual(okStatus(await call('ListAliases', { collection_name: 'ac2' })).aliases, ['al']);
   errStatus(await call('DropCollection', { collection_name: 'al' }), 1100, /via alias/);
   okStatus(await call('DropAlias', { alias: 'al' }));
-  errStatus(await call('DescribeAlias', { alias: 'al' }), 1600, /alias not found\[alias=al\]/);
+  errStatus(await call('DescribeAlias', { alias: 'al' }), 1600, /^alias not found\[database=default\]\[alias=al\]$/);
+  errStatus(await call('DropAlias', { alias: 'al' }), 1600, /^alias not found\[database=default\]\[alias=al\]$/);
   okStatus(await call('DropCollection', { collection_name: 'ac1' }));
   okStatus(await call('DropCollection', { collection_name: 'ac2' }));
 });

@@ -9,7 +9,7 @@ const { validateName } = require('../lib/names');
 function targetCollection(ctx, db, name) {
   if (db.aliases.has(name)) throw E.invalidParameter(`cannot alias to an alias: ${name}`);
   const coll = db.collections.get(name);
-  if (!coll) throw E.collectionNotFound(name);
+  if (!coll) throw E.collectionNotFound(name, db.name);
   return coll;
 }
 
@@ -17,20 +17,25 @@ function createAlias(req, ctx) {
   const db = ctx.db;
   validateName('Alias', req.alias);
   if (db.collections.has(req.alias)) {
-    throw E.aliasConflict(req.alias, `cannot create alias ${req.alias}, collection with the same name already exists`);
+    throw E.aliasConflict(db.name, req.alias);
   }
   const coll = targetCollection(ctx, db, req.collection_name);
   const current = db.aliases.get(req.alias);
   if (current === coll.name) return ctx.ok();
-  if (current) throw E.aliasExists(req.alias, `alias ${req.alias} already exists and is bound to collection ${current}`);
+  if (current) throw E.aliasExists(db.name, req.alias, `${req.alias} is alias to another collection: ${current}`);
   db.aliases.set(req.alias, coll.name);
   return ctx.ok();
 }
 
+// rootcoord's CheckIfAliasAlterable order: a collection of the alias's
+// name, then the target collection (merr.WrapErrCollectionNotFound, without
+// the database), then the alias itself.
 function alterAlias(req, ctx) {
   const db = ctx.db;
-  if (!db.aliases.has(req.alias)) throw E.aliasNotFound(req.alias);
-  const coll = targetCollection(ctx, db, req.collection_name);
+  if (db.collections.has(req.alias)) throw E.aliasConflict(db.name, req.alias);
+  const coll = db.collections.get(req.collection_name);
+  if (!coll) throw E.collectionNotFound(req.collection_name);
+  if (!db.aliases.has(req.alias)) throw E.aliasNotFound(db.name, req.alias);
   db.aliases.set(req.alias, coll.name);
   return ctx.ok();
 }
@@ -45,15 +50,19 @@ module.exports = {
       return alterAlias(req, ctx);
     },
 
+    // rootcoord's CheckIfAliasDroppable (meta_table.go): dropping an alias
+    // that does not exist is an error since the 2.6 DDL callbacks.
     async DropAlias(req, ctx) {
-      ctx.db.aliases.delete(req.alias);
+      const db = ctx.db;
+      if (!db.aliases.has(req.alias)) throw E.aliasNotFound(db.name, req.alias);
+      db.aliases.delete(req.alias);
       return ctx.ok();
     },
 
     async DescribeAlias(req, ctx) {
       const db = ctx.db;
       const target = db.aliases.get(req.alias);
-      if (!target) throw E.aliasNotFound(req.alias);
+      if (!target) throw E.aliasNotFound(db.name, req.alias);
       return { status: ctx.ok(), db_name: db.name, alias: req.alias, collection: target };
     },
 

@@ -3,7 +3,7 @@
 // Collections: create (schema validation), describe, list, drop, rename,
 // truncate, properties, field properties, statistics, added fields.
 
-const { E } = require('../lib/errors');
+const { E, MilvusError } = require('../lib/errors');
 const { validateName } = require('../lib/names');
 const cs = require('../lib/collschema');
 const { kvToObject, objectToKv, applyProperties, utcOf } = require('../lib/util');
@@ -45,12 +45,46 @@ function describe(ctx, db, coll) {
   };
 }
 
+// The proxy's describeCollectionTask answers a missing collection with
+// rootcoord's status but, "for compatibility with PyMilvus", error_code
+// UnexpectedError, reason "can't find collection[database=D][collection=C]"
+// and the input-error flag; the code (100) and detail stay, and the response
+// still names the collection and database and carries an empty schema
+// (internal/proxy/task.go, describeCollectionTask.Execute).
+function describeNotFound(ctx, req, err) {
+  const status = err.toStatus();
+  status.error_code = 'UnexpectedError';
+  status.reason = `can't find collection[database=${ctx.dbName}][collection=${req.collection_name}]`;
+  status.extra_info = { is_input_error: 'true' };
+  return {
+    status,
+    schema: { name: '', description: '', autoID: false, fields: [], functions: [], struct_array_fields: [] },
+    collectionID: '0',
+    collection_name: req.collection_name,
+    db_name: ctx.dbName,
+  };
+}
+
 function findCollection(ctx, req) {
   const db = ctx.db;
   if (req.collection_name) return [db, ctx.state.getCollection(ctx, req.collection_name)];
   const byId = req.collectionID && req.collectionID !== '0' ? ctx.state.collectionById(req.collectionID) : null;
-  if (!byId) throw E.collectionNotFound(req.collection_name || req.collectionID);
+  if (!byId) throw E.collectionNotFound(req.collection_name || req.collectionID, db.name);
   return [ctx.state.getDatabase(byId.dbName), byId];
+}
+
+// rootcoord's idempotency check (model.Collection.Equal): a repeated create
+// succeeds only if the collection still equals what the request would make
+// -- schema, description, partitions (so not after CreatePartition),
+// shards, consistency level and properties.
+function sameCollection(existing, spec) {
+  const props = (o) => JSON.stringify(Object.entries(o || {}).sort());
+  return cs.fingerprint(existing.schema) === cs.fingerprint(spec.schema)
+    && (existing.schema.description || '') === (spec.schema.description || '')
+    && JSON.stringify([...existing.partitions.keys()]) === JSON.stringify(spec.partitionNames)
+    && existing.shardsNum === spec.shardsNum
+    && existing.consistencyLevel === spec.consistencyLevel
+    && props(existing.properties) === props(spec.properties);
 }
 
 function createCollection(req, ctx) {
@@ -61,19 +95,20 @@ function createCollection(req, ctx) {
   if (db.aliases.has(name)) {
     throw E.invalidParameter(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
   }
-  const existing = db.collections.get(name);
-  if (existing) {
-    if (cs.fingerprint(existing.schema) === cs.fingerprint(stored)) return ctx.ok();
-    throw E.invalidParameter(`create duplicate collection with different parameters, collection: ${name}`);
-  }
-  ctx.state.addCollection(db, {
+  const spec = {
     name,
     schema: stored,
     shardsNum: req.shards_num > 0 ? req.shards_num : 1,
     consistencyLevel: req.consistency_level || 'Bounded',
     properties: kvToObject(req.properties),
     partitionNames: partitionNamesFor(stored, req.num_partitions),
-  });
+  };
+  const existing = db.collections.get(name);
+  if (existing) {
+    if (sameCollection(existing, spec)) return ctx.ok();
+    throw E.invalidParameter(`create duplicate collection with different parameters, collection: ${name}`);
+  }
+  ctx.state.addCollection(db, spec);
   return ctx.ok();
 }
 
@@ -86,18 +121,27 @@ function dropCollection(req, ctx) {
   return ctx.ok();
 }
 
+// The checks of rootcoord's broadcastAlterCollectionForRenameCollection and
+// MetaTable.CheckIfCollectionRenamable, in their order: the new name is
+// checked before the old one exists.
 function renameCollection(req, ctx) {
   const db = ctx.db;
-  const targetDb = ctx.state.getDatabase(req.newDBName || db.name);
   validateName('Collection', req.newName);
-  // rootcoord's order: the new name is checked before the old one exists
-  if (targetDb.collections.has(req.newName) || targetDb.aliases.has(req.newName)) {
+  const targetDb = ctx.state.getDatabase(req.newDBName || db.name);
+  if (targetDb === db && req.oldName === req.newName) {
+    throw E.invalidParameter('collection name or database name should be different');
+  }
+  if (db.aliases.has(req.oldName)) {
+    throw E.invalidParameter(`unsupported use an alias to rename collection, alias:${req.oldName}`);
+  }
+  if (targetDb.aliases.has(req.newName)) throw E.aliasConflict(targetDb.name, req.newName);
+  if (targetDb.collections.has(req.newName)) {
     throw E.invalidParameter(`duplicated new collection name ${targetDb.name}:${req.newName} with other collection name or alias`);
   }
   const coll = db.collections.get(req.oldName);
-  if (!coll) throw E.collectionNotFound(req.oldName);
+  if (!coll) throw E.collectionNotFound(req.oldName, db.name);
   if (targetDb !== db && ctx.state.aliasesOf(db, coll.name).length) {
-    throw E.invalidParameter(`fail to rename collection to different database, must drop all aliases of collection ${coll.name} before rename`);
+    throw E.invalidParameter('fail to rename db name, must drop all aliases of this collection before rename');
   }
   db.collections.delete(coll.name);
   for (const [alias, target] of db.aliases) if (target === coll.name) db.aliases.set(alias, req.newName);
@@ -112,21 +156,34 @@ function showCollections(req, ctx) {
   const db = ctx.db;
   let colls = [...db.collections.values()];
   const wanted = req.collection_names || [];
-  if (wanted.length) {
+  const inMemory = req.type === 'InMemory';
+  if (wanted.length && inMemory) {
     colls = wanted.map((n) => ctx.state.getCollection(ctx, n));
+  } else if (wanted.length) {
+    colls = colls.filter((c) => wanted.includes(c.name)); // rootcoord filters, unknown names are skipped
   }
-  if (req.type === 'InMemory') colls = colls.filter((c) => c.load.state !== 'LoadStateNotLoad');
-  const progress = colls.map((c) => loadProgress(c, ctx.config));
-  return {
+  if (inMemory) colls = colls.filter((c) => c.load.state !== 'LoadStateNotLoad');
+  const resp = {
     status: ctx.ok(),
     collection_names: colls.map((c) => c.name),
     collection_ids: colls.map((c) => c.id),
     created_timestamps: colls.map((c) => c.createdTs),
     created_utc_timestamps: colls.map((c) => utcOf(c.createdTs)),
-    inMemory_percentages: progress.map(String),
-    query_service_available: progress.map((p) => p === 100),
-    shards_num: colls.map((c) => c.shardsNum),
+    inMemory_percentages: [],
+    query_service_available: [],
+    shards_num: [],
   };
+  // Only the InMemory listing asks querycoord: rootcoord's answer to the
+  // plain listing has no load percentages, availability or shard numbers
+  // (internal/proxy/task.go showCollectionsTask, rootcoord
+  // show_collection_task.go).
+  if (inMemory) {
+    const progress = colls.map((c) => loadProgress(c, ctx.config));
+    resp.inMemory_percentages = progress.map(String);
+    resp.query_service_available = progress.map((p) => p === 100);
+    resp.shards_num = colls.map((c) => c.shardsNum);
+  }
+  return resp;
 }
 
 function alterCollectionField(req, ctx) {
@@ -165,8 +222,14 @@ module.exports = {
     },
 
     async DescribeCollection(req, ctx) {
-      const [db, coll] = findCollection(ctx, req);
-      return describe(ctx, db, coll);
+      let found;
+      try {
+        found = findCollection(ctx, req);
+      } catch (err) {
+        if (err instanceof MilvusError && err.code === 100) return describeNotFound(ctx, req, err);
+        throw err;
+      }
+      return describe(ctx, found[0], found[1]);
     },
 
     async HasCollection(req, ctx) {

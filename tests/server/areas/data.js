@@ -5,6 +5,10 @@
 // task_insert.go, task_upsert.go, task_delete.go; pkg/util/merr).
 
 const { MilvusError } = require('../lib/errors');
+
+// The proxy's checkFieldsDataBySchema (internal/proxy/util.go): a field that
+// is neither given nor nullable nor defaulted.
+const missingField = (f) => invalid(`fieldSchema(${f.name}) has no corresponding fieldData pass in`);
 const fd = require('../lib/fielddata');
 const vec = require('../lib/vector');
 const { compile } = require('../lib/expr');
@@ -94,13 +98,13 @@ function decodeRequest(coll, req, mode) {
         }
         continue;
       }
-      throw invalid(`Insert missed an field \`${f.name}\` to collection without set nullable==true or set default_value`);
+      throw missingField(f);
     }
     if (existing) continue; // partial update: missing fields keep their values (checked per row later)
     const dv = fd.defaultValueOf(f);
     if (dv !== undefined) { columns.set(f.name, new Array(n).fill(dv)); continue; }
     if (f.nullable) { columns.set(f.name, new Array(n).fill(null)); continue; }
-    throw invalid(`Insert missed an field \`${f.name}\` to collection without set nullable==true or set default_value`);
+    throw missingField(f);
   }
   if (!pk) throw invalid('primary key field not found');
   return { n, columns, dynamic, given, pk };
@@ -165,9 +169,11 @@ async function Upsert(req, ctx) {
   const ts = Date.now();
   const pks = [];
   const newRows = [];
+  let existed = 0;
   for (let i = 0; i < dec.n; i++) {
     const key = String(dec.columns.get(dec.pk.name)[i]);
     const old = coll.rows.get(key);
+    if (old) existed++;
     let row;
     if (partial && old) {
       row = { pk: old.pk, partition: req.partition_name ? partition : old.partition, values: { ...old.values }, dynamic: old.dynamic ? { ...old.dynamic } : old.dynamic, ts };
@@ -178,9 +184,7 @@ async function Upsert(req, ctx) {
         for (const f of coll.schema.fields) {
           if (fd.isInternalField(f) || f.is_function_output || dec.columns.has(f.name)) continue;
           const dv = fd.defaultValueOf(f);
-          if (dv === undefined && !f.nullable) {
-            throw invalid(`Insert missed an field \`${f.name}\` to collection without set nullable==true or set default_value`);
-          }
+          if (dv === undefined && !f.nullable) throw missingField(f);
         }
       }
       row = buildRow(coll, dec, i, partition, ts);
@@ -200,7 +204,9 @@ async function Upsert(req, ctx) {
     coll.rows.set(key, row);
   }
   vec.invalidate(coll);
-  return mutationResult(ctx, coll, pks, { upsert: dec.n, insert: dec.n, delete: 0 });
+  // upsertTask.PreExecute: delete_cnt is the delete message's row count --
+  // every row of a plain upsert, the rows that existed for a partial update.
+  return mutationResult(ctx, coll, pks, { upsert: dec.n, insert: dec.n, delete: partial ? existed : dec.n });
 }
 
 async function Delete(req, ctx) {
@@ -237,9 +243,26 @@ async function Delete(req, ctx) {
     count = ids.length;
   }
   vec.invalidate(coll);
-  const res = mutationResult(ctx, coll, ids, { delete: count });
+  // The proxy's deleteRunner reports only delete_cnt and the timestamp: its
+  // IDs stay an empty message, for pk lists and filters alike.
+  const res = mutationResult(ctx, coll, [], { delete: count });
+  res.IDs = {};
   res.succ_index = [];
   return res;
 }
 
-module.exports = { handlers: { Insert, Upsert, Delete } };
+// A failed Insert or Upsert lists every row in err_index (the proxy's
+// constructFailedResponse in impl.go).
+function withErrIndex(fn) {
+  return async (req, ctx) => {
+    try {
+      return await fn(req, ctx);
+    } catch (err) {
+      if (!(err instanceof MilvusError)) throw err;
+      const n = Number(req.num_rows) > 0 ? Number(req.num_rows) : 0;
+      return { status: err.toStatus(), err_index: Array.from({ length: n }, (_, i) => i) };
+    }
+  };
+}
+
+module.exports = { handlers: { Insert: withErrIndex(Insert), Upsert: withErrIndex(Upsert), Delete } };

@@ -40,32 +40,47 @@ const VECTOR_METRICS = {
   SparseFloatVector: ['IP', 'BM25'],
 };
 const SCALAR_INDEXES = ['INVERTED', 'STL_SORT', 'Trie', 'TRIE', 'BITMAP', 'AUTOINDEX', 'NGRAM', 'RTREE', 'HYBRID'];
+// schema.DataType numbers, as checkTrain prints them ("data type 101 ...").
+const DATA_TYPE_NUMBERS = {
+  BinaryVector: 100, FloatVector: 101, Float16Vector: 102, BFloat16Vector: 103, SparseFloatVector: 104, Int8Vector: 105,
+};
 
 // Index parameters as a flat map; a JSON `params` entry (what the Node SDK
-// sends) is kept as given, like the proxy does.  Unknown index types and
-// metrics are refused with the proxy's words ("invalid index type: HNWS",
-// "metric type not found or not supported, supported: [...]"), as a real
-// Milvus does (checked against embedded Milvus 2.3.5).
+// sends) is kept as given, like the proxy does.  The checks and words of the
+// proxy's createIndexTask.parseIndexParams (internal/proxy/task_index.go):
+// an unknown index type is merr.WrapErrParameterInvalid("valid index",
+// "invalid index type: HNWS"); a vector metric the field's kind does not
+// support, WrapErrParameterInvalid("valid index params", "invalid index
+// params", "float vector index does not support metric type: HAMMING").
+const paramsInvalid = (msg) => E.invalidExpected('valid index params', 'invalid index params', msg);
+
 function indexParams(field, extra) {
   const params = kvToObject(extra);
+  if (params.index_type) {
+    const known = cs.isVector(field) ? Object.values(VECTOR_INDEXES).flat() : SCALAR_INDEXES;
+    if (!known.includes(params.index_type.toUpperCase()) && !known.includes(params.index_type)) {
+      throw E.invalidExpected('valid index', `invalid index type: ${params.index_type}`);
+    }
+  }
   if (cs.isVector(field)) {
     if (!params.index_type) params.index_type = 'AUTOINDEX';
     const kinds = VECTOR_INDEXES[field.data_type] || FLOAT_INDEXES;
-    if (!kinds.includes(params.index_type.toUpperCase())) {
-      throw E.invalidParameter(`invalid index type: ${params.index_type}`);
-    }
     if (!params.metric_type) {
-      if (params.index_type !== 'AUTOINDEX') throw E.invalidParameter('metric type not set for vector index');
+      if (params.index_type !== 'AUTOINDEX') throw paramsInvalid('metric type not set for vector index');
       params.metric_type = DEFAULT_METRIC[field.data_type];
     }
     const metrics = VECTOR_METRICS[field.data_type] || FLOAT_METRICS;
     if (!metrics.includes(params.metric_type.toUpperCase())) {
-      throw E.invalidParameter(`metric type not found or not supported, supported: [${metrics.join(' ')}]`);
+      if (field.data_type === 'SparseFloatVector') throw paramsInvalid('only IP is the supported metric type for sparse index');
+      const kind = field.data_type === 'BinaryVector' ? 'binary' : 'float';
+      throw paramsInvalid(`${kind} vector index does not support metric type: ${params.metric_type}`);
+    }
+    // checkTrain: an index type of another vector kind
+    if (!kinds.includes(params.index_type.toUpperCase())) {
+      throw paramsInvalid(`data type ${DATA_TYPE_NUMBERS[field.data_type]} can't build with this index ${params.index_type}`);
     }
   } else if (!params.index_type) {
     params.index_type = 'INVERTED';
-  } else if (!SCALAR_INDEXES.includes(params.index_type)) {
-    throw E.invalidParameter(`invalid index type: ${params.index_type}`);
   }
   if (params.params) {
     try {
@@ -85,7 +100,8 @@ function sameParams(a, b) {
 function createIndex(req, ctx) {
   const coll = ctx.state.getCollection(ctx, req.collection_name);
   const field = coll.schema.fields.find((f) => f.name === req.field_name);
-  if (!field) throw E.invalidParameter(`cannot create index on non-exist field: ${req.field_name}`);
+  // a plain fmt.Errorf in the proxy's getIndexedField: code 65535
+  if (!field) throw E.plain(`cannot create index on non-exist field: ${req.field_name}`);
   const params = indexParams(field, req.extra_params);
   const name = req.index_name || field.name;
   for (const idx of coll.indexes.values()) {

@@ -5,28 +5,38 @@
 
 const { E } = require('../lib/errors');
 const { physicalOf } = require('../lib/state');
+const vec = require('../lib/vector');
 
 // How long a flush or a compaction takes (not configurable: clients poll).
 const FLUSH_MS = 200;
 const COMPACTION_MS = 300;
 
-// Seals the collection's growing segment: the sealed ids are what Flush
-// reports and a new growing segment takes further inserts.
+// Seals the collection's growing segment when data arrived since the last
+// flush, as datacoord's Flush does: coll_segIDs are the segments this flush
+// sealed, flush_coll_segIDs the ones already flushed before it (datacoord's
+// FlushSegmentIDs), and a new growing segment takes further inserts.
 function sealSegments(ctx, coll) {
-  const sealed = [...coll.segmentIds];
+  const growing = coll.segmentIds[coll.segmentIds.length - 1];
+  const flushed = coll.segmentIds.slice(0, -1);
+  const stamp = vec.stampOf(coll);
+  if (coll.flushStamp === stamp) return { sealed: [], flushed };
+  coll.flushStamp = stamp;
   coll.flushedRows = coll.rows.size;
   coll.segmentIds.push(ctx.state.newId());
-  return sealed;
+  return { sealed: [growing], flushed };
 }
 
 function flush(req, ctx) {
   const db = ctx.db;
   const segs = {};
+  const flushedSegs = {};
   const flushTs = {};
   const sealTimes = {};
   for (const name of req.collection_names) {
     const coll = ctx.state.getCollection(ctx, name);
-    segs[name] = { data: sealSegments(ctx, coll) };
+    const { sealed, flushed } = sealSegments(ctx, coll);
+    segs[name] = { data: sealed };
+    flushedSegs[name] = { data: flushed };
     flushTs[name] = ctx.state.tso();
     sealTimes[name] = String(Math.floor(Date.now() / 1000));
   }
@@ -34,7 +44,7 @@ function flush(req, ctx) {
     status: ctx.ok(),
     db_name: db.name,
     coll_segIDs: segs,
-    flush_coll_segIDs: segs,
+    flush_coll_segIDs: flushedSegs,
     coll_seal_times: sealTimes,
     coll_flush_ts: flushTs,
     channel_cps: {},

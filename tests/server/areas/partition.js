@@ -58,13 +58,15 @@ function showPartitions(req, ctx) {
   const parts = names.map((n) => getPartition(coll, n));
   const progress = loadProgress(coll, ctx.config);
   const inMemory = (p) => (coll.load.partitions.size === 0 || coll.load.partitions.has(p.name) ? progress : 0);
+  // Like ShowCollections, only the InMemory listing carries load
+  // percentages: the plain one is rootcoord's answer as it is.
   return {
     status: ctx.ok(),
     partition_names: parts.map((p) => p.name),
     partitionIDs: parts.map((p) => p.id),
     created_timestamps: parts.map((p) => p.createdTs),
     created_utc_timestamps: parts.map((p) => utcOf(p.createdTs)),
-    inMemory_percentages: parts.map((p) => String(inMemory(p))),
+    inMemory_percentages: req.type === 'InMemory' ? parts.map((p) => String(inMemory(p))) : [],
   };
 }
 

@@ -85,7 +85,7 @@ async function Query(req, ctx) {
     };
   }
 
-  const spec = fd.resolveOutput(coll, outputs, { withPk: true });
+  const spec = fd.resolveOutput(coll, outputs, { pk: 'query' });
   const end = limit === undefined ? Infinity : offset + limit;
   const rows = [];
   let seen = 0;

@@ -45,26 +45,30 @@ function queryVector(field, type, bytes) {
   const dim = fd.dimOf(field);
   const ftype = field.data_type;
   const b = Buffer.from(bytes);
-  const dimErr = (actualDim) => invalidExpected(
-    `the dim (${actualDim}) of query vector is not equal to schema dim (${dim}) of field ${field.name}`, dim, actualDim);
+  // The proxy does not check the query vectors' size: segcore's
+  // ParsePlaceholderGroup does (query/Plan.cpp, DimNotMatch), and the
+  // search fails with merr.ErrSegcore (2000) and its words.
+  const dimErr = (bytesPerDim) => new MilvusError(2000,
+    `vector dimension mismatch, expected vector size(byte) ${dim * bytesPerDim}, actual ${b.length}.: segcore error`,
+    'UnexpectedError');
   const floatField = ftype === 'FloatVector' || ftype === 'Float16Vector' || ftype === 'BFloat16Vector' || ftype === 'Int8Vector';
   switch (type) {
     case 'FloatVector':
       if (!floatField) break;
-      if (b.length !== dim * 4) throw dimErr(b.length / 4);
+      if (b.length !== dim * 4) throw dimErr(4);
       return vec.bytesToFloats(b);
     case 'Float16Vector':
     case 'BFloat16Vector':
       if (!floatField || (ftype !== type && ftype !== 'FloatVector')) break;
-      if (b.length !== dim * 2) throw dimErr(b.length / 2);
+      if (b.length !== dim * 2) throw dimErr(2);
       return vec.halfBytesToFloats(b, type === 'BFloat16Vector');
     case 'Int8Vector':
       if (ftype !== 'Int8Vector') break;
-      if (b.length !== dim) throw dimErr(b.length);
+      if (b.length !== dim) throw dimErr(1);
       return vec.int8BytesToFloats(b);
     case 'BinaryVector':
       if (ftype !== 'BinaryVector') break;
-      if (b.length * 8 !== dim) throw dimErr(b.length * 8);
+      if (b.length * 8 !== dim) throw dimErr(1 / 8);
       return new Uint8Array(b);
     case 'SparseFloatVector':
       if (ftype !== 'SparseFloatVector') break;
@@ -301,6 +305,10 @@ function runAnn(coll, req, opts) {
   const m = vec.matrix(coll, sp.field, dim);
   const n = m.rows.length;
   const mask = candidateMask(m, partitions, filter);
+  // segcore's all_search_count: the rows of the searched segments (every row
+  // of the target partitions, before the filter), once per request
+  let searched = 0;
+  for (const r of m.rows) if (!partitions || partitions.has(r.partition)) searched++;
   const scores = new Float64Array(n);
   const larger = sp.larger;
   let accept = null;
@@ -368,7 +376,7 @@ function runAnn(coll, req, opts) {
     const last = hits.length ? Math.fround(hits[hits.length - 1].score) : (iter.bound !== undefined ? iter.bound : 0);
     iter.result = { token: iter.token, last_bound: last };
   }
-  return { perQuery, groupVals, sp, iter };
+  return { perQuery, groupVals, sp, iter, searched };
 }
 
 function roundScore(s, d) {
@@ -400,7 +408,7 @@ function assemble(ctx, coll, perQuery, spec, opts) {
     topks,
     output_fields: spec.names,
     group_by_field_value: null,
-    all_search_count: String(rows.length),
+    all_search_count: String(opts.searched || 0),
     distances: [],
     recalls: [],
     primary_field_name: pk ? pk.name : '',
@@ -412,15 +420,16 @@ function assemble(ctx, coll, perQuery, spec, opts) {
   return { status: ctx.ok(), results, collection_name: coll.name, session_ts: fd.tso(ctx) };
 }
 
-// Like the proxy, search results always carry the primary-key column in
-// fields_data/output_fields: the Node SDK reads the hit ids from there.
+// Like the proxy, search results carry the primary-key column in
+// fields_data/output_fields only when it was asked for (the hit ids are in
+// `ids` anyway).
 async function Search(req, ctx) {
   const coll = fd.getCollection(ctx, req.collection_name);
   fd.requireLoaded(coll);
   if (req.sub_reqs && req.sub_reqs.length) throw invalid('search with sub requests is not supported by this server; use HybridSearch');
-  const spec = fd.resolveOutput(coll, req.output_fields, { withPk: true });
-  const { perQuery, groupVals, sp, iter } = runAnn(coll, req);
-  const res = assemble(ctx, coll, perQuery, spec, sp);
+  const spec = fd.resolveOutput(coll, req.output_fields, { pk: 'search' });
+  const { perQuery, groupVals, sp, iter, searched } = runAnn(coll, req);
+  const res = assemble(ctx, coll, perQuery, spec, { ...sp, searched });
   if (sp.groupField) {
     res.results.group_by_field_value = fd.encodeValues(sp.groupField, groupVals.flat());
   }
@@ -487,7 +496,7 @@ async function HybridSearch(req, ctx) {
   if (subs.length === 0) throw invalid('no ann search requests in hybrid search');
   if (subs.length > 1024) throw invalid('maximum of ann search requests is 1024');
   const rr = rerankSpec(req, subs.length);
-  const spec = fd.resolveOutput(coll, req.output_fields, { withPk: true });
+  const spec = fd.resolveOutput(coll, req.output_fields, { pk: 'search' });
   const runs = subs.map((s) => runAnn(coll, s, { partitionNames: req.partition_names && req.partition_names.length ? req.partition_names : s.partition_names }));
   const nq = runs[0].perQuery.length;
   for (const r of runs) if (r.perQuery.length !== nq) throw invalid('nq of all ann search requests in hybrid search must be the same');
@@ -528,7 +537,8 @@ async function HybridSearch(req, ctx) {
     all.sort((a, b) => (a.score === b.score ? pkLess(a.row.pk, b.row.pk) : descending ? b.score - a.score : a.score - b.score));
     perQuery.push(all.slice(rr.offset, rr.offset + limit));
   }
-  return assemble(ctx, coll, perQuery, spec, { topk: limit, roundDecimal: rr.roundDecimal });
+  const searched = runs.reduce((n, r) => n + r.searched, 0);
+  return assemble(ctx, coll, perQuery, spec, { topk: limit, roundDecimal: rr.roundDecimal, searched });
 }
 
 module.exports = { handlers: { Search, HybridSearch }, _test: { iterTokens, normalizer } };

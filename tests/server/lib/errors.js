@@ -62,21 +62,33 @@ const LEGACY_CODES = {
 const RETRIABLE = new Set([1, 2, 4, 8, 12, 103, 106]);
 
 // A Milvus error the way merr renders it: "<message>[key=value]" for the
-// wrapped-fields form, "<detail>: <message>" for the wrapped-message form.
+// wrapped-fields form (wrapFields renders each field as its own "[k=v]"),
+// "<detail>: <message>" for the wrapped-message form.
 function merr(code, message, fields, detail) {
   let reason = message;
   if (fields) {
-    const parts = Object.entries(fields).map(([k, v]) => `${k}=${v}`);
-    reason += `[${parts.join(', ')}]`;
+    reason += Object.entries(fields).map(([k, v]) => `[${k}=${v}]`).join('');
   }
   if (detail) reason = `${detail}: ${reason}`;
-  return new MilvusError(code, reason, LEGACY_CODES[code] || 'UnexpectedError', RETRIABLE.has(code));
+  const err = new MilvusError(code, reason, LEGACY_CODES[code] || 'UnexpectedError', RETRIABLE.has(code));
+  err.withFields = (more) => merr(code, message, { ...(fields || {}), ...more }, detail);
+  return err;
 }
 
-// Codes and messages from milvus-io/milvus pkg/util/merr/errors.go.
+// merr.WrapErrParameterInvalid(expected, actual, msg): the fields form
+// "invalid parameter[expected=E][actual=A]", behind "msg: " when given.
+function invalidExpected(expected, actual, msg) {
+  return merr(1100, 'invalid parameter', null, msg).withFields({ expected, actual });
+}
+
+// Codes and messages from milvus-io/milvus pkg/util/merr/errors.go.  The
+// not-found errors of names carry the database as rootcoord's meta table
+// raises them (WrapErrCollectionNotFoundWithDB, WrapErrAliasNotFound(db,
+// alias), ...): "collection not found[database=default][collection=c]".
+const withDb = (db, fields) => (db ? { database: db, ...fields } : fields);
 const E = {
   rateLimit: (detail, rate = 0) => merr(8, 'rate limit exceeded', { rate }, detail),
-  collectionNotFound: (name) => merr(100, 'collection not found', { collection: name }),
+  collectionNotFound: (name, db) => merr(100, 'collection not found', withDb(db, { collection: name })),
   collectionNotLoaded: (name) => merr(101, 'collection not loaded', { collection: name }),
   partitionNotFound: (name, detail) => merr(200, 'partition not found', { partition: name }, detail),
   indexNotFound: (coll, detail) => merr(700, 'index not found', { collection: coll }, detail),
@@ -84,11 +96,15 @@ const E = {
   databaseNotFound: (name) => merr(800, 'database not found', { database: name }),
   databaseInvalidName: (detail) => merr(802, 'invalid database name', null, detail),
   invalidParameter: (detail) => merr(1100, 'invalid parameter', null, detail),
-  aliasNotFound: (alias, detail) => merr(1600, 'alias not found', { alias }, detail),
-  aliasConflict: (name, detail) => merr(1601, 'alias and collection name conflict', { alias: name }, detail),
-  aliasExists: (alias, detail) => merr(1602, 'alias already exist', { alias }, detail),
+  invalidExpected,
+  aliasNotFound: (db, alias, detail) => merr(1600, 'alias not found', withDb(db, { alias }), detail),
+  aliasConflict: (db, name, detail) => merr(1601, 'alias and collection name conflict', withDb(db, { alias: name }), detail),
+  aliasExists: (db, alias, detail) => merr(1602, 'alias already exist', withDb(db, { alias }), detail),
   fieldNotFound: (name, detail) => merr(1700, 'field not found', { field: name }, detail),
   fieldNameInvalid: (name, detail) => merr(1701, 'field name invalid', { field: name }, detail),
+  // A plain Go error (fmt.Errorf) where merr.Status finds no merr code:
+  // 65535, error_code UnexpectedError, the text as it is.
+  plain: (text) => new MilvusError(65535, text, 'UnexpectedError', false),
   unexpected: (detail) => merr(65535, 'unexpected error', null, detail),
   // merr.ErrSnapshotNotFound exists upstream (WrapErrSnapshotNotFound(name,
   // "collection <id>")); its numeric code could not be confirmed from the

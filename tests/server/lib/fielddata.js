@@ -366,7 +366,12 @@ function encodeColumn(field, values) {
       fd.scalars = {
         array_data: {
           element_type: et,
-          data: dense.map((v) => toScalarField(et, v === null ? [] : (Array.isArray(v) ? v : v.values))),
+          // an empty (or null) row is an empty ScalarField, no oneof set, as
+          // segcore writes it
+          data: dense.map((v) => {
+            const vals = v === null ? [] : (Array.isArray(v) ? v : v.values);
+            return vals.length ? toScalarField(et, vals) : {};
+          }),
         },
       };
       break;

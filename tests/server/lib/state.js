@@ -76,8 +76,9 @@ class State {
   // What area handlers use: the collection (name or alias) in the call's
   // database, or a MilvusError 100.
   getCollection(ctx, name) {
-    const coll = this.resolveCollection(ctx.db, name);
-    if (!coll) throw E.collectionNotFound(name);
+    const db = ctx.db;
+    const coll = this.resolveCollection(db, name);
+    if (!coll) throw E.collectionNotFound(name, db.name);
     return coll;
   }
 
