@@ -343,32 +343,6 @@ static void check(int rc, const char *what, const char *name)
     }
 }
 
-static const char *type_name(milvus_data_type t)
-{
-    switch (t) {
-    case MILVUS_TYPE_BOOL: return "Bool";
-    case MILVUS_TYPE_INT8: return "Int8";
-    case MILVUS_TYPE_INT16: return "Int16";
-    case MILVUS_TYPE_INT32: return "Int32";
-    case MILVUS_TYPE_INT64: return "Int64";
-    case MILVUS_TYPE_FLOAT: return "Float";
-    case MILVUS_TYPE_DOUBLE: return "Double";
-    case MILVUS_TYPE_STRING: return "String";
-    case MILVUS_TYPE_VARCHAR: return "VarChar";
-    case MILVUS_TYPE_ARRAY: return "Array";
-    case MILVUS_TYPE_JSON: return "JSON";
-    case MILVUS_TYPE_GEOMETRY: return "Geometry";
-    case MILVUS_TYPE_TEXT: return "Text";
-    case MILVUS_TYPE_TIMESTAMPTZ: return "Timestamptz";
-    case MILVUS_TYPE_BINARY_VECTOR: return "BinaryVector";
-    case MILVUS_TYPE_FLOAT_VECTOR: return "FloatVector";
-    case MILVUS_TYPE_FLOAT16_VECTOR: return "Float16Vector";
-    case MILVUS_TYPE_BFLOAT16_VECTOR: return "BFloat16Vector";
-    case MILVUS_TYPE_SPARSE_FLOAT_VECTOR: return "SparseFloatVector";
-    case MILVUS_TYPE_INT8_VECTOR: return "Int8Vector";
-    default: return "Unknown";
-    }
-}
 
 /* JSON string escaping, byte for byte as Python's json.dumps(s,
  * ensure_ascii=False). */
@@ -512,7 +486,7 @@ static void put_value(const milvus_column *c, size_t row)
     case MILVUS_TYPE_INT64:
     case MILVUS_TYPE_TIMESTAMPTZ:
         if (milvus_column_get_int(c, row, &iv) != MILVUS_OK)
-            put_unreadable(c, row, type_name(t));
+            put_unreadable(c, row, milvus_data_type_name(t));
         else
             printf("\"%" PRId64 "\"", iv);
         break;
@@ -534,7 +508,7 @@ static void put_value(const milvus_column *c, size_t row)
     case MILVUS_TYPE_JSON:
     case MILVUS_TYPE_GEOMETRY:
         if (milvus_column_get_string(c, row, &sv, &len) != MILVUS_OK)
-            put_unreadable(c, row, type_name(t));
+            put_unreadable(c, row, milvus_data_type_name(t));
         else
             put_json_string(sv, len);
         break;
@@ -559,7 +533,7 @@ static void put_value(const milvus_column *c, size_t row)
     case MILVUS_TYPE_BFLOAT16_VECTOR:
     case MILVUS_TYPE_INT8_VECTOR:
         if (milvus_column_get_vector(c, row, &vp, &len) != MILVUS_OK)
-            put_unreadable(c, row, type_name(t));
+            put_unreadable(c, row, milvus_data_type_name(t));
         else
             put_hex(vp, len);
         break;
@@ -593,9 +567,9 @@ static void put_type(const milvus_column *c)
 {
     milvus_data_type t = milvus_column_type(c);
     if (t == MILVUS_TYPE_ARRAY)
-        printf("\"Array<%s>\"", type_name(milvus_column_element_type(c)));
+        printf("\"Array<%s>\"", milvus_data_type_name(milvus_column_element_type(c)));
     else
-        printf("\"%s\"", type_name(t));
+        printf("\"%s\"", milvus_data_type_name(t));
 }
 
 /* Prints the canonical lines of ncols columns (names[i] is the name
