@@ -34,3 +34,4 @@ include tests/api/local.mk
 include tests/real/local.mk
 include tests/golden/local.mk
 include tests/roundtrip/local.mk
+include tests/scenario/local.mk

@@ -117,6 +117,9 @@ done
 run_tap examples sh "$top_srcdir/tests/api/examples.sh"
 # every data type written by libmilvus and read by pymilvus, and back
 run_tap roundtrip sh "$top_srcdir/tests/roundtrip/roundtrip.sh"
+# the test server's answers against the real server's, step by step
+# (standalone only: Milvus Lite is no judge of Milvus behaviour)
+[ "$REAL_KIND" = standalone ] && run_tap scenario sh "$top_srcdir/tests/scenario/scenario.sh"
 # milvusctl's commands but the snapshot ones (no server here has them)
 run_tap milvusctl env MILVUSCTL_SNAPSHOTS=0 sh "$top_srcdir/tests/snapshot/milvusctl.sh"
 

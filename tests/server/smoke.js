@@ -276,7 +276,9 @@ test('aliases resolve everywhere; create, alter, describe, list, drop', async ()
   await createCollection('ac2');
   okStatus(await call('CreateAlias', { collection_name: 'ac1', alias: 'al' }));
   errStatus(await call('CreateAlias', { collection_name: 'ac2', alias: 'al' }), 1602);
-  errStatus(await call('CreateAlias', { collection_name: 'ac2', alias: 'ac1' }), 1601);
+  errStatus(await call('CreateAlias', { collection_name: 'ac2', alias: 'ac1' }), 1601, /^alias and collection name conflict\[database=default\]\[alias=ac1\]$/);
+  errStatus(await call('CreateCollection', { collection_name: 'al', schema: schemaBytes('al') }), 1601,
+    /^please choose a unique name: alias and collection name conflict\[database=default\]\[alias=al\]$/);
   const d = okStatus(await call('DescribeCollection', { collection_name: 'al' }));
   assert.strictEqual(d.collection_name, 'ac1');
   assert.deepStrictEqual(d.aliases, ['al']);

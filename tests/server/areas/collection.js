@@ -92,9 +92,8 @@ function createCollection(req, ctx) {
   const name = req.collection_name;
   validateName('Collection', name);
   const stored = cs.prepareSchema(name, cs.decodeSchema(req.schema));
-  if (db.aliases.has(name)) {
-    throw E.invalidParameter(`collection name [${name}] conflicts with an existing alias, please choose a unique name`);
-  }
+  // rootcoord's validateIfCollectionExists: an alias of that name first
+  if (db.aliases.has(name)) throw E.aliasConflict(db.name, name, 'please choose a unique name');
   const spec = {
     name,
     schema: stored,
