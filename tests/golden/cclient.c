@@ -3,9 +3,11 @@
  * cclient — runs tests/golden/script.txt with libmilvus against the
  * capture server (tests/golden/capture), with the same fixed arguments as
  * tests/golden/goclient (the official Go client), so that compare.js can
- * hold libmilvus's requests against the Go client's.
+ * hold libmilvus's requests against the Go client's; and
+ * tests/golden/script-snapshot.txt with the same fixed arguments as
+ * tests/golden/pyclient.py (pymilvus: the Go client has no snapshot API).
  *
- *   cclient HOST PORT MARK_PORT SCRIPT
+ *   cclient HOST PORT MARK_PORT [--script] SCRIPT
  *
  * Before each operation it sends "OP <name>" to the capture server's marker
  * port and waits for "OK"; operations run one at a time through the
@@ -1069,6 +1071,155 @@ static int op_use_default_database(void)
 }
 static int op_drop_database(void) { RUN("DropDatabase", milvus_sync_drop_database(S, DB, OUT)); }
 
+/* ---- the snapshot operations (script-snapshot.txt names; the same fixed
+ * arguments are in pyclient.py: pymilvus is their oracle) ------------------------- */
+
+#define SNAP "golden_snap"
+#define SNAP_DB "golden_snap_db"
+#define TARGET "golden_restored"
+#define TARGET_DB "golden_db_restore"
+
+static int64_t restore_job, pin_id;
+
+/* Snapshot options: db and target_db (NULL: not set), ttl and protection
+ * (0: not set), description (NULL: not set).  NULL when out of memory. */
+static milvus_snapshot_options *snap_opts(const char *db, const char *target_db,
+                                          const char *description, int64_t protection,
+                                          int64_t ttl)
+{
+    milvus_snapshot_options *o = milvus_snapshot_options_new();
+    int rc = o ? MILVUS_OK : MILVUS_ERR_NOMEM;
+    if (!rc && db)
+        rc = milvus_snapshot_options_set_database(o, db);
+    if (!rc && target_db)
+        rc = milvus_snapshot_options_set_target_database(o, target_db);
+    if (!rc && description)
+        rc = milvus_snapshot_options_set_description(o, description);
+    if (!rc && protection)
+        rc = milvus_snapshot_options_set_compaction_protection(o, protection);
+    if (!rc && ttl)
+        rc = milvus_snapshot_options_set_ttl(o, ttl);
+    if (rc) {
+        milvus_snapshot_options_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Runs EXPR (which uses o_ and takes &res_ last) with the options ARGS and
+ * frees them. */
+#define RUN_OPTS(WHAT, ARGS, EXPR)                                                                 \
+    do {                                                                                           \
+        milvus_result *res_ = NULL;                                                                \
+        milvus_snapshot_options *o_ = snap_opts ARGS;                                              \
+        int rc_ = o_ ? (EXPR) : MILVUS_ERR_NOMEM;                                                  \
+        milvus_snapshot_options_free(o_);                                                          \
+        return check(rc_, res_, (WHAT));                                                           \
+    } while (0)
+
+static int op_snapshot_connect(void) { RUN("SnapshotConnect", milvus_sync_connect(S, OUT)); }
+static int op_create_snapshot(void)
+{
+    RUN_OPTS("CreateSnapshot", (NULL, NULL, "golden snapshot", 3600, 0),
+             milvus_sync_create_snapshot(S, COLL, SNAP, o_, OUT));
+}
+static int op_create_snapshot_db(void)
+{
+    RUN_OPTS("CreateSnapshotDb", (DB, NULL, NULL, 0, 0),
+             milvus_sync_create_snapshot(S, COLL, SNAP_DB, o_, OUT));
+}
+static int op_list_snapshots(void) { RUN("ListSnapshots", milvus_sync_list_snapshots(S, COLL, NULL, OUT)); }
+static int op_list_snapshots_all(void)
+{
+    RUN("ListSnapshotsAll", milvus_sync_list_snapshots(S, NULL, NULL, OUT));
+}
+static int op_list_snapshots_db(void)
+{
+    RUN_OPTS("ListSnapshotsDb", (DB, NULL, NULL, 0, 0), milvus_sync_list_snapshots(S, COLL, o_, OUT));
+}
+static int op_describe_snapshot(void)
+{
+    RUN("DescribeSnapshot", milvus_sync_describe_snapshot(S, COLL, SNAP, NULL, OUT));
+}
+static int op_describe_snapshot_db(void)
+{
+    RUN_OPTS("DescribeSnapshotDb", (DB, NULL, NULL, 0, 0),
+             milvus_sync_describe_snapshot(S, COLL, SNAP_DB, o_, OUT));
+}
+static int op_restore_snapshot(void)
+{
+    milvus_result *res = NULL;
+    int rc = milvus_sync_restore_snapshot(S, COLL, SNAP, TARGET, NULL, &res);
+    if (!rc)
+        restore_job = milvus_result_int64(res);
+    return check(rc, res, "RestoreSnapshot");
+}
+static int op_restore_snapshot_cross_db(void)
+{
+    milvus_result *res = NULL;
+    milvus_snapshot_options *o = snap_opts(DB, TARGET_DB, NULL, 0, 0);
+    int rc = o ? milvus_sync_restore_snapshot(S, COLL, SNAP_DB, TARGET, o, &res) : MILVUS_ERR_NOMEM;
+    milvus_snapshot_options_free(o);
+    if (!rc)
+        restore_job = milvus_result_int64(res);
+    return check(rc, res, "RestoreSnapshotCrossDb");
+}
+static int op_get_restore_snapshot_state(void)
+{
+    milvus_result *res = NULL;
+    int rc = milvus_sync_get_restore_state(S, restore_job, &res);
+    if (!rc && milvus_result_job_state(res, 0) != MILVUS_JOB_COMPLETED) {
+        fprintf(stderr, "cclient: restore job %lld: state %s\n", (long long)restore_job,
+                milvus_job_state_name(milvus_result_job_state(res, 0)));
+        milvus_result_unref(res);
+        return MILVUS_ERR_SERVER;
+    }
+    return check(rc, res, "GetRestoreSnapshotState");
+}
+static int op_list_restore_snapshot_jobs(void)
+{
+    RUN("ListRestoreSnapshotJobs", milvus_sync_list_restore_jobs(S, TARGET, NULL, OUT));
+}
+static int op_list_restore_snapshot_jobs_all(void)
+{
+    RUN("ListRestoreSnapshotJobsAll", milvus_sync_list_restore_jobs(S, NULL, NULL, OUT));
+}
+static int op_list_restore_snapshot_jobs_db(void)
+{
+    RUN_OPTS("ListRestoreSnapshotJobsDb", (TARGET_DB, NULL, NULL, 0, 0),
+             milvus_sync_list_restore_jobs(S, TARGET, o_, OUT));
+}
+static int op_pin_snapshot_data(void)
+{
+    milvus_result *res = NULL;
+    milvus_snapshot_options *o = snap_opts(NULL, NULL, NULL, 0, 600);
+    int rc = o ? milvus_sync_pin_snapshot(S, COLL, SNAP, o, &res) : MILVUS_ERR_NOMEM;
+    milvus_snapshot_options_free(o);
+    if (!rc)
+        pin_id = milvus_result_int64(res);
+    return check(rc, res, "PinSnapshotData");
+}
+static int op_pin_snapshot_data_default(void)
+{
+    milvus_result *res = NULL;
+    milvus_snapshot_options *o = snap_opts(DB, NULL, NULL, 0, 0);
+    int rc = o ? milvus_sync_pin_snapshot(S, COLL, SNAP_DB, o, &res) : MILVUS_ERR_NOMEM;
+    milvus_snapshot_options_free(o);
+    if (!rc)
+        pin_id = milvus_result_int64(res);
+    return check(rc, res, "PinSnapshotDataDefault");
+}
+static int op_unpin_snapshot_data(void)
+{
+    RUN("UnpinSnapshotData", milvus_sync_unpin_snapshot(S, pin_id, OUT));
+}
+static int op_drop_snapshot_db(void)
+{
+    RUN_OPTS("DropSnapshotDb", (DB, NULL, NULL, 0, 0),
+             milvus_sync_drop_snapshot(S, COLL, SNAP_DB, o_, OUT));
+}
+static int op_drop_snapshot(void) { RUN("DropSnapshot", milvus_sync_drop_snapshot(S, COLL, SNAP, NULL, OUT)); }
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -1159,6 +1310,26 @@ static const struct {
     {"DropCollectionQuick", op_drop_collection_quick},
     {"UseDefaultDatabase", op_use_default_database},
     {"DropDatabase", op_drop_database},
+    /* script-snapshot.txt */
+    {"SnapshotConnect", op_snapshot_connect},
+    {"CreateSnapshot", op_create_snapshot},
+    {"CreateSnapshotDb", op_create_snapshot_db},
+    {"ListSnapshots", op_list_snapshots},
+    {"ListSnapshotsAll", op_list_snapshots_all},
+    {"ListSnapshotsDb", op_list_snapshots_db},
+    {"DescribeSnapshot", op_describe_snapshot},
+    {"DescribeSnapshotDb", op_describe_snapshot_db},
+    {"RestoreSnapshot", op_restore_snapshot},
+    {"RestoreSnapshotCrossDb", op_restore_snapshot_cross_db},
+    {"GetRestoreSnapshotState", op_get_restore_snapshot_state},
+    {"ListRestoreSnapshotJobs", op_list_restore_snapshot_jobs},
+    {"ListRestoreSnapshotJobsAll", op_list_restore_snapshot_jobs_all},
+    {"ListRestoreSnapshotJobsDb", op_list_restore_snapshot_jobs_db},
+    {"PinSnapshotData", op_pin_snapshot_data},
+    {"PinSnapshotDataDefault", op_pin_snapshot_data_default},
+    {"UnpinSnapshotData", op_unpin_snapshot_data},
+    {"DropSnapshotDb", op_drop_snapshot_db},
+    {"DropSnapshot", op_drop_snapshot},
 };
 
 /* ---- markers and main ------------------------------------------------------------ */
@@ -1203,8 +1374,13 @@ static int mark(int fd, const char *name)
 
 int main(int argc, char **argv)
 {
+    /* cclient HOST PORT MARK_PORT SCRIPT, or HOST PORT MARK_PORT --script SCRIPT */
+    if (argc == 6 && strcmp(argv[4], "--script") == 0) {
+        argv[4] = argv[5];
+        argc = 5;
+    }
     if (argc != 5) {
-        fprintf(stderr, "usage: cclient HOST PORT MARK_PORT SCRIPT\n");
+        fprintf(stderr, "usage: cclient HOST PORT MARK_PORT [--script] SCRIPT\n");
         return 2;
     }
     FILE *script = fopen(argv[4], "r");

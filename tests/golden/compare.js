@@ -3,7 +3,13 @@
 'use strict';
 // compare.js: holds libmilvus's requests against the official Go client's.
 //
-//   node compare.js GO.rec C.rec allow.txt [--tap START]
+//   node compare.js GO.rec C.rec allow.txt [--tap START] [--labels A,B]
+//
+// The first recording is the oracle's: the official Go client's for
+// script.txt, pymilvus's for script-snapshot.txt (golden.sh runs it with
+// --labels py,c and allow-snapshot.txt).  --labels names the two sides in
+// the output and in the !A-only / !B-only paths (default go,c); the rest of
+// this comment says go and c.
 //
 // The two recordings come from tests/golden/capture (one JSON object a
 // line: operation markers and requests).  Per operation of script.txt (the
@@ -489,10 +495,20 @@ function main(argv) {
     tapStart = parseInt(args[ti + 1], 10);
     args.splice(ti, 2);
   }
-  if (args.length !== 3 || (ti >= 0 && !(tapStart > 0))) {
-    process.stderr.write('usage: node compare.js GO.rec C.rec allow.txt [--tap START]\n');
+  let labels = ['go', 'c'];
+  const li = args.indexOf('--labels');
+  if (li >= 0) {
+    labels = String(args[li + 1] || '').split(',');
+    args.splice(li, 2);
+  }
+  const badLabels = labels.length !== 2 || labels.some((l) => !/^[A-Za-z0-9_]+$/.test(l)) ||
+    labels[0] === labels[1];
+  if (args.length !== 3 || (ti >= 0 && !(tapStart > 0)) || badLabels) {
+    process.stderr.write('usage: node compare.js GO.rec C.rec allow.txt [--tap START] [--labels A,B]\n');
     return 2;
   }
+  const [LA, LB] = labels;
+  const allowName = path.basename(args[2]);
   let goOps; let cOps; let allow;
   try {
     goOps = readRecording(args[0]);
@@ -517,7 +533,7 @@ function main(argv) {
   const cNames = cOps.map((o) => o.op).join(' ');
   if (goNames !== cNames) {
     process.stderr.write('compare.js: the recordings ran different scripts:\n' +
-      `  go: ${goNames}\n  c:  ${cNames}\n`);
+      `  ${LA}: ${goNames}\n  ${LB}: ${cNames}\n`);
     return 2;
   }
 
@@ -547,11 +563,11 @@ function main(argv) {
         }
         // TAP output shows the allowed differences only when they are
         // suspected bugs; the report for people shows them all.
-        if (bug || !tap) lines.push(`  ${bug ? 'BUG    ' : 'allowed'} ${where}: go ${d.go} | c ${d.c}  -- ${entry.reason}`);
+        if (bug || !tap) lines.push(`  ${bug ? 'BUG    ' : 'allowed'} ${where}: ${LA} ${d.go} | ${LB} ${d.c}  -- ${entry.reason}`);
       } else {
         failed++;
         totals.failed++;
-        lines.push(`  DIFF    ${where}: go ${d.go} | c ${d.c}`);
+        lines.push(`  DIFF    ${where}: ${LA} ${d.go} | ${LB} ${d.c}`);
       }
     };
     const cache = new Map();
@@ -563,7 +579,7 @@ function main(argv) {
     for (const [i, j] of align(goOp.requests, cOp.requests, (x, y) => pair(x, y).diffs.length)) {
       if (i < 0 || j < 0) {
         const r = i < 0 ? cOp.requests[j] : goOp.requests[i];
-        report(r.method, { path: i < 0 ? '!c-only' : '!go-only', go: i < 0 ? ABSENT : 'sent',
+        report(r.method, { path: i < 0 ? `!${LB}-only` : `!${LA}-only`, go: i < 0 ? ABSENT : 'sent',
           c: i < 0 ? 'sent' : ABSENT });
         continue;
       }
@@ -575,18 +591,18 @@ function main(argv) {
       for (const d of cmp.diffs) report(ga.method, d);
       for (const d of cmp.notes) {
         totals.jsonText++;
-        lines.push(`  note    ${op}/${ga.method} ${d.path}: same JSON value, different text: go ${d.go} | c ${d.c}`);
+        lines.push(`  note    ${op}/${ga.method} ${d.path}: same JSON value, different text: ${LA} ${d.go} | ${LB} ${d.c}`);
       }
       if (cmp.diffs.length === 0 && cmp.notes.length === 0 && !ga.bytes.equals(cb.bytes)) {
         totals.encodingOnly++;
         lines.push(`  note    ${op}/${ga.method}: same fields, different bytes ` +
-          `(go ${ga.bytes.length} B, c ${cb.bytes.length} B: field order or encoding)`);
+          `(${LA} ${ga.bytes.length} B, ${LB} ${cb.bytes.length} B: field order or encoding)`);
       }
     }
     totals.ops++;
     const methods = goOp.requests.map((r) => r.method).join(',') || '-';
     const cmethods = cOp.requests.map((r) => r.method).join(',') || '-';
-    const what = methods === cmethods ? methods : `go ${methods} / c ${cmethods}`;
+    const what = methods === cmethods ? methods : `${LA} ${methods} / ${LB} ${cmethods}`;
     const summary = `${op} (${what}${allowedHere ? `; ${allowedHere} allowed` : ''}` +
       `${bugsHere ? `, ${bugsHere} of them suspected libmilvus bugs` : ''})`;
     if (failed) totals.opsFailed++;
@@ -600,11 +616,11 @@ function main(argv) {
   });
 
   for (const e of allow) {
-    if (!e.used) note(`unused allow.txt:${e.line}: ${e.text}`);
+    if (!e.used) note(`unused ${allowName}:${e.line}: ${e.text}`);
   }
   note(`summary: ${totals.ops} operations (${totals.opsFailed} failed), ${totals.requests} requests compared, ` +
     `${totals.fields} fields compared, ${totals.allowed} differences allowed ` +
-    `(${totals.bugs} of them marked BUG: in allow.txt), ` +
+    `(${totals.bugs} of them marked BUG: in ${allowName}), ` +
     `${totals.failed} differences failed; notes: ${totals.jsonText} same JSON in different text, ` +
     `${totals.encodingOnly} same fields in different bytes`);
   process.stdout.write(`${out.join('\n')}\n`);

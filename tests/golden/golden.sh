@@ -9,13 +9,24 @@
 # header by header; tests/golden/allow.txt lists the intentional
 # differences.  One TAP line per operation of script.txt.
 #
+# The Go client v2.6.2 has no snapshot API: for the snapshot RPCs pymilvus
+# (the official Python SDK, in the test Python $MILVUS_TEST_PYTHON) is the
+# oracle.  tests/golden/pyclient.py and cclient run
+# tests/golden/script-snapshot.txt against two more capture servers, and
+# compare.js holds them against each other with
+# tests/golden/allow-snapshot.txt: one TAP line per operation of that
+# script too.  Without the test Python or its pymilvus that part is one
+# skipped line (a failure under MILVUS_REQUIRE_PEERS=1); the Go comparison
+# still runs.
+#
 # Needs Go (1.24.11 or newer, the go line of tests/golden/go.mod; its
 # modules come from the Go module proxy into the user's module cache on the
 # first build, which then takes minutes), node
 # with the npm packages of package.json (protobufjs and
 # @zilliz/milvus2-sdk-node), and tests/golden/cclient (check_PROGRAMS).
-# GOLDEN_KEEP=DIR keeps the two recordings (go.rec, c.rec) and compare.js's
-# full report (report.txt: every allowed difference with its reason) in DIR.
+# GOLDEN_KEEP=DIR keeps the recordings (go.rec, c.rec; py.rec,
+# c-snapshot.rec) and compare.js's full reports (report.txt,
+# report-snapshot.txt: every allowed difference with its reason) in DIR.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/peers/peers.sh"
 
@@ -25,6 +36,7 @@ CAPTURE=$GOLDEN_BUILD/go-bin/capture
 GOCLIENT=$GOLDEN_BUILD/go-bin/goclient
 CCLIENT=${GOLDEN_CCLIENT:-$GOLDEN_BUILD/cclient}
 SCRIPT=$GOLDEN_SRC/script.txt
+SNAP_SCRIPT=$GOLDEN_SRC/script-snapshot.txt
 
 require_go_peer
 require_node_module protobufjs
@@ -59,8 +71,19 @@ golden_go_build() {
     return $rc
 }
 
-# script.txt's operations: one a line, # comments and blank lines skipped.
-NOPS=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$SCRIPT" | grep -c .)
+# A script's operations: one a line, # comments and blank lines skipped.
+count_ops() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$1" | grep -c .; }
+NOPS=$(count_ops "$SCRIPT")
+NSNAP=$(count_ops "$SNAP_SCRIPT")
+
+# The snapshot part needs the test Python with pymilvus (tests/peers/peers.sh
+# TEST_PYTHON: $MILVUS_TEST_PYTHON or the build tree's venv).
+SNAP_MISSING=
+if [ ! -x "$TEST_PYTHON" ]; then
+    SNAP_MISSING="the test Python $TEST_PYTHON is missing (make check makes it from tests/requirements.txt)"
+elif ! "$TEST_PYTHON" -c 'import pymilvus' >/dev/null 2>&1; then
+    SNAP_MISSING="the test Python $TEST_PYTHON cannot import pymilvus (tests/requirements.txt)"
+fi
 
 if ! golden_go_build "$CAPTURE" capture || ! golden_go_build "$GOCLIENT" goclient; then
     echo "1..1"
@@ -73,17 +96,25 @@ if [ ! -x "$CCLIENT" ]; then
     exit 1
 fi
 
-tap_plan $((2 + NOPS))
+if [ -n "$SNAP_MISSING" ]; then
+    tap_plan $((2 + NOPS + 1))
+else
+    tap_plan $((2 + NOPS + 2 + NSNAP))
+fi
 
 # The clients, given the capture server's gRPC and marker ports.
 run_go() { timeout 120 "$GOCLIENT" -addr "127.0.0.1:$1" -mark "127.0.0.1:$2" -script "$SCRIPT"; }
 run_c() { timeout 120 "$CCLIENT" 127.0.0.1 "$1" "$2" "$SCRIPT"; }
+run_py_snapshot() {
+    timeout 120 "$TEST_PYTHON" "$GOLDEN_SRC/pyclient.py" 127.0.0.1 "$1" "$2" "$SNAP_SCRIPT"
+}
+run_c_snapshot() { timeout 120 "$CCLIENT" 127.0.0.1 "$1" "$2" --script "$SNAP_SCRIPT"; }
 
-# run_client NAME FUNCTION: starts a capture server recording into
-# $TEST_TMP/NAME.rec, runs FUNCTION PORT MARK, stops the server.  One TAP
-# line.
+# run_client NAME FUNCTION [SCRIPT-NAME]: starts a capture server recording
+# into $TEST_TMP/NAME.rec, runs FUNCTION PORT MARK, stops the server.  One
+# TAP line.
 run_client() {
-    name=$1
+    name=$1 what=${3:-script.txt}
     : >"$TEST_TMP/$name.rec"
     "$CAPTURE" -out "$TEST_TMP/$name.rec" >"$TEST_TMP/capture-$name.out" \
         2>"$TEST_TMP/capture-$name.err" &
@@ -94,35 +125,60 @@ run_client() {
         return 1
     fi
     mark=$(sed -n 's/^MARK \([0-9][0-9]*\).*/\1/p' "$TEST_TMP/capture-$name.out")
-    tap_check "$name client runs script.txt against the capture server" "$2" "$PEER_PORT" "$mark"
+    tap_check "$name client runs $what against the capture server" "$2" "$PEER_PORT" "$mark"
     rc=$?
     stop_peer "$PEER_PID"
     return $rc
 }
 
+# compare_tap A.rec B.rec ALLOW NOPS LABELS: compare.js's TAP lines, one per
+# operation (NOPS of them), numbered on from TAP_N; when compare.js could
+# not compare (different scripts, unreadable input), NOPS failures.
+compare_tap() {
+    out=$TEST_TMP/compare-$(basename "$3" .txt)
+    "$NODE" "$GOLDEN_SRC/compare.js" "$1" "$2" "$3" --labels "$5" \
+        --tap $((TAP_N + 1)) >"$out.out" 2>"$out.err"
+    crc=$?
+    if [ $crc -le 1 ] && [ "$(grep -c '^ok \|^not ok ' "$out.out")" -eq "$4" ]; then
+        cat "$out.out"
+        TAP_N=$((TAP_N + $4))
+        TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$out.out")))
+    else
+        sed 's/^/# /' "$out.err" "$out.out" | tail -n 30
+        i=0
+        while [ $i -lt "$4" ]; do
+            tap_not_ok "golden: not compared (compare.js exit $crc)"
+            i=$((i + 1))
+        done
+    fi
+}
+
+# keep A.rec B.rec ALLOW LABELS REPORT: the GOLDEN_KEEP copies.
+keep() {
+    [ -n "${GOLDEN_KEEP:-}" ] || return 0
+    mkdir -p "$GOLDEN_KEEP" && cp "$1" "$2" "$GOLDEN_KEEP/" &&
+        "$NODE" "$GOLDEN_SRC/compare.js" "$GOLDEN_KEEP/$(basename "$1")" \
+            "$GOLDEN_KEEP/$(basename "$2")" "$3" --labels "$4" >"$GOLDEN_KEEP/$5" 2>&1
+}
+
 run_client go run_go
 run_client c run_c
+compare_tap "$TEST_TMP/go.rec" "$TEST_TMP/c.rec" "$GOLDEN_SRC/allow.txt" "$NOPS" go,c
+keep "$TEST_TMP/go.rec" "$TEST_TMP/c.rec" "$GOLDEN_SRC/allow.txt" go,c report.txt
 
-"$NODE" "$GOLDEN_SRC/compare.js" "$TEST_TMP/go.rec" "$TEST_TMP/c.rec" "$GOLDEN_SRC/allow.txt" \
-    --tap $((TAP_N + 1)) >"$TEST_TMP/compare.out" 2>"$TEST_TMP/compare.err"
-crc=$?
-if [ -n "${GOLDEN_KEEP:-}" ]; then
-    mkdir -p "$GOLDEN_KEEP" && cp "$TEST_TMP/go.rec" "$TEST_TMP/c.rec" "$GOLDEN_KEEP/" &&
-        "$NODE" "$GOLDEN_SRC/compare.js" "$GOLDEN_KEEP/go.rec" "$GOLDEN_KEEP/c.rec" \
-            "$GOLDEN_SRC/allow.txt" >"$GOLDEN_KEEP/report.txt" 2>&1
-fi
-if [ $crc -le 1 ] && [ "$(grep -c '^ok \|^not ok ' "$TEST_TMP/compare.out")" -eq "$NOPS" ]; then
-    cat "$TEST_TMP/compare.out"
-    TAP_N=$((TAP_N + NOPS))
-    TAP_FAILED=$((TAP_FAILED + $(grep -c '^not ok ' "$TEST_TMP/compare.out")))
+# The snapshot RPCs: pymilvus against libmilvus.
+if [ -n "$SNAP_MISSING" ]; then
+    if [ "${MILVUS_REQUIRE_PEERS:-0}" = 1 ]; then
+        tap_not_ok "golden snapshots (pymilvus): required peer missing: $SNAP_MISSING"
+    else
+        tap_ok "golden snapshots (pymilvus) # SKIP $SNAP_MISSING"
+    fi
 else
-    # compare.js could not compare (different scripts, unreadable input):
-    # every operation fails.
-    sed 's/^/# /' "$TEST_TMP/compare.err" "$TEST_TMP/compare.out" | tail -n 30
-    i=0
-    while [ $i -lt "$NOPS" ]; do
-        tap_not_ok "golden: not compared (compare.js exit $crc)"
-        i=$((i + 1))
-    done
+    run_client py run_py_snapshot script-snapshot.txt
+    run_client c-snapshot run_c_snapshot script-snapshot.txt
+    compare_tap "$TEST_TMP/py.rec" "$TEST_TMP/c-snapshot.rec" "$GOLDEN_SRC/allow-snapshot.txt" \
+        "$NSNAP" py,c
+    keep "$TEST_TMP/py.rec" "$TEST_TMP/c-snapshot.rec" "$GOLDEN_SRC/allow-snapshot.txt" py,c \
+        report-snapshot.txt
 fi
 tap_done

@@ -49,7 +49,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/protobuf/proto"
 )
 
 // ---- the recording -------------------------------------------------------
@@ -262,7 +261,7 @@ func (s *server) handle(_ any, stream grpc.ServerStream) error {
 		log.Printf("recording: %v", err)
 	}
 	name := method[strings.LastIndexByte(method, '/')+1:]
-	resp, err := proto.Marshal(respond(name, req))
+	resp, err := respondBytes(name, req)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,8 @@
 
 package main
 
-// The canned answers: just enough for both clients to take every step of
-// tests/golden/script.txt as a success.  Every method not in the table is
+// The canned answers: just enough for the clients to take every step of
+// tests/golden/script.txt and tests/golden/script-snapshot.txt as a success.  Every method not in the table is
 // answered with an empty message, which decodes as the default response
 // (status absent = code 0 = Success for libmilvus, and merr.Ok(nil) for the
 // Go client).
@@ -12,6 +12,7 @@ import (
 	"github.com/milvus-io/milvus-proto/go-api/v2/commonpb"
 	"github.com/milvus-io/milvus-proto/go-api/v2/milvuspb"
 	"github.com/milvus-io/milvus-proto/go-api/v2/schemapb"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -21,6 +22,10 @@ const (
 	compactionID = 4243
 	segmentID    = 5001
 	schemaTs     = 449000000000000000 // DescribeCollection update_timestamp
+	restoreJobID = 6001               // RestoreSnapshot / RestoreExternalSnapshot job_id
+	exportJobID  = 6002               // ExportSnapshot job_id
+	pinID        = 7001               // PinSnapshotData pin_id
+	jobStartMs   = 1767225600000      // snapshot jobs' start_time (ms)
 )
 
 var ok = &commonpb.Status{} // code 0, error_code Success
@@ -288,4 +293,85 @@ func respond(name string, req []byte) proto.Message {
 		return f(req)
 	}
 	return &commonpb.Status{} // every other method: an empty message
+}
+
+// respondBytes is the serialized answer: the raw snapshot answers below,
+// else respond's message.
+func respondBytes(name string, req []byte) ([]byte, error) {
+	if f, ok := rawResponses[name]; ok {
+		return f(req), nil
+	}
+	return proto.Marshal(respond(name, req))
+}
+
+// ---- snapshots -------------------------------------------------------------
+
+// The snapshot messages (milvus.proto CreateSnapshotRequest ... ) are newer
+// than the milvuspb of go.mod, so their answers are written with protowire,
+// field numbers from proto/milvus.proto.  Names as in
+// tests/golden/script-snapshot.txt (pyclient.py, cclient.c).
+
+type wire []byte
+
+func (w wire) str(n protowire.Number, v string) wire {
+	return protowire.AppendString(protowire.AppendTag(w, n, protowire.BytesType), v)
+}
+
+func (w wire) varint(n protowire.Number, v uint64) wire {
+	return protowire.AppendVarint(protowire.AppendTag(w, n, protowire.VarintType), v)
+}
+
+func (w wire) msg(n protowire.Number, m wire) wire {
+	return protowire.AppendBytes(protowire.AppendTag(w, n, protowire.BytesType), m)
+}
+
+// okStatus: field 1 (common.Status) present and empty, like Status: ok above.
+func okStatus() wire { return wire(nil).msg(1, nil) }
+
+// restoreJob: a RestoreSnapshotInfo in state RestoreSnapshotCompleted (3).
+func restoreJob() wire {
+	return wire(nil).varint(1, restoreJobID).str(2, "golden_snap").str(3, "golden_db").
+		str(4, "golden_restored").varint(5, 3).varint(6, 100).
+		varint(8, jobStartMs).varint(9, 1500)
+}
+
+// exportJob: an ExportSnapshotInfo in state ExportSnapshotCompleted (3).
+func exportJob() wire {
+	return wire(nil).varint(1, exportJobID).str(2, "golden_snap").str(3, "golden_db").
+		str(4, "golden_coll").varint(5, 3).varint(6, 100).
+		varint(8, jobStartMs).varint(9, 2500).varint(10, 4).varint(11, 4).
+		str(12, "s3://golden-bucket/export/golden_snap/metadata.json").varint(13, 4096)
+}
+
+var rawResponses = map[string]func(req []byte) []byte{
+	// CreateSnapshot, DropSnapshot, UnpinSnapshotData: common.Status, the
+	// empty default answer.
+	"ListSnapshots": func([]byte) []byte { // ListSnapshotsResponse
+		return okStatus().str(2, "golden_snap")
+	},
+	"DescribeSnapshot": func([]byte) []byte { // DescribeSnapshotResponse
+		return okStatus().str(2, "golden_snap").str(3, "golden snapshot").str(4, "golden_coll").
+			str(5, "_default").varint(6, schemaTs+5).str(7, "files/snapshots/1001/golden_snap")
+	},
+	"RestoreSnapshot": func([]byte) []byte { // RestoreSnapshotResponse
+		return okStatus().varint(2, restoreJobID)
+	},
+	"RestoreExternalSnapshot": func([]byte) []byte { // RestoreExternalSnapshotResponse
+		return okStatus().varint(2, restoreJobID)
+	},
+	"ExportSnapshot": func([]byte) []byte { // ExportSnapshotResponse
+		return okStatus().varint(3, exportJobID)
+	},
+	"GetRestoreSnapshotState": func([]byte) []byte { // GetRestoreSnapshotStateResponse
+		return okStatus().msg(2, restoreJob())
+	},
+	"ListRestoreSnapshotJobs": func([]byte) []byte { // ListRestoreSnapshotJobsResponse
+		return okStatus().msg(2, restoreJob())
+	},
+	"GetExportSnapshotState": func([]byte) []byte { // GetExportSnapshotStateResponse
+		return okStatus().msg(2, exportJob())
+	},
+	"PinSnapshotData": func([]byte) []byte { // PinSnapshotDataResponse
+		return okStatus().varint(2, pinID)
+	},
 }
