@@ -529,17 +529,24 @@ static mv_conn *pick_conn(milvus_channel *ch)
     return NULL;
 }
 
+/* Fails the queued calls (only those without a deadline when
+ * without_deadline) with the last connect error. */
+static void fail_queued(milvus_channel *ch, int without_deadline)
+{
+    mv_call *c = ch->queue_head, *next;
+    for (; c; c = next) {
+        next = c->next;
+        if (!without_deadline || !c->deadline_us)
+            mv_call_finish(c, ch->conn_err_status, MILVUS_GRPC_UNAVAILABLE, "%s", ch->conn_err);
+    }
+}
+
 /* Fails the queued calls that do not wait for ready (the channel is
  * unreachable: see milvus_options_set_wait_for_ready()). */
 static void fail_unready(milvus_channel *ch)
 {
-    mv_call *c = ch->queue_head, *next;
-    if (ch->opts->wait_for_ready)
-        return;
-    for (; c; c = next) {
-        next = c->next;
-        mv_call_finish(c, ch->conn_err_status, MILVUS_GRPC_UNAVAILABLE, "%s", ch->conn_err);
-    }
+    if (!ch->opts->wait_for_ready)
+        fail_queued(ch, 0);
 }
 
 static void dispatch(milvus_channel *ch)
@@ -682,14 +689,8 @@ void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
         ch->unreachable = 1;
         fail_unready(ch);
     }
-    if (ch->connect_failures >= o->retry_max_attempts) {
-        mv_call *c = ch->queue_head, *next;
-        for (; c; c = next) {
-            next = c->next;
-            if (!c->deadline_us)
-                mv_call_finish(c, status, MILVUS_GRPC_UNAVAILABLE, "%s", ch->conn_err);
-        }
-    }
+    if (ch->connect_failures >= o->retry_max_attempts)
+        fail_queued(ch, 1);
     mv_schedule_work(ch);
 }
 
