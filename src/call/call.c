@@ -295,6 +295,59 @@ static void arm(struct event *ev, int64_t ms)
     evtimer_add(ev, &tv);
 }
 
+/* Ends a call whose deadline passed.  A call that never reached the
+ * server (still queued, or its last attempt refused unprocessed) says why
+ * it could not be sent; `last` is the last attempt's error, if any. */
+static void finish_deadline(mv_call *c, int unsent, const char *last)
+{
+    milvus_channel *ch = c->ch;
+    if (unsent && ch->conn_err_status) {
+        mv_call_finish(c, ch->conn_err_status, MILVUS_GRPC_UNAVAILABLE,
+                       "deadline of %lld ms passed before a connection: %s",
+                       (long long)c->timeout_ms, ch->conn_err);
+        return;
+    }
+    if (unsent) {
+        /* Connected, yet never sent: say why. */
+        long limit = mv_channel_stream_limit(ch);
+        if (limit == 0) {
+            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                           "deadline of %lld ms exceeded before the call was sent: the server "
+                           "allows 0 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS 0)",
+                           (long long)c->timeout_ms);
+            return;
+        }
+        if (limit < 0 && !last) {
+            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                           "deadline of %lld ms exceeded before the call was sent: still "
+                           "connecting to %s",
+                           (long long)c->timeout_ms, ch->authority ? ch->authority : "the server");
+            return;
+        }
+        if (limit > 0 && !last) {
+            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                           "deadline of %lld ms exceeded before the call was sent: waiting for "
+                           "one of the %ld concurrent streams the server allows",
+                           (long long)c->timeout_ms, limit);
+            return;
+        }
+    }
+    if (!unsent && !last && c->conn && !mv_conn_heard_from_peer(c->conn)) {
+        mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                       "deadline of %lld ms exceeded: the call was sent, but the server has "
+                       "sent nothing on the connection, not even its HTTP/2 SETTINGS (is it "
+                       "a gRPC server, and does it expect TLS?)",
+                       (long long)c->timeout_ms);
+        return;
+    }
+    if (last)
+        mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                       "deadline of %lld ms exceeded (%s)", (long long)c->timeout_ms, last);
+    else
+        mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
+                       "deadline of %lld ms exceeded", (long long)c->timeout_ms);
+}
+
 void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, const char *msg)
 {
     milvus_channel *ch = c->ch;
@@ -304,8 +357,7 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
     if (c->conn)
         mv_conn_detach(c->conn, c, c->ended ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
     if (deadline_passed(c)) {
-        mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
-                       "deadline exceeded (%s)", msg);
+        finish_deadline(c, unprocessed && !c->committed, msg);
         return;
     }
     if (ch->freeing) {
@@ -573,36 +625,10 @@ void mv_call_stream_end(mv_call *c)
 static void deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
     mv_call *c = arg;
-    milvus_channel *ch = c->ch;
     (void)fd;
     (void)what;
     c->deadline_armed = 0;
-    if (c->state == MV_CALL_QUEUED && ch->conn_err_status) {
-        mv_call_finish(c, ch->conn_err_status, MILVUS_GRPC_UNAVAILABLE,
-                       "deadline of %lld ms passed before a connection: %s",
-                       (long long)c->timeout_ms, ch->conn_err);
-        return;
-    }
-    if (c->state == MV_CALL_QUEUED) {
-        /* Connected, yet never sent: say why. */
-        long limit = mv_channel_stream_limit(ch);
-        if (limit == 0) {
-            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
-                           "deadline of %lld ms exceeded before the call was sent: the server "
-                           "allows 0 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS 0)",
-                           (long long)c->timeout_ms);
-            return;
-        }
-        if (limit > 0) {
-            mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
-                           "deadline of %lld ms exceeded before the call was sent: waiting for "
-                           "one of the %ld concurrent streams the server allows",
-                           (long long)c->timeout_ms, limit);
-            return;
-        }
-    }
-    mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
-                   "deadline of %lld ms exceeded", (long long)c->timeout_ms);
+    finish_deadline(c, c->state == MV_CALL_QUEUED, NULL);
 }
 
 static void backoff_cb(evutil_socket_t fd, short what, void *arg)

@@ -63,6 +63,11 @@ static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
     }
 }
 
+int mv_conn_heard_from_peer(const mv_conn *conn)
+{
+    return conn->rx_bytes > 0;
+}
+
 int mv_conn_has_room(const mv_conn *conn)
 {
     uint32_t max;
@@ -1214,6 +1219,8 @@ void mv_conn_cleanup(mv_conn *conn)
     conn->rx_mark_off = 0;
     conn->rx_sid = 0;
     conn->rx_stall_us = 0;
+    conn->rx_bytes = 0;
+    conn->rx_stall_bytes = 0;
     conn->ka_armed = 0;
     conn->ka_waiting = 0;
     conn->want_flush = 0;

@@ -320,6 +320,8 @@ void mv_conn_flush(mv_conn *conn);
  * when it is still open. */
 void mv_conn_detach(mv_conn *conn, mv_call *c, uint32_t rst_code);
 int mv_conn_has_room(const mv_conn *conn);
+/* Whether any byte came from the peer on the current socket. */
+int mv_conn_heard_from_peer(const mv_conn *conn);
 void mv_conn_cleanup(mv_conn *conn);
 
 /* ---- TLS (tls.c) ---- */

@@ -7,6 +7,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <event2/event.h>
 #include <nghttp2/nghttp2.h>
@@ -931,13 +935,42 @@ Test(transport, zero_concurrent_streams_says_so)
     cfg.zero_streams = 1;
     start_server(&cfg, h_echo, NULL);
     open_channel();
-    milvus_call_options_set_timeout_ms(co, 200);
+    /* Long enough for the connection and the server's SETTINGS to arrive
+     * first even under valgrind; a shorter one ends "still connecting". */
+    milvus_call_options_set_timeout_ms(co, 1500);
     cr_assert_eq(unary("a", co, &res, NULL), MILVUS_OK);
     milvus_call_options_free(co);
     cr_assert(run_until(&res.calls, 1, 3000));
     cr_assert_eq(res.status, MILVUS_ERR_TIMEOUT, "%s", res.msg);
     cr_assert(strstr(res.msg, "allows 0 concurrent streams"), "%s", res.msg);
     cr_assert_eq(h2ts_nrequests(srv), 0);
+    free(res.data);
+}
+
+/* A listener whose backlog completes the TCP handshake but that never
+ * speaks HTTP/2: the call's deadline says the server sent nothing. */
+Test(transport, deadline_silent_server_says_so)
+{
+    result res = {0};
+    milvus_call_options *co = milvus_call_options_new();
+    struct sockaddr_in sa = {0};
+    socklen_t sl = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    cr_assert_eq(listen(fd, 4), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    cr_assert_eq(milvus_options_set_address(opts, "127.0.0.1", ntohs(sa.sin_port)), MILVUS_OK);
+    open_channel();
+    milvus_call_options_set_timeout_ms(co, 300);
+    cr_assert_eq(unary("a", co, &res, NULL), MILVUS_OK);
+    milvus_call_options_free(co);
+    cr_assert(run_until(&res.calls, 1, 5000));
+    cr_assert_eq(res.status, MILVUS_ERR_TIMEOUT, "%s", res.msg);
+    cr_assert(strstr(res.msg, "the server has sent nothing on the connection"), "%s", res.msg);
+    close(fd);
     free(res.data);
 }
 
