@@ -543,4 +543,14 @@ MILVUS_EXTERN int milvus_client_get_compaction_state(milvus_client *c, int64_t c
 }
 #endif
 
+/* The write functions accept `milvus_column *cols[]` as well as
+ * `const milvus_column *cols[]` (see "arrays of columns" in
+ * <milvus/column.h>). */
+#if !defined(__cplusplus)
+#define milvus_client_insert(c, collection, cols, ncols, o, cb, ctx)                               \
+    milvus_client_insert((c), (collection), MILVUS_COLUMN_ARRAY(cols), (ncols), (o), (cb), (ctx))
+#define milvus_client_upsert(c, collection, cols, ncols, o, cb, ctx)                               \
+    milvus_client_upsert((c), (collection), MILVUS_COLUMN_ARRAY(cols), (ncols), (o), (cb), (ctx))
+#endif
+
 #endif /* MILVUS_CLIENT_H */

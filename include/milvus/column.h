@@ -168,4 +168,41 @@ MILVUS_EXTERN int milvus_column_array_get_string(const milvus_column *c, size_t 
 }
 #endif
 
+/* ---- arrays of columns ------------------------------------------------ */
+
+/* The write functions (milvus_client_insert(), milvus_client_upsert() and
+ * their milvus_sync_ forms) take an array of columns as
+ * `const milvus_column *const *`: they read the columns and never change
+ * them.  Both natural spellings of such an array may be passed,
+ *
+ *     milvus_column *cols[3];          (columns made by the constructors)
+ *     const milvus_column *cols[3];    (columns taken from a result)
+ *
+ * as may NULL with no columns.  C++ converts either by itself.  C does not
+ * convert `milvus_column **` to `const milvus_column *const *` implicitly,
+ * so in C each write function is also a macro of the same name that
+ * accepts exactly these types (checked at compile time with C11
+ * _Generic, or GCC's and Clang's extension of it in C99) and passes them
+ * on.  The functions themselves remain: `(milvus_client_insert)(...)` or
+ * `&milvus_client_insert` bypass the macro. */
+#if !defined(__cplusplus)
+#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || defined(__GNUC__) ||           \
+    defined(__clang__)
+#if defined(__GNUC__) || defined(__clang__)
+#define MILVUS_GENERIC_ __extension__ _Generic
+#else
+#define MILVUS_GENERIC_ _Generic
+#endif
+#define MILVUS_COLUMN_ARRAY(cols)                                                                  \
+    MILVUS_GENERIC_((cols), milvus_column **: (const milvus_column *const *)(cols),                \
+                    milvus_column *const *: (const milvus_column *const *)(cols),                  \
+                    const milvus_column **: (const milvus_column *const *)(cols),                  \
+                    const milvus_column *const *: (const milvus_column *const *)(cols),            \
+                    void *: (const milvus_column *const *)(cols))
+#else
+/* A C99 compiler without the extension: converted unchecked. */
+#define MILVUS_COLUMN_ARRAY(cols) ((const milvus_column *const *)(cols))
+#endif
+#endif
+
 #endif /* MILVUS_COLUMN_H */

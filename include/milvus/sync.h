@@ -291,4 +291,14 @@ MILVUS_EXTERN int milvus_sync_restore_external_snapshot_and_wait(
 }
 #endif
 
+/* The write functions accept `milvus_column *cols[]` as well as
+ * `const milvus_column *cols[]` (see "arrays of columns" in
+ * <milvus/column.h>). */
+#if !defined(__cplusplus)
+#define milvus_sync_insert(s, collection, cols, ncols, o, out)                                     \
+    milvus_sync_insert((s), (collection), MILVUS_COLUMN_ARRAY(cols), (ncols), (o), (out))
+#define milvus_sync_upsert(s, collection, cols, ncols, o, out)                                     \
+    milvus_sync_upsert((s), (collection), MILVUS_COLUMN_ARRAY(cols), (ncols), (o), (out))
+#endif
+
 #endif /* MILVUS_SYNC_H */

@@ -10,6 +10,11 @@
 #include "call/reqbuf.h"
 #include "wire/grpc_wire.h"
 
+/* The definitions below are the functions behind the write macros of
+ * <milvus/client.h>. */
+#undef milvus_client_insert
+#undef milvus_client_upsert
+
 /* ---- write options ------------------------------------------------------------- */
 
 struct milvus_write_options {

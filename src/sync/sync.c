@@ -11,6 +11,13 @@
 
 #include <milvus/sync.h>
 
+/* The definitions below are the functions behind the write macros of
+ * <milvus/client.h> and <milvus/sync.h>. */
+#undef milvus_client_insert
+#undef milvus_client_upsert
+#undef milvus_sync_insert
+#undef milvus_sync_upsert
+
 #define SYNC_ERRBUF 512
 /* How long a cancelled operation may take to deliver its callback before
  * the wait gives up on it (it is then left to free itself). */
