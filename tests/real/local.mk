@@ -8,11 +8,11 @@ EXTRA_DIST += tests/real/real-server.sh tests/real/milvus-standalone.sh \
 
 # The suite without the real-server runs: CI's sanitizer pass (the C
 # programs under ASan against the test server and the transport peers, not
-# once more against every server).  tests/install.sh is left out there too:
-# it links a program of its own against the installed, here sanitized,
-# library with the plain compiler, fully statically among others, which
-# ASan does not allow.
-MV_TESTS_NO_REAL = `for t in $(TESTS); do case $$t in tests/real/*|tests/install.sh) ;; *) echo $$t;; esac; done`
+# once more against every server).  tests/install.sh and tests/readme.sh
+# are left out there too: they link programs of their own against the
+# installed, here sanitized, library with the plain compiler (install.sh
+# fully statically among others), which ASan does not allow.
+MV_TESTS_NO_REAL = `for t in $(TESTS); do case $$t in tests/real/*|tests/install.sh|tests/readme.sh) ;; *) echo $$t;; esac; done`
 check-no-real:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(MV_TESTS_NO_REAL)"
 .PHONY: check-no-real
