@@ -85,6 +85,23 @@ MILVUS_EXTERN const char *milvus_grpc_code_name(int code);
 /* The library's version string, e.g. "0.1.0". */
 MILVUS_EXTERN const char *milvus_version(void);
 
+/* Text that came from a server (a gRPC message, a Milvus reason, names
+ * and strings in results) is untrusted: printed raw it could move a
+ * terminal's cursor, rewrite the screen or forge extra log lines.  This
+ * copies len bytes of src to dst (cap bytes, always NUL-terminated when cap
+ * > 0) so that the copy is one printable line:
+ *   - newline, carriage return (CR LF together) and tab become one space;
+ *   - other C0 controls, NUL included, and DEL become \xNN;
+ *   - C1 controls (U+0080..U+009F, as UTF-8) become \u00NN;
+ *   - bytes that are not well-formed UTF-8 become \xNN;
+ *   - everything else, backslashes included, is copied as it is.
+ * A copy that does not fit is cut before a whole escape or character,
+ * never inside one.  Returns the length the whole escaped text needs,
+ * without the NUL (as snprintf does): a return >= cap means it was cut.
+ * dst may be NULL with cap 0 to measure.  The log callback and milvusctl
+ * apply it; the accessors of server text return the bytes as received. */
+MILVUS_EXTERN size_t milvus_escape_text(char *dst, size_t cap, const char *src, size_t len);
+
 /* Log levels of the optional diagnostic callback. */
 typedef enum milvus_log_level {
     MILVUS_LOG_ERROR = 0,
@@ -94,7 +111,8 @@ typedef enum milvus_log_level {
 } milvus_log_level;
 
 /* Diagnostic callback: called from the event loop with a NUL-terminated
- * message that never contains tokens or passwords. */
+ * message that never contains tokens or passwords.  The message is one
+ * line: text from the server in it is escaped (milvus_escape_text()). */
 typedef void (*milvus_log_cb)(milvus_log_level level, const char *msg, void *ctx);
 
 #ifdef __cplusplus

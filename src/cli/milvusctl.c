@@ -97,10 +97,75 @@ static void usage_error(const args *a, const char *fmt, ...)
     fprintf(stderr, "Try 'milvusctl --help'.\n");
 }
 
+/* Text from the server is untrusted: on a terminal or in a log it must
+ * not carry control sequences or extra lines.  tx() returns an escaped
+ * copy (milvus_escape_text()) valid until eight more tx() calls; out of
+ * memory, a placeholder. */
+static const char *tx(const char *s)
+{
+    static char *ring[8];
+    static size_t cap[8];
+    static unsigned next;
+    unsigned k = next++ % 8;
+    size_t len = s ? strlen(s) : 0;
+    size_t need = milvus_escape_text(NULL, 0, s, len) + 1;
+    if (need > cap[k]) {
+        char *n = realloc(ring[k], need);
+        if (!n)
+            return "(out of memory)";
+        ring[k] = n;
+        cap[k] = need;
+    }
+    milvus_escape_text(ring[k], cap[k], s, len);
+    return ring[k];
+}
+
+/* The length of the well-formed UTF-8 character at p (NUL-terminated),
+ * 0 when the bytes there are not one. */
+static size_t utf8_width(const unsigned char *p)
+{
+    size_t len = p[0] < 0x80 ? 1 : p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (p[0] == 0xe0)
+        lo = 0xa0;
+    else if (p[0] == 0xed)
+        hi = 0x9f;
+    else if (p[0] == 0xf0)
+        lo = 0x90;
+    else if (p[0] == 0xf4)
+        hi = 0x8f;
+    if (len > 1 && (p[1] < lo || p[1] > hi))
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/* A JSON string: control characters (C0, DEL and C1) as \u escapes, and
+ * bytes that are not UTF-8 as U+FFFD, so that the document is valid JSON
+ * and safe on a terminal. */
 static void json_string(const char *s)
 {
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
     putchar('"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    while (*p) {
+        size_t u = utf8_width(p);
+        if (u == 0) {
+            fputs("\\ufffd", stdout);
+            p++;
+            continue;
+        }
+        if (u == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {
+            printf("\\u%04x", p[1]);
+            p += 2;
+            continue;
+        }
+        if (u > 1) {
+            fwrite(p, 1, u, stdout);
+            p += u;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", stdout); break;
         case '\\': fputs("\\\\", stdout); break;
@@ -115,6 +180,7 @@ static void json_string(const char *s)
             else
                 putchar(*p);
         }
+        p++;
     }
     putchar('"');
 }
@@ -173,9 +239,9 @@ static int fail_result(args *a, int rc, const milvus_result *res, const char *wh
         (rc == MILVUS_ERR_GRPC && (grpc == MILVUS_GRPC_UNAUTHENTICATED ||
                                    grpc == MILVUS_GRPC_UNAVAILABLE ||
                                    grpc == MILVUS_GRPC_PERMISSION_DENIED)))
-        fprintf(stderr, "%s: %s: %s\n", prog, a->address, msg);
+        fprintf(stderr, "%s: %s: %s\n", prog, tx(a->address), tx(msg));
     else
-        fprintf(stderr, "%s: %s: %s\n", prog, what, msg);
+        fprintf(stderr, "%s: %s: %s\n", prog, what, tx(msg));
     return EXIT_FAIL;
 }
 
@@ -217,19 +283,19 @@ static void print_job_text(const milvus_result *r, size_t i, int kind)
 {
     printf("job %" PRId64 ": %s %d%%\n", milvus_result_job_id(r, i),
            milvus_job_state_name(milvus_result_job_state(r, i)), milvus_result_job_progress(r, i));
-    printf("  snapshot:   %s\n", milvus_result_job_snapshot(r, i));
-    printf("  database:   %s\n", milvus_result_job_database(r, i));
-    printf("  collection: %s\n", milvus_result_job_collection(r, i));
+    printf("  snapshot:   %s\n", tx(milvus_result_job_snapshot(r, i)));
+    printf("  database:   %s\n", tx(milvus_result_job_database(r, i)));
+    printf("  collection: %s\n", tx(milvus_result_job_collection(r, i)));
     printf("  started:    %" PRIu64 " ms since the epoch, took %" PRIu64 " ms\n",
            milvus_result_job_start_time(r, i), milvus_result_job_time_cost(r, i));
     if (kind == KIND_EXPORT) {
         printf("  files:      %" PRId64 "/%" PRId64 ", %" PRId64 " bytes\n",
                milvus_result_job_copied_files(r, i), milvus_result_job_total_files(r, i),
                milvus_result_job_total_bytes(r, i));
-        printf("  metadata:   %s\n", milvus_result_job_metadata_uri(r, i));
+        printf("  metadata:   %s\n", tx(milvus_result_job_metadata_uri(r, i)));
     }
     if (*milvus_result_job_reason(r, i))
-        printf("  reason:     %s\n", milvus_result_job_reason(r, i));
+        printf("  reason:     %s\n", tx(milvus_result_job_reason(r, i)));
 }
 
 static void print_job_json_fields(const milvus_result *r, size_t i, int kind)
@@ -338,7 +404,7 @@ static int wait_job(args *a, int kind, int64_t id)
     if (failed) {
         const char *reason = milvus_result_job_reason(res, 0);
         fprintf(stderr, "%s: %s job %" PRId64 " failed: %s\n", prog, name, id,
-                *reason ? reason : "no reason given");
+                *reason ? tx(reason) : "no reason given");
     }
     milvus_result_unref(res);
     return failed ? EXIT_FAIL : EXIT_SUCCESS;
@@ -389,7 +455,7 @@ static int cmd_version(args *a)
         jclose('}');
         putchar('\n');
     } else {
-        printf("server %s\nclient libmilvus %s\n", milvus_result_string(res), milvus_version());
+        printf("server %s\nclient libmilvus %s\n", tx(milvus_result_string(res)), milvus_version());
     }
     milvus_result_unref(res);
     return EXIT_SUCCESS;
@@ -417,7 +483,7 @@ static int cmd_health(args *a)
     } else {
         printf("%s\n", ok ? "healthy" : "unhealthy");
         for (size_t i = 0; i < milvus_result_string_count(res); i++)
-            printf("  %s\n", milvus_result_string_at(res, i));
+            printf("  %s\n", tx(milvus_result_string_at(res, i)));
     }
     milvus_result_unref(res);
     return ok ? EXIT_SUCCESS : EXIT_FAIL;
@@ -444,7 +510,7 @@ static void print_names(const args *a, const milvus_result *res, const char *key
         return;
     }
     for (size_t i = 0; i < milvus_result_string_count(res); i++)
-        printf("%s\n", milvus_result_string_at(res, i));
+        printf("%s\n", tx(milvus_result_string_at(res, i)));
 }
 
 static int cmd_collection_list(args *a)
@@ -499,10 +565,10 @@ static int cmd_collection_describe(args *a)
     } else {
         printf("collection %s (id %" PRId64 ")\n", a->pos[0], milvus_result_int64(res));
         if (*milvus_schema_description(sc))
-            printf("  description: %s\n", milvus_schema_description(sc));
+            printf("  description: %s\n", tx(milvus_schema_description(sc)));
         for (size_t i = 0; i < nf; i++) {
             const milvus_field *f = milvus_schema_field_at(sc, i);
-            printf("  %-20s %s", milvus_field_name(f),
+            printf("  %-20s %s", tx(milvus_field_name(f)),
                    milvus_data_type_name(milvus_field_type(f)));
             if (milvus_field_dim(f))
                 printf(" dim=%" PRId64, milvus_field_dim(f));
@@ -589,14 +655,14 @@ static int cmd_snapshot_describe(args *a)
         jclose('}');
         putchar('\n');
     } else {
-        printf("snapshot %s\n", milvus_result_snapshot_name(res));
-        printf("  collection:  %s\n", milvus_result_snapshot_collection(res));
-        printf("  description: %s\n", milvus_result_snapshot_description(res));
+        printf("snapshot %s\n", tx(milvus_result_snapshot_name(res)));
+        printf("  collection:  %s\n", tx(milvus_result_snapshot_collection(res)));
+        printf("  description: %s\n", tx(milvus_result_snapshot_description(res)));
         printf("  partitions: ");
         for (size_t i = 0; i < np; i++)
-            printf(" %s", milvus_result_snapshot_partition(res, i));
+            printf(" %s", tx(milvus_result_snapshot_partition(res, i)));
         printf("\n  create_ts:   %" PRId64 "\n", milvus_result_snapshot_create_ts(res));
-        printf("  location:    %s\n", milvus_result_snapshot_s3_location(res));
+        printf("  location:    %s\n", tx(milvus_result_snapshot_s3_location(res)));
     }
     milvus_result_unref(res);
     return EXIT_SUCCESS;
@@ -640,8 +706,8 @@ static int cmd_snapshot_jobs(args *a)
         for (size_t i = 0; i < n; i++)
             printf("%-20" PRId64 " %-10s %7d%%  %-20s %s.%s\n", milvus_result_job_id(res, i),
                    milvus_job_state_name(milvus_result_job_state(res, i)),
-                   milvus_result_job_progress(res, i), milvus_result_job_snapshot(res, i),
-                   milvus_result_job_database(res, i), milvus_result_job_collection(res, i));
+                   milvus_result_job_progress(res, i), tx(milvus_result_job_snapshot(res, i)),
+                   tx(milvus_result_job_database(res, i)), tx(milvus_result_job_collection(res, i)));
     }
     milvus_result_unref(res);
     return EXIT_SUCCESS;

@@ -41,16 +41,45 @@ double mv_jitter(milvus_channel *ch)
     return 0.8 + 0.4 * (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
+/* Log lines carry server text (grpc-message, reasons, names): escaped
+ * here, once, so that a peer cannot put control sequences on the user's
+ * terminal or forge lines in a log.  Formatted in full, not cut at a
+ * fixed size. */
 void mv_log(milvus_channel *ch, milvus_log_level lvl, const char *fmt, ...)
 {
-    char buf[512];
+    char buf[512], out[768];
+    char *text = buf, *esc = out;
+    size_t need;
     va_list ap;
+    int n;
     if (!ch->opts->log_cb || lvl > ch->opts->log_level)
         return;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    ch->opts->log_cb(lvl, buf, ch->opts->log_ctx);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(buf)) {
+        text = malloc((size_t)n + 1);
+        if (!text) {
+            text = buf; /* out of memory: the line as far as it fits */
+            n = (int)sizeof(buf) - 1;
+        } else {
+            va_start(ap, fmt);
+            vsnprintf(text, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
+    }
+    need = milvus_escape_text(out, sizeof(out), text, (size_t)n);
+    if (need >= sizeof(out) && (esc = malloc(need + 1)) != NULL)
+        milvus_escape_text(esc, need + 1, text, (size_t)n);
+    else if (!esc)
+        esc = out;
+    ch->opts->log_cb(lvl, esc, ch->opts->log_ctx);
+    if (esc != out)
+        free(esc);
+    if (text != buf)
+        free(text);
 }
 
 void mv_set_error(milvus_channel *ch, const char *fmt, ...)

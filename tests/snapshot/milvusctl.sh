@@ -246,6 +246,29 @@ run 0 "snapshot drop" snapshot drop "$C" s1
 run 0 "list after drop" --json snapshot list "$C"
 json "s1 is gone" "!d.snapshots.includes('s1') && d.snapshots.includes('s2')"
 
+# Text from the server reaches the terminal escaped: a description with
+# ESC sequences, BEL, a C1 CSI, DEL and a newline comes back from the
+# server and is printed as one line of visible escapes.
+EVIL=$(printf 'evil\033[2J\007bell\302\233csi\177del\nline2')
+run 0 "snapshot create with control bytes in the description" snapshot create "$C" s9 --description "$EVIL"
+run 0 "snapshot describe (control bytes)" snapshot describe "$C" s9
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$out" ||
+    LC_ALL=C grep -q "$(printf '\302[\200-\237]')" "$out"; then
+    tap_not_ok "describe prints no raw control bytes"
+    od -c "$out" | head -10 | sed 's/^/# /'
+else
+    tap_ok "describe prints no raw control bytes"
+fi
+has "$out" "describe shows them escaped, on one line" '^  description: evil\\x1b\[2J\\x07bell\\u009bcsi\\x7fdel line2$'
+run 0 "snapshot describe --json (control bytes)" --json snapshot describe "$C" s9
+json "JSON carries the description exactly, as \\u escapes" "d.description === 'evil\\u001b[2J\\u0007bell\\u009bcsi\\u007fdel\\nline2'"
+if LC_ALL=C grep -q "$(printf '[\001-\037\177]')" "$out" || LC_ALL=C grep -q "$(printf '\302[\200-\237]')" "$out"; then
+    tap_not_ok "the JSON has no raw control bytes"
+else
+    tap_ok "the JSON has no raw control bytes"
+fi
+run 0 "drop it" snapshot drop "$C" s9
+
 # a failed job: exit 1 with the server's reason
 if [ "$local_server" = 1 ]; then
     "$NODE" "$CTL" "$ADDR" control '{"fail_restore":"injected: out of disk"}' >/dev/null

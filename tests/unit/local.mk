@@ -15,5 +15,11 @@ tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/lsan_suppressio
 tests_unit_test_wire_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_unit_test_wire_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/unit/test_wire
+check_PROGRAMS += tests/unit/test_escape
+tests_unit_test_escape_SOURCES = tests/unit/test_escape.c tests/unit/lsan_suppressions.c \
+	tests/transport/h2_test_server.c tests/transport/h2_test_server.h
+tests_unit_test_escape_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_unit_test_escape_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/unit/test_escape
 endif
 EXTRA_DIST += tests/unit/valgrind.sh tests/unit/valgrind.supp
