@@ -334,6 +334,9 @@ static const struct {
     {"standalone", "timed_builds", "a real server's index of a few rows is built at once"},
     {"standalone", "drop_properties", "DropCollectionProperties (delete_keys) is Milvus 2.5"},
     {"standalone", "field_properties", "AlterCollectionField is Milvus 2.5"},
+    {"standalone", "dim_mismatch_code",
+     "Milvus 2.3 answers a wrong insert dimension with UnexpectedError (65535), 2.4+ with "
+     "ParameterInvalid (1100)"},
     /* Milvus Lite 3.2.2 (PyPI milvus-lite) */
     {"lite", "snapshot", "Milvus Lite has no snapshot service"},
     {"lite", "auth", "Milvus Lite ignores the authorization metadata"},
@@ -360,6 +363,8 @@ static const struct {
     {"lite", "float16_vector", "Milvus Lite 3.2 has no float16/bfloat16 vectors"},
     {"lite", "int8_vector", "Milvus Lite 3.2 has no int8 vectors"},
     {"lite", "field_properties", "Milvus Lite answers AlterCollectionField with UNIMPLEMENTED"},
+    {"lite", "server_recv_limit",
+     "Milvus Lite receives messages up to 256 MiB: more than a test should send"},
 };
 
 int fixture_has_feature(const char *feature)

@@ -120,6 +120,8 @@ run_tap roundtrip sh "$top_srcdir/tests/roundtrip/roundtrip.sh"
 # the test server's answers against the real server's, step by step
 # (standalone only: Milvus Lite is no judge of Milvus behaviour)
 [ "$REAL_KIND" = standalone ] && run_tap scenario sh "$top_srcdir/tests/scenario/scenario.sh"
+# the README's demo: its steps without snapshots (no server here has them)
+run_tap demo env DEMO_EXPECT_NO_SNAPSHOTS=1 sh "$top_srcdir/tests/snapshot/demo.sh"
 # milvusctl's commands but the snapshot ones (no server here has them)
 run_tap milvusctl env MILVUSCTL_SNAPSHOTS=0 sh "$top_srcdir/tests/snapshot/milvusctl.sh"
 

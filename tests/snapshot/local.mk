@@ -11,6 +11,7 @@ tests_snapshot_test_snapshot_SOURCES = tests/snapshot/test_snapshot.c $(MVT_HARN
 tests_snapshot_test_snapshot_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_snapshot_test_snapshot_LDADD = $(MV_TEST_LIBS)
 
-EXTRA_DIST += tests/snapshot/milvusctl.sh tests/snapshot/sync-coverage.sh tests/snapshot/ctl.js
+EXTRA_DIST += tests/snapshot/milvusctl.sh tests/snapshot/sync-coverage.sh tests/snapshot/ctl.js \
+	tests/snapshot/demo.sh
 TESTS += tests/snapshot/test_sync tests/snapshot/test_snapshot \
-	tests/snapshot/sync-coverage.sh tests/snapshot/milvusctl.sh
+	tests/snapshot/sync-coverage.sh tests/snapshot/milvusctl.sh tests/snapshot/demo.sh
