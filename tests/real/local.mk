@@ -3,6 +3,11 @@
 # Milvus project wrote: embedded Milvus standalone and Milvus Lite, each
 # started once for the run (tests/real/real-server.sh).
 TESTS += tests/real/milvus-standalone.sh tests/real/milvus-lite.sh
+# run by real-server.sh against a rate-limited standalone, not on its own
+check_PROGRAMS += tests/real/rate_limit
+tests_real_rate_limit_SOURCES = tests/real/rate_limit.c
+tests_real_rate_limit_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_real_rate_limit_LDADD = $(MV_TEST_LIBS)
 EXTRA_DIST += tests/real/real-server.sh tests/real/milvus-standalone.sh \
 	tests/real/milvus-lite.sh tests/peers/milvus/milvus_server.py
 

@@ -11,7 +11,8 @@
 # are started by tests/peers/milvus/milvus_server.py on loopback.
 #
 # standalone also runs the connection suite over TLS (tls_mode 1) and
-# mutual TLS (tls_mode 2) with certificates made at test time.
+# mutual TLS (tls_mode 2) with certificates made at test time, and
+# tests/real/rate_limit against an instance with an insert rate limit.
 #
 # Every program runs with MILVUS_URI, MILVUS_TOKEN and MILVUS_SERVER_KIND
 # set; the fixture (tests/integration/server_fixture.c) holds the one table
@@ -149,6 +150,20 @@ if [ "$REAL_KIND" = standalone ]; then
         fi
         stop_peer "$PEER_PID"
     done
+fi
+
+# ---- rate limiting (standalone): a server whose insert rate is ~100 bytes/s --------
+if [ "$REAL_KIND" = standalone ]; then
+    if start_real ratelimit --set quotaAndLimits.dml.enabled=true \
+        --set quotaAndLimits.dml.insertRate.max=0.0001; then
+        run_tap "rate limiting" "$top_builddir/tests/real/rate_limit" \
+            "http://127.0.0.1:$PEER_PORT" root:Milvus
+        stop_peer "$PEER_PID"
+    else
+        N=$((N + 1))
+        FAILED=$((FAILED + 1))
+        echo "not ok $N Milvus standalone with an insert rate limit did not start"
+    fi
 fi
 
 echo "1..$N"

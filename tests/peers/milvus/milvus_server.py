@@ -870,6 +870,11 @@ class StandaloneServer(Server):
         for component in STANDALONE_COMPONENTS:
             # The address each component registers in etcd for the others.
             settings[f"{component}.ip"] = LOOPBACK
+        # --set KEY=VALUE: Milvus parses every setting from its text, so
+        # the value goes in as a string.
+        for item in args.set or ():
+            key, value = item.split("=", 1)
+            settings[key] = value
         write_file(os.path.join(configs, "milvus.yaml"), set_yaml_values(text, settings))
 
     def spawn(self):
@@ -991,6 +996,9 @@ def parse_args(argv):
     parser.add_argument("--bin-dir", metavar="DIR",
                         help="standalone: where to extract the binaries (default "
                              "WORKDIR/bin); share one to extract only once")
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="standalone: set a milvus.yaml key (dotted path), e.g. "
+                             "quotaAndLimits.dml.enabled=true; repeatable")
     parser.add_argument("--keep-data", action="store_true",
                         help="reuse WORKDIR/data from the last run instead of wiping it "
                              "(standalone then takes ~50 s to start)")
@@ -1002,7 +1010,12 @@ def parse_args(argv):
 
     if args.timeout is None:
         args.timeout = DEFAULT_TIMEOUT[args.kind]
+    for item in args.set or ():
+        if "=" not in item or not item.split("=", 1)[0]:
+            parser.error(f"--set {item}: expected KEY=VALUE")
     if args.kind == "lite":
+        if args.set:
+            parser.error("--set is for standalone (milvus.yaml)")
         if args.tls_mode:
             parser.error("milvus-lite has no TLS (it only opens an insecure port)")
         return args
