@@ -49,10 +49,13 @@ typedef uint64_t milvus_call_id;
 
 MILVUS_EXTERN milvus_call_options *milvus_call_options_new(void);
 MILVUS_EXTERN void milvus_call_options_free(milvus_call_options *co);
-/* Deadline relative to submission; 0 = the channel default. */
+/* Deadline relative to submission: 0 (default) = the channel default, up
+ * to 3153600000000 (100 years); a negative one is refused. */
 MILVUS_EXTERN int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms);
 /* Metadata for this call only ("-bin" keys take binary values; other keys
- * must be lowercase [0-9a-z_.-] and values printable ASCII). */
+ * must be lowercase [0-9a-z_.-], neither "grpc-*" nor a header the
+ * transport writes, and values len bytes of printable ASCII; value NULL
+ * only with len 0). */
 MILVUS_EXTERN int milvus_call_options_add_metadata(milvus_call_options *co, const char *key,
                                                    const void *value, size_t len);
 /* Whether the call may be retried after it reached the server (idempotent

@@ -20,6 +20,21 @@
  *  - Success: gRPC status OK and Milvus common.Status code 0 and legacy
  *    error_code 0; otherwise the result has MILVUS_ERR_GRPC or
  *    MILVUS_ERR_SERVER (or a local/transport error).
+ *  - Option objects: their setters return MILVUS_OK,
+ *    MILVUS_ERR_INVALID_ARGUMENT or MILVUS_ERR_NOMEM; the values each one
+ *    accepts, and the default, are given with it.  A refused value is not
+ *    stored (the previous one stays): the setter records a message naming
+ *    itself, the value and what is accepted, e.g.
+ *      "milvus_search_options_set_limit: limit 100000 is out of range
+ *      (1..16384)"
+ *    readable with milvus_<type>_last_error() (valid until the next setter
+ *    call on the object), and the object becomes invalid.  An operation given an invalid object fails at submission
+ *    with MILVUS_ERR_INVALID_ARGUMENT and milvus_client_last_error()
+ *    "<operation>: invalid <type>: <that message>", so an ignored return
+ *    code never turns into a silent default.  The object becomes valid
+ *    again once every setter that refused a value has accepted one (keyed
+ *    setters, such as set_param, for the same key).  NULL objects give
+ *    MILVUS_ERR_INVALID_ARGUMENT and record nothing.
  *  - Ownership: every input (names, schema, columns, option objects) is
  *    copied or serialized before the operation returns.  The result is
  *    borrowed for the duration of the callback (see milvus_result_ref()).
@@ -64,7 +79,9 @@ typedef void (*milvus_result_cb)(milvus_client *c, const milvus_result *res, voi
  * database ("dbname" metadata); token or user+password become the
  * "authorization" metadata (base64, no "Bearer").
  * Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT, MILVUS_ERR_TLS or
- * MILVUS_ERR_NOMEM. */
+ * MILVUS_ERR_NOMEM.  Options that hold a refused setter value give
+ * MILVUS_ERR_INVALID_ARGUMENT; milvus_options_last_error(opts) says which
+ * (there is no client to ask). */
 MILVUS_EXTERN int milvus_client_new(milvus_client **out, struct event_base *base,
                                     const milvus_options *opts);
 
@@ -94,7 +111,11 @@ MILVUS_EXTERN int milvus_client_cancel(milvus_client *c, uint64_t call);
 MILVUS_EXTERN size_t milvus_client_pending(const milvus_client *c);
 
 /* Rate-limit retries (defaults: 75 attempts, 10 ms x3 up to 3 s, like the
- * official clients).  max_attempts 1 turns them off. */
+ * official clients).  max_attempts 1 turns them off.  Accepted:
+ * max_attempts at least 1, initial_ms at least 0, max_ms at least
+ * initial_ms, multiplier at least 1; a refused value leaves the policy as
+ * it was and milvus_client_last_error() names it (a client setter, not an
+ * option object: later operations are not refused). */
 MILVUS_EXTERN int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts,
                                                      int64_t initial_ms, int64_t max_ms,
                                                      double multiplier);
@@ -142,11 +163,21 @@ typedef struct milvus_collection_options milvus_collection_options;
 /* NULL when out of memory.  Defaults: server shards, Bounded consistency. */
 MILVUS_EXTERN milvus_collection_options *milvus_collection_options_new(void);
 MILVUS_EXTERN void milvus_collection_options_free(milvus_collection_options *o);
+/* The message of the newest refused value (see "Option objects" above),
+ * "" when o is valid or NULL; never NULL. */
+MILVUS_EXTERN const char *milvus_collection_options_last_error(const milvus_collection_options *o);
+/* Shards 1..64 (default: the server's). */
 MILVUS_EXTERN int milvus_collection_options_set_shards(milvus_collection_options *o, int32_t n);
+/* MILVUS_CONSISTENCY_STRONG..MILVUS_CONSISTENCY_EVENTUALLY (default
+ * Bounded). */
 MILVUS_EXTERN int milvus_collection_options_set_consistency(milvus_collection_options *o,
                                                             milvus_consistency level);
+/* Partitions of a partition-key collection: 0..4096 (0, the default: the
+ * server's). */
 MILVUS_EXTERN int milvus_collection_options_set_num_partitions(milvus_collection_options *o,
                                                                int64_t n);
+/* A collection property: key non-empty, value not NULL (replaces the
+ * key's earlier value). */
 MILVUS_EXTERN int milvus_collection_options_set_property(milvus_collection_options *o,
                                                          const char *key, const char *value);
 
@@ -217,9 +248,12 @@ typedef void (*milvus_progress_cb)(milvus_client *c, int64_t progress, const mil
 /* NULL when out of memory. */
 MILVUS_EXTERN milvus_await_options *milvus_await_options_new(void);
 MILVUS_EXTERN void milvus_await_options_free(milvus_await_options *o);
-/* Overall deadline in ms (0 = none). */
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_await_options_last_error(const milvus_await_options *o);
+/* Overall deadline in ms: 0 (default) = none, or more. */
 MILVUS_EXTERN int milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms);
-/* Poll interval: initial_ms doubling up to max_ms. */
+/* Poll interval: initial_ms doubling up to max_ms; initial_ms at least 1,
+ * max_ms at least initial_ms (defaults 100 and 1000). */
 MILVUS_EXTERN int milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_ms,
                                                     int64_t max_ms);
 MILVUS_EXTERN int milvus_await_options_set_progress(milvus_await_options *o,
@@ -279,13 +313,17 @@ MILVUS_EXTERN int milvus_client_list_partitions(milvus_client *c, const char *co
 typedef struct milvus_index_options milvus_index_options;
 MILVUS_EXTERN milvus_index_options *milvus_index_options_new(void);
 MILVUS_EXTERN void milvus_index_options_free(milvus_index_options *o);
-/* Index name (default: the field name). */
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_index_options_last_error(const milvus_index_options *o);
+/* Index name: 1..MILVUS_MAX_NAME_LEN bytes of UTF-8 (default: the field
+ * name). */
 MILVUS_EXTERN int milvus_index_options_set_name(milvus_index_options *o, const char *name);
-/* "AUTOINDEX" (default), "HNSW", "IVF_FLAT", ... */
+/* "AUTOINDEX" (default), "HNSW", "IVF_FLAT", ...; not NULL (the server
+ * checks the name). */
 MILVUS_EXTERN int milvus_index_options_set_type(milvus_index_options *o, const char *type);
-/* "COSINE", "L2", "IP", ... */
+/* "COSINE", "L2", "IP", ...; not NULL (default: the server's). */
 MILVUS_EXTERN int milvus_index_options_set_metric(milvus_index_options *o, const char *metric);
-/* Per-type parameter, e.g. "M" = "16". */
+/* Per-type parameter, e.g. "M" = "16": key non-empty, value not NULL. */
 MILVUS_EXTERN int milvus_index_options_set_param(milvus_index_options *o, const char *key,
                                                  const char *value);
 
@@ -307,8 +345,12 @@ MILVUS_EXTERN int milvus_client_drop_index(milvus_client *c, const char *collect
 typedef struct milvus_load_options milvus_load_options;
 MILVUS_EXTERN milvus_load_options *milvus_load_options_new(void);
 MILVUS_EXTERN void milvus_load_options_free(milvus_load_options *o);
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_load_options_last_error(const milvus_load_options *o);
+/* Replicas: at least 1 (default: the server's). */
 MILVUS_EXTERN int milvus_load_options_set_replicas(milvus_load_options *o, int32_t n);
-/* Load only these partitions (LoadPartitions); may be called repeatedly. */
+/* Load only these partitions (LoadPartitions); may be called repeatedly.
+ * Names are 1..MILVUS_MAX_NAME_LEN bytes of UTF-8. */
 MILVUS_EXTERN int milvus_load_options_add_partition(milvus_load_options *o, const char *name);
 /* Refresh an already loaded collection (RefreshLoad). */
 MILVUS_EXTERN int milvus_load_options_set_refresh(milvus_load_options *o, int on);
@@ -340,6 +382,10 @@ MILVUS_EXTERN int milvus_client_get_load_state(milvus_client *c, const char *col
 typedef struct milvus_write_options milvus_write_options;
 MILVUS_EXTERN milvus_write_options *milvus_write_options_new(void);
 MILVUS_EXTERN void milvus_write_options_free(milvus_write_options *o);
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_write_options_last_error(const milvus_write_options *o);
+/* The partition written: 1..MILVUS_MAX_NAME_LEN bytes of UTF-8 (default:
+ * the collection's default partition). */
 MILVUS_EXTERN int milvus_write_options_set_partition(milvus_write_options *o, const char *name);
 /* Upsert only: update only the given columns of existing rows. */
 MILVUS_EXTERN int milvus_write_options_set_partial_update(milvus_write_options *o, int on);
@@ -387,17 +433,26 @@ MILVUS_EXTERN int milvus_client_delete_ids(milvus_client *c, const char *collect
 typedef struct milvus_search_options milvus_search_options;
 MILVUS_EXTERN milvus_search_options *milvus_search_options_new(void);
 MILVUS_EXTERN void milvus_search_options_free(milvus_search_options *o);
-/* The query vectors: a vector column (one row per query; copied). */
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_search_options_last_error(const milvus_search_options *o);
+/* The query vectors: a whole vector column with at least one row (one row
+ * per query; copied).  Required; a column of another type or a view of
+ * part of a result column is refused. */
 MILVUS_EXTERN int milvus_search_options_set_vectors(milvus_search_options *o,
                                                     const milvus_column *vectors);
-/* The vector field searched (default: the only vector field). */
+/* The vector field searched, 1..MILVUS_MAX_NAME_LEN bytes of UTF-8
+ * (default: the only vector field). */
 MILVUS_EXTERN int milvus_search_options_set_anns_field(milvus_search_options *o,
                                                        const char *field);
-/* Hits per query (default 10) and hits skipped. */
+/* Hits per query: 1..16384 (default 10); hits skipped: 0..16384 (default
+ * 0). */
 MILVUS_EXTERN int milvus_search_options_set_limit(milvus_search_options *o, int64_t limit);
 MILVUS_EXTERN int milvus_search_options_set_offset(milvus_search_options *o, int64_t offset);
+/* A boolean expression in UTF-8, not NULL ("" and the default: none). */
 MILVUS_EXTERN int milvus_search_options_set_filter(milvus_search_options *o, const char *expr);
-/* Template values for {name} placeholders in the filter. */
+/* Template values for {name} placeholders in the filter; name
+ * 1..MILVUS_MAX_NAME_LEN bytes of UTF-8, string values UTF-8 and not
+ * NULL. */
 MILVUS_EXTERN int milvus_search_options_set_template_int(milvus_search_options *o,
                                                          const char *name, int64_t value);
 MILVUS_EXTERN int milvus_search_options_set_template_double(milvus_search_options *o,
@@ -406,24 +461,34 @@ MILVUS_EXTERN int milvus_search_options_set_template_string(milvus_search_option
                                                             const char *name, const char *value);
 MILVUS_EXTERN int milvus_search_options_set_template_bool(milvus_search_options *o,
                                                           const char *name, int value);
+/* Output fields and partitions (default: none, all): names of
+ * 1..MILVUS_MAX_NAME_LEN bytes of UTF-8, added one per call. */
 MILVUS_EXTERN int milvus_search_options_add_output_field(milvus_search_options *o,
                                                          const char *field);
 MILVUS_EXTERN int milvus_search_options_add_partition(milvus_search_options *o,
                                                       const char *partition);
+/* MILVUS_CONSISTENCY_STRONG..MILVUS_CONSISTENCY_EVENTUALLY (default: the
+ * collection's). */
 MILVUS_EXTERN int milvus_search_options_set_consistency(milvus_search_options *o,
                                                         milvus_consistency level);
+/* A non-empty UTF-8 metric type, e.g. "L2", "IP", "COSINE" (default: the
+ * index's). */
 MILVUS_EXTERN int milvus_search_options_set_metric(milvus_search_options *o, const char *metric);
-/* Group by a scalar field; group_size hits per group (0 = server default). */
+/* Group by a scalar field (a name as above); group_size hits per group,
+ * 0 (server default) or more. */
 MILVUS_EXTERN int milvus_search_options_set_group_by(milvus_search_options *o, const char *field,
                                                      int64_t group_size, int strict);
-/* Range search bounds ("radius", "range_filter" in params). */
+/* Range search bounds ("radius", "range_filter" in params): finite
+ * numbers (default: no range). */
 MILVUS_EXTERN int milvus_search_options_set_range(milvus_search_options *o, double radius,
                                                   double range_filter);
-/* An ANN parameter in "params" (e.g. "ef" = "64" -> {"ef":64}); value is
- * a JSON value. */
+/* An ANN parameter in "params" (e.g. "ef" = "64" -> {"ef":64}); key
+ * non-empty without '"', value a non-empty JSON value. */
 MILVUS_EXTERN int milvus_search_options_set_param(milvus_search_options *o, const char *key,
                                                   const char *json_value);
-/* Hybrid search rerankers (on the top-level options of a hybrid search). */
+/* Hybrid search rerankers (on the top-level options of a hybrid search):
+ * rrf k 1..16384; weighted: n >= 1 finite weights (default: none, which a
+ * hybrid search refuses). */
 MILVUS_EXTERN int milvus_search_options_set_rrf(milvus_search_options *o, int64_t k);
 MILVUS_EXTERN int milvus_search_options_set_weighted(milvus_search_options *o,
                                                      const double *weights, size_t n);
@@ -445,6 +510,10 @@ MILVUS_EXTERN int milvus_client_hybrid_search(milvus_client *c, const char *coll
 typedef struct milvus_query_options milvus_query_options;
 MILVUS_EXTERN milvus_query_options *milvus_query_options_new(void);
 MILVUS_EXTERN void milvus_query_options_free(milvus_query_options *o);
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_query_options_last_error(const milvus_query_options *o);
+/* Filter, templates, output fields, partitions and consistency accept
+ * what the search options setters of the same name accept. */
 MILVUS_EXTERN int milvus_query_options_set_filter(milvus_query_options *o, const char *expr);
 MILVUS_EXTERN int milvus_query_options_set_template_int(milvus_query_options *o,
                                                         const char *name, int64_t value);
@@ -454,6 +523,9 @@ MILVUS_EXTERN int milvus_query_options_add_output_field(milvus_query_options *o,
                                                         const char *field);
 MILVUS_EXTERN int milvus_query_options_add_partition(milvus_query_options *o,
                                                      const char *partition);
+/* Rows returned: 0 (default) = no limit, or more; rows skipped: 0
+ * (default) or more.  The server bounds offset + limit (16384 by
+ * default). */
 MILVUS_EXTERN int milvus_query_options_set_limit(milvus_query_options *o, int64_t limit);
 MILVUS_EXTERN int milvus_query_options_set_offset(milvus_query_options *o, int64_t offset);
 MILVUS_EXTERN int milvus_query_options_set_consistency(milvus_query_options *o,

@@ -44,27 +44,38 @@ MILVUS_EXTERN const char *milvus_job_state_name(milvus_job_state s);
 
 /* ---- options ------------------------------------------------------------ */
 
+/* Setters refuse values as those of <milvus/client.h> do ("Option
+ * objects"): the previous value stays, milvus_<type>_last_error() names
+ * the setter, the value and what is accepted, and every operation given
+ * the invalid object fails at submission with that message. */
 typedef struct milvus_snapshot_options milvus_snapshot_options;
 MILVUS_EXTERN milvus_snapshot_options *milvus_snapshot_options_new(void);
 MILVUS_EXTERN void milvus_snapshot_options_free(milvus_snapshot_options *o);
-/* create: a description. */
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_snapshot_options_last_error(const milvus_snapshot_options *o);
+/* create: a description; not NULL (default: none). */
 MILVUS_EXTERN int milvus_snapshot_options_set_description(milvus_snapshot_options *o,
                                                           const char *text);
-/* create: seconds during which compaction keeps the snapshot's segments. */
+/* create: seconds during which compaction keeps the snapshot's segments:
+ * 0 (default) = none, or more. */
 MILVUS_EXTERN int milvus_snapshot_options_set_compaction_protection(milvus_snapshot_options *o,
                                                                     int64_t seconds);
-/* The database of the source collection (default: the client's). */
+/* The database of the source collection; not NULL (default: the
+ * client's). */
 MILVUS_EXTERN int milvus_snapshot_options_set_database(milvus_snapshot_options *o,
                                                        const char *db);
-/* restore: the target database (default: the source database). */
+/* restore: the target database; not NULL (default: the source
+ * database). */
 MILVUS_EXTERN int milvus_snapshot_options_set_target_database(milvus_snapshot_options *o,
                                                               const char *db);
 /* restore: rewrite the data files instead of sharing them. */
 MILVUS_EXTERN int milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on);
-/* export / restore-external: the external storage spec (JSON text). */
+/* export / restore-external: the external storage spec (JSON text); not
+ * NULL (default: none). */
 MILVUS_EXTERN int milvus_snapshot_options_set_external_spec(milvus_snapshot_options *o,
                                                             const char *json);
-/* pin: time to live of the pin in seconds (0 = server default). */
+/* pin: time to live of the pin in seconds: 0 (default) = the server's,
+ * or more. */
 MILVUS_EXTERN int milvus_snapshot_options_set_ttl(milvus_snapshot_options *o, int64_t seconds);
 
 /* ---- snapshot RPCs (o may be NULL everywhere) --------------------------- */
@@ -145,12 +156,15 @@ typedef void (*milvus_job_progress_cb)(milvus_client *c, const milvus_result *re
 typedef struct milvus_job_await_options milvus_job_await_options;
 MILVUS_EXTERN milvus_job_await_options *milvus_job_await_options_new(void);
 MILVUS_EXTERN void milvus_job_await_options_free(milvus_job_await_options *o);
-/* Overall deadline; 0 (default) = none.  On expiry the await completes
- * with MILVUS_ERR_TIMEOUT; the server job goes on. */
+/* The message of the newest refused value, "" when none; never NULL. */
+MILVUS_EXTERN const char *milvus_job_await_options_last_error(const milvus_job_await_options *o);
+/* Overall deadline in ms; 0 (default) = none, or more.  On expiry the
+ * await completes with MILVUS_ERR_TIMEOUT; the server job goes on. */
 MILVUS_EXTERN int milvus_job_await_options_set_timeout_ms(milvus_job_await_options *o,
                                                           int64_t ms);
 /* Poll interval: initial_ms growing by factor up to max_ms (defaults
- * 100 ms, x2, 1 s). */
+ * 100 ms, x2, 1 s).  Accepted: initial_ms at least 1, max_ms at least
+ * initial_ms, factor 1..100. */
 MILVUS_EXTERN int milvus_job_await_options_set_interval(milvus_job_await_options *o,
                                                         int64_t initial_ms, int64_t max_ms,
                                                         double factor);

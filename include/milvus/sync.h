@@ -59,7 +59,9 @@ typedef struct milvus_sync milvus_sync;
  * TLS files); milvus_sync_create() gives the reason. */
 MILVUS_EXTERN milvus_sync *milvus_sync_new(const milvus_options *opts);
 /* The same, giving the status: MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT
- * (out NULL), MILVUS_ERR_TLS or MILVUS_ERR_NOMEM. */
+ * (out NULL, or opts holding a refused setter value, which
+ * milvus_options_last_error(opts) names), MILVUS_ERR_TLS or
+ * MILVUS_ERR_NOMEM. */
 MILVUS_EXTERN int milvus_sync_create(milvus_sync **out, const milvus_options *opts);
 /* Frees the client (pending calls complete with MILVUS_ERR_CANCELLED)
  * and the event_base.  NULL is a no-op. */
@@ -71,11 +73,14 @@ MILVUS_EXTERN milvus_client *milvus_sync_client(milvus_sync *s);
 MILVUS_EXTERN struct event_base *milvus_sync_base(milvus_sync *s);
 
 /* Bounds every wait to ms milliseconds (0, the default, = no bound
- * beyond the per-RPC call timeout of the options). */
+ * beyond the per-RPC call timeout of the options; or more).  A negative
+ * ms is refused: the bound stays and milvus_sync_last_error() says so. */
 MILVUS_EXTERN int milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms);
 
 /* The message of the last error that came without a result (submission
- * error, wait deadline, busy); "" when none.  Never NULL. */
+ * error -- an invalid option object included, named as by
+ * milvus_client_last_error() --, wait deadline, busy, a refused
+ * milvus_sync_set_timeout_ms()); "" when none.  Never NULL. */
 MILVUS_EXTERN const char *milvus_sync_last_error(const milvus_sync *s);
 
 /* ---- connection and databases (see <milvus/client.h>) ---------------------- */

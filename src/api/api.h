@@ -11,6 +11,8 @@
 #include <milvus/client.h>
 #include <milvus/channel.h>
 
+#include "common/options_internal.h"
+
 #include "common.pb-c.h"
 #include "schema.pb-c.h"
 #include "milvus.pb-c.h"
@@ -28,6 +30,14 @@ typedef Milvus__Proto__Common__Status mv_pbstatus;
 /* Checks a name (collection, field, ...): non-empty, <= 255 bytes, valid
  * UTF-8.  Writes a message naming `what` into err on failure. */
 int mv_check_name(const char *what, const char *name, char *err, size_t len);
+/* The same check for a name a setter takes (a field, partition, index or
+ * template name): MILVUS_OK, or the refusal recorded in e (see
+ * mv_refuse()), tied to no key. */
+int mv_setter_name(mv_opterr *e, const char *setter, const char *what, const char *name);
+/* A text a setter takes (a filter, a description, a string value): not
+ * NULL, valid UTF-8.  MILVUS_OK or the refusal, tied to key. */
+int mv_setter_text(mv_opterr *e, const char *setter, const char *key, const char *what,
+                   const char *s);
 int mv_utf8_valid(const char *s, size_t len);
 char *mv_strdup(const char *s);
 /* Replaces a protobuf string member (protobuf_c_empty_string aware). */
@@ -88,12 +98,14 @@ void mv_str_free(mv_strlist *l);
 
 struct milvus_field {
     mv_fs *pb;
+    mv_opterr err; /* refused setter values */
 };
 struct milvus_schema {
     mv_cs *pb;
     milvus_field *views; /* one wrapper per field, rebuilt on change */
     size_t nviews;
     int borrowed;        /* pb belongs to a result */
+    mv_opterr err;       /* refused setter values (add_field included) */
 };
 /* A schema view over pb (borrowed when borrowed != 0, else adopted). */
 milvus_schema *mv_schema_wrap(mv_cs *pb, int borrowed);
@@ -300,6 +312,10 @@ int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_res
               const ProtobufCMessageDescriptor *desc, mv_step_fn step);
 void mv_strings_out(milvus_result *res, char **v, size_t n);
 void mv_kv_out(milvus_result *res, mv_kvp **kv, size_t n);
+/* MILVUS_OK when e (NULL: no option object) holds no refused value; else
+ * MILVUS_ERR_INVALID_ARGUMENT with the client's last error
+ * "<op>: invalid <what>: <the refusal>". */
+int mv_check_opts(milvus_client *c, const char *op, const char *what, const mv_opterr *e);
 /* n keys (and values when values != NULL), non-empty. */
 int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values,
                   size_t n);

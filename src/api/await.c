@@ -17,9 +17,10 @@ struct milvus_await_options {
     int64_t initial_ms, max_ms;
     milvus_progress_cb cb;
     void *ctx;
+    mv_opterr err; /* refused setter values */
 };
 
-static const milvus_await_options await_defaults = {0, 100, 1000, NULL, NULL};
+static const milvus_await_options await_defaults = {0, 100, 1000, NULL, NULL, {NULL}};
 
 milvus_await_options *milvus_await_options_new(void)
 {
@@ -29,23 +30,46 @@ milvus_await_options *milvus_await_options_new(void)
     return o;
 }
 
-void milvus_await_options_free(milvus_await_options *o) { free(o); }
+void milvus_await_options_free(milvus_await_options *o)
+{
+    if (!o)
+        return;
+    mv_opterr_free(&o->err);
+    free(o);
+}
+
+const char *milvus_await_options_last_error(const milvus_await_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
+}
 
 int milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms)
 {
-    if (!o || ms < 0)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (ms < 0)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "timeout %lld ms is out of range (0 = none, or more)", (long long)ms);
     o->timeout_ms = ms;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_ms,
                                       int64_t max_ms)
 {
-    if (!o || initial_ms < 1 || max_ms < initial_ms)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (initial_ms < 1)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "initial_ms %lld is out of range (at least 1)", (long long)initial_ms);
+    if (max_ms < initial_ms)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "max_ms %lld is out of range (at least initial_ms, %lld)",
+                         (long long)max_ms, (long long)initial_ms);
     o->initial_ms = initial_ms;
     o->max_ms = max_ms;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -97,6 +121,7 @@ static waiter *waiter_new(int kind, const milvus_await_options *ao)
         return NULL;
     w->kind = kind;
     w->ao = ao ? *ao : await_defaults;
+    w->ao.err.list = NULL; /* the numbers are copied, the refusals stay with ao */
     w->interval = w->ao.initial_ms;
     w->last_progress = -1;
     if (w->ao.timeout_ms > 0)
@@ -266,7 +291,7 @@ int milvus_client_await_index(milvus_client *c, const char *collection, const ch
     waiter *w;
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", collection, index ? "index" : NULL, index);
-    if (rc)
+    if (rc || (o && (rc = mv_check_opts(c, "await_index", "await options", &o->err))))
         return rc;
     if (!(op = await_op(c, "await_index", collection, W_INDEX, o, cb, ctx)))
         return MILVUS_ERR_NOMEM;
@@ -312,7 +337,7 @@ int milvus_client_await_load(milvus_client *c, const char *collection,
                              const milvus_await_options *o, milvus_result_cb cb, void *ctx)
 {
     int rc = mv_prologue(c, cb, "collection", collection, NULL, NULL);
-    if (rc)
+    if (rc || (o && (rc = mv_check_opts(c, "await_load", "await options", &o->err))))
         return rc;
     if (n && !partitions)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "partitions is NULL");
@@ -358,7 +383,7 @@ int milvus_client_flush_and_await(milvus_client *c, const char *collection,
     char *names[1];
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", collection, NULL, NULL);
-    if (rc)
+    if (rc || (o && (rc = mv_check_opts(c, "flush_and_await", "await options", &o->err))))
         return rc;
     if (!(op = await_op(c, "flush_and_await", collection, W_FLUSH, o, cb, ctx)))
         return MILVUS_ERR_NOMEM;
@@ -423,7 +448,8 @@ int milvus_client_create_collection_quick(milvus_client *c, const char *collecti
     waiter *w;
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", collection, NULL, NULL);
-    if (rc)
+    if (rc ||
+        (o && (rc = mv_check_opts(c, "create_collection_quick", "await options", &o->err))))
         return rc;
     if (metric && (!*metric || !mv_utf8_valid(metric, strlen(metric))))
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
@@ -435,7 +461,9 @@ int milvus_client_create_collection_quick(milvus_client *c, const char *collecti
         (rc = milvus_schema_add_field(s, vec)) || (rc = milvus_schema_set_dynamic_field(s, 1)) ||
         (rc = milvus_schema_validate(s, err, sizeof(err)))) {
         mv_client_seterr(c, rc, "create_collection_quick on collection '%s': %s", collection,
-                         rc == MILVUS_ERR_NOMEM ? "out of memory" : "dimension out of range");
+                         rc == MILVUS_ERR_NOMEM                  ? "out of memory"
+                         : vec && *milvus_field_last_error(vec) ? milvus_field_last_error(vec)
+                                                                 : "dimension out of range");
         goto out;
     }
     if (!(op = await_op(c, "create_collection_quick", collection, W_LOAD, o, cb, ctx))) {

@@ -100,8 +100,25 @@ int64_t milvus_client_identifier(const milvus_client *c) { return c ? c->identif
 int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts, int64_t initial_ms,
                                        int64_t max_ms, double multiplier)
 {
-    if (!c || max_attempts < 1 || initial_ms < 0 || max_ms < initial_ms || multiplier < 1.0)
+    static const char setter[] = "milvus_client_set_rate_limit_retry";
+    if (!c)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (max_attempts < 1)
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
+                                "%s: max_attempts %d is out of range (at least 1)", setter,
+                                max_attempts);
+    if (initial_ms < 0)
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
+                                "%s: initial_ms %lld is out of range (at least 0)", setter,
+                                (long long)initial_ms);
+    if (max_ms < initial_ms)
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
+                                "%s: max_ms %lld is out of range (at least initial_ms, %lld)",
+                                setter, (long long)max_ms, (long long)initial_ms);
+    if (!(multiplier >= 1.0))
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
+                                "%s: multiplier %g is out of range (at least 1)", setter,
+                                multiplier);
     c->rl_attempts = max_attempts;
     c->rl_initial_ms = initial_ms;
     c->rl_max_ms = max_ms;
@@ -869,6 +886,9 @@ int milvus_client_new(milvus_client **out, struct event_base *base, const milvus
     milvus_client *c;
     int rc;
     if (!out || !base)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    /* There is no client to hold a message: the options keep theirs. */
+    if (opts && *milvus_options_last_error(opts))
         return MILVUS_ERR_INVALID_ARGUMENT;
     c = calloc(1, sizeof(*c));
     if (!c)

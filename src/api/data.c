@@ -21,6 +21,7 @@ struct milvus_write_options {
     char *partition;
     int partial;
     int zero_copy;
+    mv_opterr err; /* refused setter values */
 };
 
 milvus_write_options *milvus_write_options_new(void) { return calloc(1, sizeof(milvus_write_options)); }
@@ -30,18 +31,28 @@ void milvus_write_options_free(milvus_write_options *o)
     if (!o)
         return;
     free(o->partition);
+    mv_opterr_free(&o->err);
     free(o);
+}
+
+const char *milvus_write_options_last_error(const milvus_write_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
 }
 
 int milvus_write_options_set_partition(milvus_write_options *o, const char *name)
 {
     char *d;
-    if (!o || mv_check_name("partition", name, NULL, 0) != MILVUS_OK)
+    int rc;
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if ((rc = mv_setter_name(&o->err, __func__, "partition", name)) != MILVUS_OK)
+        return rc;
     if (!(d = mv_strdup(name)))
         return MILVUS_ERR_NOMEM;
     free(o->partition);
     o->partition = d;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -351,6 +362,8 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
         return rc;
+    if (o && (rc = mv_check_opts(c, opname, "write options", &o->err)) != MILVUS_OK)
+        return rc;
     if ((rc = check_columns(c, opname, coll, cols, n, &rows)) != MILVUS_OK)
         return rc;
     if (o && o->partial && !upsert)
@@ -451,6 +464,8 @@ int milvus_client_delete(milvus_client *c, const char *coll, const char *expr,
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
         return rc;
+    if (o && (rc = mv_check_opts(c, "delete", "write options", &o->err)) != MILVUS_OK)
+        return rc;
     if (!expr || !*expr || !mv_utf8_valid(expr, strlen(expr)))
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "delete on collection '%s': empty or invalid filter", coll);
@@ -537,6 +552,8 @@ int milvus_client_delete_ids(milvus_client *c, const char *coll, const milvus_co
     char *expr;
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
+        return rc;
+    if (o && (rc = mv_check_opts(c, "delete", "write options", &o->err)) != MILVUS_OK)
         return rc;
     if ((rc = mv_check_ids(c, "delete", coll, ids)) != MILVUS_OK)
         return rc;

@@ -34,6 +34,14 @@ int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_res
     return mv_op_start(op, method, req, desc, step ? step : mv_step_deliver);
 }
 
+int mv_check_opts(milvus_client *c, const char *op, const char *what, const mv_opterr *e)
+{
+    const char *msg = mv_opterr_msg(e);
+    if (!msg[0])
+        return MILVUS_OK;
+    return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "%s: invalid %s: %s", op, what, msg);
+}
+
 void mv_strings_out(milvus_result *res, char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -190,6 +198,7 @@ struct milvus_collection_options {
     int consistency;
     int64_t num_partitions;
     mv_kvlist props;
+    mv_opterr err; /* refused setter values */
 };
 
 milvus_collection_options *milvus_collection_options_new(void)
@@ -205,39 +214,76 @@ void milvus_collection_options_free(milvus_collection_options *o)
     if (!o)
         return;
     mv_kv_free(&o->props);
+    mv_opterr_free(&o->err);
     free(o);
+}
+
+const char *milvus_collection_options_last_error(const milvus_collection_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
 }
 
 int milvus_collection_options_set_shards(milvus_collection_options *o, int32_t n)
 {
-    if (!o || n < 1 || n > 64)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (n < 1 || n > 64)
+        return mv_refuse(&o->err, __func__, NULL, "shards %d is out of range (1..64)", (int)n);
     o->shards = n;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_collection_options_set_consistency(milvus_collection_options *o, milvus_consistency l)
 {
-    if (!o || l < MILVUS_CONSISTENCY_STRONG || l > MILVUS_CONSISTENCY_EVENTUALLY)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (l < MILVUS_CONSISTENCY_STRONG || l > MILVUS_CONSISTENCY_EVENTUALLY)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "consistency level %d is out of range (0 STRONG, 1 SESSION, 2 BOUNDED, "
+                         "3 EVENTUALLY)",
+                         (int)l);
     o->consistency = l;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_collection_options_set_num_partitions(milvus_collection_options *o, int64_t n)
 {
-    if (!o || n < 0 || n > 4096)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (n < 0 || n > 4096)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "num_partitions %lld is out of range (0 = server default, 1..4096)",
+                         (long long)n);
     o->num_partitions = n;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
+}
+
+/* The key/value setters of collection and index options: key non-empty,
+ * value not NULL. */
+static int set_kv(mv_opterr *e, const char *setter, const char *what, mv_kvlist *l,
+                  const char *key, const char *value)
+{
+    char q[MV_QUOTE_LEN];
+    int rc;
+    if (!key || !*key)
+        return mv_refuse(e, setter, NULL, "%s key %s is %s (a non-empty key is needed)", what,
+                         mv_quote(q, key), key ? "empty" : "NULL");
+    if (!value)
+        return mv_refuse(e, setter, key, "value of %s %s is NULL (a string is needed)", what,
+                         mv_quote(q, key));
+    if ((rc = mv_kv_set(l, key, value)) == MILVUS_OK)
+        mv_accept(e, setter, key);
+    return rc;
 }
 
 int milvus_collection_options_set_property(milvus_collection_options *o, const char *key,
                                            const char *value)
 {
-    if (!o || !key || !*key || !value)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_kv_set(&o->props, key, value);
+    return o ? set_kv(&o->err, __func__, "property", &o->props, key, value)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_client_create_collection(milvus_client *c, const char *coll,
@@ -255,6 +301,9 @@ int milvus_client_create_collection(milvus_client *c, const char *coll,
         return rc;
     if (!schema)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "schema is NULL");
+    if ((rc = mv_check_opts(c, "create_collection", "schema", &schema->err)) ||
+        (o && (rc = mv_check_opts(c, "create_collection", "collection options", &o->err))))
+        return rc;
     if (milvus_schema_validate(schema, err, sizeof(err)) != MILVUS_OK)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "create_collection on collection '%s': %s", coll, err);
@@ -476,6 +525,7 @@ int milvus_client_list_partitions(milvus_client *c, const char *coll, milvus_res
 struct milvus_index_options {
     char *name;
     mv_kvlist params;
+    mv_opterr err; /* refused setter values */
 };
 
 milvus_index_options *milvus_index_options_new(void)
@@ -489,36 +539,60 @@ void milvus_index_options_free(milvus_index_options *o)
         return;
     free(o->name);
     mv_kv_free(&o->params);
+    mv_opterr_free(&o->err);
     free(o);
+}
+
+const char *milvus_index_options_last_error(const milvus_index_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
 }
 
 int milvus_index_options_set_name(milvus_index_options *o, const char *name)
 {
     char *d;
-    if (!o || mv_check_name("index", name, NULL, 0) != MILVUS_OK)
+    int rc;
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if ((rc = mv_setter_name(&o->err, __func__, "index", name)) != MILVUS_OK)
+        return rc;
     if (!(d = mv_strdup(name)))
         return MILVUS_ERR_NOMEM;
     free(o->name);
     o->name = d;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_index_options_set_param(milvus_index_options *o, const char *key, const char *value)
 {
-    if (!o || !key || !*key || !value)
+    return o ? set_kv(&o->err, __func__, "parameter", &o->params, key, value)
+             : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+/* set_type and set_metric: one parameter each, refused in their own name. */
+static int set_named_param(milvus_index_options *o, const char *setter, const char *what,
+                           const char *key, const char *value)
+{
+    int rc;
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_kv_set(&o->params, key, value);
+    if (!value)
+        return mv_refuse(&o->err, setter, NULL, "%s is NULL (a name such as %s)", what,
+                         strcmp(key, "index_type") == 0 ? "\"HNSW\"" : "\"L2\"");
+    if ((rc = mv_kv_set(&o->params, key, value)) == MILVUS_OK)
+        mv_accept(&o->err, setter, NULL);
+    return rc;
 }
 
 int milvus_index_options_set_type(milvus_index_options *o, const char *type)
 {
-    return milvus_index_options_set_param(o, "index_type", type);
+    return set_named_param(o, __func__, "type", "index_type", type);
 }
 
 int milvus_index_options_set_metric(milvus_index_options *o, const char *metric)
 {
-    return milvus_index_options_set_param(o, "metric_type", metric);
+    return set_named_param(o, __func__, "metric", "metric_type", metric);
 }
 
 int milvus_client_create_index(milvus_client *c, const char *coll, const char *field,
@@ -529,7 +603,7 @@ int milvus_client_create_index(milvus_client *c, const char *coll, const char *f
     mv_kvlist l = {0};
     mv_kvp **arr = NULL, *st = NULL;
     int rc = mv_prologue(c, cb, "collection", coll, "field", field);
-    if (rc)
+    if (rc || (o && (rc = mv_check_opts(c, "create_index", "index options", &o->err))))
         return rc;
     for (size_t i = 0; o && i < o->params.n && !rc; i++)
         rc = mv_kv_set(&l, o->params.keys[i], o->params.vals[i]);
@@ -616,6 +690,7 @@ struct milvus_load_options {
     int32_t replicas;
     int refresh;
     mv_strlist parts;
+    mv_opterr err; /* refused setter values */
 };
 
 milvus_load_options *milvus_load_options_new(void)
@@ -628,22 +703,37 @@ void milvus_load_options_free(milvus_load_options *o)
     if (!o)
         return;
     mv_str_free(&o->parts);
+    mv_opterr_free(&o->err);
     free(o);
+}
+
+const char *milvus_load_options_last_error(const milvus_load_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
 }
 
 int milvus_load_options_set_replicas(milvus_load_options *o, int32_t n)
 {
-    if (!o || n < 1)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (n < 1)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "replicas %d is out of range (1..2147483647)", (int)n);
     o->replicas = n;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_load_options_add_partition(milvus_load_options *o, const char *name)
 {
-    if (!o || mv_check_name("partition", name, NULL, 0) != MILVUS_OK)
+    int rc;
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_str_add(&o->parts, name);
+    if ((rc = mv_setter_name(&o->err, __func__, "partition", name)) != MILVUS_OK)
+        return rc;
+    if ((rc = mv_str_add(&o->parts, name)) == MILVUS_OK)
+        mv_accept(&o->err, __func__, NULL);
+    return rc;
 }
 
 int milvus_load_options_set_refresh(milvus_load_options *o, int on)
@@ -658,7 +748,7 @@ int milvus_client_load_collection(milvus_client *c, const char *coll,
                                   const milvus_load_options *o, milvus_result_cb cb, void *ctx)
 {
     int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
-    if (rc)
+    if (rc || (o && (rc = mv_check_opts(c, "load_collection", "load options", &o->err))))
         return rc;
     if (o && o->parts.n) {
         Milvus__Proto__Milvus__LoadPartitionsRequest req =

@@ -17,12 +17,11 @@ typedef struct mv_templates {
     size_t n;
 } mv_templates;
 
+/* A new entry for name (checked by the caller); NULL when out of memory. */
 static tv_val *tv_add(mv_templates *t, const char *name)
 {
     tv_entry *e, **arr;
     tv_val *v;
-    if (mv_check_name("template", name, NULL, 0) != MILVUS_OK)
-        return NULL;
     arr = realloc(t->e, (t->n + 1) * sizeof(*arr));
     if (!arr)
         return NULL;
@@ -99,6 +98,7 @@ struct milvus_search_options {
     mv_kvlist params;
     char *ranker; /* "rrf" or "weighted" */
     char *ranker_params;
+    mv_opterr err; /* refused setter values */
 };
 
 milvus_search_options *milvus_search_options_new(void)
@@ -126,14 +126,19 @@ void milvus_search_options_free(milvus_search_options *o)
     mv_kv_free(&o->params);
     free(o->ranker);
     free(o->ranker_params);
+    mv_opterr_free(&o->err);
     free(o);
 }
 
+const char *milvus_search_options_last_error(const milvus_search_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
+}
+
+/* Replaces *dst with a copy of s (checked by the caller). */
 static int set_str(char **dst, const char *s)
 {
     char *d;
-    if (!s || !mv_utf8_valid(s, strlen(s)))
-        return MILVUS_ERR_INVALID_ARGUMENT;
     if (!(d = mv_strdup(s)))
         return MILVUS_ERR_NOMEM;
     free(*dst);
@@ -141,13 +146,41 @@ static int set_str(char **dst, const char *s)
     return MILVUS_OK;
 }
 
+/* The end of a setter that may have failed only for lack of memory. */
+static int accepted(mv_opterr *e, const char *setter, const char *key, int rc)
+{
+    if (rc == MILVUS_OK)
+        mv_accept(e, setter, key);
+    return rc;
+}
+
+#define CONSISTENCY_RANGE "0 STRONG, 1 SESSION, 2 BOUNDED, 3 EVENTUALLY"
+#define VECTOR_TYPES                                                                               \
+    "FloatVector, BinaryVector, Float16Vector, BFloat16Vector, SparseFloatVector, Int8Vector"
+
 int milvus_search_options_set_vectors(milvus_search_options *o, const milvus_column *v)
 {
     milvus_column *copy;
     mv_fd *fd;
-    if (!o || !v || !milvus_data_type_is_vector((int)v->fd->type) || v->rows == 0 ||
-        v->off != 0 || v->rows != mv_fd_rows(v->fd))
+    char q[MV_QUOTE_LEN];
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!v)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "vectors is NULL (a vector column, one row per query)");
+    if (!milvus_data_type_is_vector((int)v->fd->type))
+        return mv_refuse(&o->err, __func__, NULL,
+                         "column %s is %s, not a vector type (" VECTOR_TYPES ")",
+                         mv_quote(q, v->fd->field_name), milvus_data_type_name((int)v->fd->type));
+    if (v->rows == 0)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "column %s has no rows (one row per query, at least 1)",
+                         mv_quote(q, v->fd->field_name));
+    if (v->off != 0 || v->rows != mv_fd_rows(v->fd))
+        return mv_refuse(&o->err, __func__, NULL,
+                         "column %s is a view of rows %zu..%zu of another column (a whole "
+                         "column is needed)",
+                         mv_quote(q, v->fd->field_name), v->off, v->off + v->rows - 1);
     if (!(fd = (mv_fd *)mv_msg_dup(&v->fd->base)))
         return MILVUS_ERR_NOMEM;
     if (!(copy = mv_column_view(fd, 0, v->rows))) {
@@ -157,152 +190,246 @@ int milvus_search_options_set_vectors(milvus_search_options *o, const milvus_col
     copy->owned = 1;
     milvus_column_free(o->vectors);
     o->vectors = copy;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_search_options_set_anns_field(milvus_search_options *o, const char *f)
 {
-    if (!o || mv_check_name("field", f, NULL, 0) != MILVUS_OK)
+    int rc;
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return set_str(&o->anns_field, f);
+    if ((rc = mv_setter_name(&o->err, __func__, "field", f)) != MILVUS_OK)
+        return rc;
+    return accepted(&o->err, __func__, NULL, set_str(&o->anns_field, f));
 }
 
 int milvus_search_options_set_limit(milvus_search_options *o, int64_t limit)
 {
-    if (!o || limit < 1 || limit > 16384)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (limit < 1 || limit > 16384)
+        return mv_refuse(&o->err, __func__, NULL, "limit %lld is out of range (1..16384)",
+                         (long long)limit);
     o->limit = limit;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_search_options_set_offset(milvus_search_options *o, int64_t offset)
 {
-    if (!o || offset < 0 || offset > 16384)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (offset < 0 || offset > 16384)
+        return mv_refuse(&o->err, __func__, NULL, "offset %lld is out of range (0..16384)",
+                         (long long)offset);
     o->offset = offset;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
+}
+
+/* The filter setters of search and query options. */
+static int set_filter(mv_opterr *e, const char *setter, char **dst, const char *expr)
+{
+    int rc = mv_setter_text(e, setter, NULL, "filter", expr);
+    return rc ? rc : accepted(e, setter, NULL, set_str(dst, expr));
 }
 
 int milvus_search_options_set_filter(milvus_search_options *o, const char *expr)
 {
-    return o ? set_str(&o->filter, expr) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_filter(&o->err, __func__, &o->filter, expr) : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+/* A template value for name: the new value, or NULL with *rc set (the
+ * name refused, or out of memory). */
+static tv_val *tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name,
+                      int *rc)
+{
+    tv_val *v;
+    if ((*rc = mv_setter_name(e, setter, "template", name)) != MILVUS_OK)
+        return NULL;
+    if (!(v = tv_add(t, name)))
+        *rc = MILVUS_ERR_NOMEM;
+    return v;
 }
 
 int milvus_search_options_set_template_int(milvus_search_options *o, const char *name, int64_t v)
 {
-    tv_val *t = o ? tv_add(&o->tv, name) : NULL;
+    int rc;
+    tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
     if (!t)
-        return o ? MILVUS_ERR_INVALID_ARGUMENT : MILVUS_ERR_INVALID_ARGUMENT;
+        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
     t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_INT64_VAL;
     t->int64_val = v;
+    mv_accept(&o->err, __func__, name);
     return MILVUS_OK;
 }
 
 int milvus_search_options_set_template_double(milvus_search_options *o, const char *name,
                                               double v)
 {
-    tv_val *t = o ? tv_add(&o->tv, name) : NULL;
+    int rc;
+    tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
     if (!t)
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
     t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_FLOAT_VAL;
     t->float_val = v;
+    mv_accept(&o->err, __func__, name);
     return MILVUS_OK;
 }
 
 int milvus_search_options_set_template_bool(milvus_search_options *o, const char *name, int v)
 {
-    tv_val *t = o ? tv_add(&o->tv, name) : NULL;
+    int rc;
+    tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
     if (!t)
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
     t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_BOOL_VAL;
     t->bool_val = v != 0;
+    mv_accept(&o->err, __func__, name);
     return MILVUS_OK;
 }
 
-static int tv_string(mv_templates *tv, const char *name, const char *v)
+static int tv_string(mv_templates *tv, mv_opterr *e, const char *setter, const char *name,
+                     const char *v)
 {
     tv_val *t;
     char *d;
-    if (!v || !mv_utf8_valid(v, strlen(v)) || !(d = mv_strdup(v)))
-        return MILVUS_ERR_INVALID_ARGUMENT;
+    int rc;
+    if ((rc = mv_setter_name(e, setter, "template", name)) != MILVUS_OK)
+        return rc;
+    if ((rc = mv_setter_text(e, setter, name, "value", v)) != MILVUS_OK)
+        return rc;
+    if (!(d = mv_strdup(v)))
+        return MILVUS_ERR_NOMEM;
     if (!(t = tv_add(tv, name))) {
         free(d);
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return MILVUS_ERR_NOMEM;
     }
     t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_STRING_VAL;
     t->string_val = d;
+    mv_accept(e, setter, name);
     return MILVUS_OK;
 }
 
 int milvus_search_options_set_template_string(milvus_search_options *o, const char *name,
                                               const char *v)
 {
-    return o ? tv_string(&o->tv, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? tv_string(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+/* The adders of output fields and partitions. */
+static int add_name(mv_opterr *e, const char *setter, const char *what, mv_strlist *l,
+                    const char *name)
+{
+    int rc = mv_setter_name(e, setter, what, name);
+    return rc ? rc : accepted(e, setter, NULL, mv_str_add(l, name));
 }
 
 int milvus_search_options_add_output_field(milvus_search_options *o, const char *f)
 {
-    if (!o || mv_check_name("field", f, NULL, 0) != MILVUS_OK)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_str_add(&o->out, f);
+    return o ? add_name(&o->err, __func__, "field", &o->out, f) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_search_options_add_partition(milvus_search_options *o, const char *p)
 {
-    if (!o || mv_check_name("partition", p, NULL, 0) != MILVUS_OK)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_str_add(&o->parts, p);
+    return o ? add_name(&o->err, __func__, "partition", &o->parts, p)
+             : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+static int set_consistency(mv_opterr *e, const char *setter, int *dst, milvus_consistency l)
+{
+    if (l < MILVUS_CONSISTENCY_STRONG || l > MILVUS_CONSISTENCY_EVENTUALLY)
+        return mv_refuse(e, setter, NULL, "consistency level %d is out of range (" CONSISTENCY_RANGE
+                         ")", (int)l);
+    *dst = (int)l;
+    mv_accept(e, setter, NULL);
+    return MILVUS_OK;
 }
 
 int milvus_search_options_set_consistency(milvus_search_options *o, milvus_consistency l)
 {
-    if (!o || l < MILVUS_CONSISTENCY_STRONG || l > MILVUS_CONSISTENCY_EVENTUALLY)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    o->consistency = l;
-    return MILVUS_OK;
+    return o ? set_consistency(&o->err, __func__, &o->consistency, l)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_search_options_set_metric(milvus_search_options *o, const char *m)
 {
-    return o && m && *m ? set_str(&o->metric, m) : MILVUS_ERR_INVALID_ARGUMENT;
+    int rc;
+    if (!o)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (m && !*m)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "metric \"\" is empty (a metric type such as \"L2\", \"IP\" or "
+                         "\"COSINE\")");
+    if ((rc = mv_setter_text(&o->err, __func__, NULL, "metric", m)) != MILVUS_OK)
+        return rc;
+    return accepted(&o->err, __func__, NULL, set_str(&o->metric, m));
 }
 
 int milvus_search_options_set_group_by(milvus_search_options *o, const char *f, int64_t size,
                                        int strict)
 {
-    if (!o || mv_check_name("field", f, NULL, 0) != MILVUS_OK || size < 0)
+    int rc;
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if ((rc = mv_setter_name(&o->err, __func__, "field", f)) != MILVUS_OK)
+        return rc;
+    if (size < 0)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "group_size %lld is out of range (0 = server default, or more)",
+                         (long long)size);
+    if ((rc = set_str(&o->group_by, f)) != MILVUS_OK)
+        return rc;
     o->group_size = size;
     o->strict = strict != 0;
-    return set_str(&o->group_by, f);
+    mv_accept(&o->err, __func__, NULL);
+    return MILVUS_OK;
 }
 
 int milvus_search_options_set_range(milvus_search_options *o, double radius, double range_filter)
 {
-    if (!o || !isfinite(radius) || !isfinite(range_filter))
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!isfinite(radius) || !isfinite(range_filter))
+        return mv_refuse(&o->err, __func__, NULL, "%s %g is not a finite number",
+                         isfinite(radius) ? "range_filter" : "radius",
+                         isfinite(radius) ? range_filter : radius);
     o->has_range = 1;
     o->radius = radius;
     o->range_filter = range_filter;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_search_options_set_param(milvus_search_options *o, const char *key, const char *json)
 {
-    if (!o || !key || !*key || !json || !*json || strchr(key, '"'))
+    char q[MV_QUOTE_LEN];
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_kv_set(&o->params, key, json);
+    if (!key || !*key || strchr(key, '"'))
+        return mv_refuse(&o->err, __func__, NULL,
+                         "key %s is not accepted (a non-empty parameter name without '\"')",
+                         mv_quote(q, key));
+    if (!json || !*json)
+        return mv_refuse(&o->err, __func__, key,
+                         "value of %s is %s (a JSON value such as 64 or \"x\")",
+                         mv_quote(q, key), json ? "empty" : "NULL");
+    return accepted(&o->err, __func__, key, mv_kv_set(&o->params, key, json));
 }
 
 int milvus_search_options_set_rrf(milvus_search_options *o, int64_t k)
 {
     char buf[48];
-    if (!o || k < 1 || k > 16384)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (k < 1 || k > 16384)
+        return mv_refuse(&o->err, __func__, NULL, "k %lld is out of range (1..16384)",
+                         (long long)k);
     snprintf(buf, sizeof(buf), "{\"k\":%lld}", (long long)k);
     if (set_str(&o->ranker, "rrf"))
         return MILVUS_ERR_NOMEM;
-    return set_str(&o->ranker_params, buf);
+    return accepted(&o->err, __func__, NULL, set_str(&o->ranker_params, buf));
 }
 
 int milvus_search_options_set_weighted(milvus_search_options *o, const double *w, size_t n)
@@ -310,14 +437,18 @@ int milvus_search_options_set_weighted(milvus_search_options *o, const double *w
     char *buf = NULL, num[40];
     size_t len = 0, cap = 0;
     int err;
-    if (!o || !w || !n)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!w || !n)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "%s weights with n %zu (at least one weight is needed)",
+                         w ? "the" : "NULL", n);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(w[i]))
+            return mv_refuse(&o->err, __func__, NULL,
+                             "weight %zu is %g (finite numbers only)", i, w[i]);
     err = mv_append(&buf, &len, &cap, "{\"weights\":[", 12);
     for (size_t i = 0; i < n && !err; i++) {
-        if (!isfinite(w[i])) {
-            free(buf);
-            return MILVUS_ERR_INVALID_ARGUMENT;
-        }
         snprintf(num, sizeof(num), "%s%.17g", i ? "," : "", w[i]);
         err = mv_append(&buf, &len, &cap, num, strlen(num));
     }
@@ -329,6 +460,7 @@ int milvus_search_options_set_weighted(milvus_search_options *o, const double *w
     }
     free(o->ranker_params);
     o->ranker_params = buf;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -499,6 +631,8 @@ int milvus_client_search(milvus_client *c, const char *coll, const milvus_search
     if (!o)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "search on collection '%s': options are NULL", coll);
+    if ((rc = mv_check_opts(c, "search", "search options", &o->err)) != MILVUS_OK)
+        return rc;
     if ((rc = build_search(c, coll, o, &b)) != MILVUS_OK) {
         build_free(&b);
         return rc;
@@ -529,6 +663,14 @@ int milvus_client_hybrid_search(milvus_client *c, const char *coll,
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
         return rc;
+    if (top && (rc = mv_check_opts(c, "hybrid_search", "top search options", &top->err)))
+        return rc;
+    for (size_t i = 0; legs && i < n; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "search options of leg %zu", i);
+        if (legs[i] && (rc = mv_check_opts(c, "hybrid_search", what, &legs[i]->err)))
+            return rc;
+    }
     if (!legs || !n || !top || !top->ranker)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "hybrid_search on collection '%s': needs legs and a reranker "
@@ -601,6 +743,7 @@ struct milvus_query_options {
     mv_strlist out, parts;
     int64_t limit, offset;
     int consistency;
+    mv_opterr err; /* refused setter values */
 };
 
 milvus_query_options *milvus_query_options_new(void)
@@ -619,66 +762,77 @@ void milvus_query_options_free(milvus_query_options *o)
     tv_free(&o->tv);
     mv_str_free(&o->out);
     mv_str_free(&o->parts);
+    mv_opterr_free(&o->err);
     free(o);
+}
+
+const char *milvus_query_options_last_error(const milvus_query_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
 }
 
 int milvus_query_options_set_filter(milvus_query_options *o, const char *expr)
 {
-    return o ? set_str(&o->filter, expr) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_filter(&o->err, __func__, &o->filter, expr) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_query_options_set_template_int(milvus_query_options *o, const char *name, int64_t v)
 {
-    tv_val *t = o ? tv_add(&o->tv, name) : NULL;
+    int rc;
+    tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
     if (!t)
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
     t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_INT64_VAL;
     t->int64_val = v;
+    mv_accept(&o->err, __func__, name);
     return MILVUS_OK;
 }
 
 int milvus_query_options_set_template_string(milvus_query_options *o, const char *name,
                                              const char *v)
 {
-    return o ? tv_string(&o->tv, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? tv_string(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_query_options_add_output_field(milvus_query_options *o, const char *f)
 {
-    if (!o || mv_check_name("field", f, NULL, 0) != MILVUS_OK)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_str_add(&o->out, f);
+    return o ? add_name(&o->err, __func__, "field", &o->out, f) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_query_options_add_partition(milvus_query_options *o, const char *p)
 {
-    if (!o || mv_check_name("partition", p, NULL, 0) != MILVUS_OK)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_str_add(&o->parts, p);
+    return o ? add_name(&o->err, __func__, "partition", &o->parts, p)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_query_options_set_limit(milvus_query_options *o, int64_t limit)
 {
-    if (!o || limit < 0)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (limit < 0)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "limit %lld is out of range (0 = no limit, or more)", (long long)limit);
     o->limit = limit;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_query_options_set_offset(milvus_query_options *o, int64_t offset)
 {
-    if (!o || offset < 0)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (offset < 0)
+        return mv_refuse(&o->err, __func__, NULL, "offset %lld is out of range (0 or more)",
+                         (long long)offset);
     o->offset = offset;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_query_options_set_consistency(milvus_query_options *o, milvus_consistency l)
 {
-    if (!o || l < MILVUS_CONSISTENCY_STRONG || l > MILVUS_CONSISTENCY_EVENTUALLY)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    o->consistency = l;
-    return MILVUS_OK;
+    return o ? set_consistency(&o->err, __func__, &o->consistency, l)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 static void query_step(mv_op *op, milvus_result *res)
@@ -782,6 +936,8 @@ int milvus_client_query(milvus_client *c, const char *coll, const milvus_query_o
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
         return rc;
+    if (o && (rc = mv_check_opts(c, "query", "query options", &o->err)) != MILVUS_OK)
+        return rc;
     if (!o || ((!o->filter || !*o->filter) && !o->limit))
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "query on collection '%s': needs a filter or a limit", coll);
@@ -798,6 +954,8 @@ int milvus_client_get(milvus_client *c, const char *coll, const milvus_column *i
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
         return rc;
     if ((rc = mv_check_ids(c, "get", coll, ids)) != MILVUS_OK)
+        return rc;
+    if (o && (rc = mv_check_opts(c, "get", "query options", &o->err)) != MILVUS_OK)
         return rc;
     pk = mv_cached_pk(c, coll);
     if (!(expr = mv_ids_expr(pk ? pk : ids->fd->field_name, ids)))
@@ -911,6 +1069,8 @@ int milvus_client_query_iterator(milvus_client *c, const char *coll, const milvu
     int rc = it_check(c, coll, batch_size, limit, out);
     if (rc)
         return rc;
+    if (o && (rc = mv_check_opts(c, "query_iterator", "query options", &o->err)) != MILVUS_OK)
+        return rc;
     if (!(it = it_new(c, coll, 0, batch_size, limit)))
         return MILVUS_ERR_NOMEM;
     if (!(it->filter = mv_strdup(o && o->filter ? o->filter : ""))) {
@@ -956,6 +1116,8 @@ int milvus_client_search_iterator(milvus_client *c, const char *coll,
     search_build b;
     int rc = it_check(c, coll, batch_size, limit, out);
     if (rc)
+        return rc;
+    if (o && (rc = mv_check_opts(c, "search_iterator", "search options", &o->err)) != MILVUS_OK)
         return rc;
     if (!o || !o->vectors || o->vectors->rows != 1)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,

@@ -93,24 +93,48 @@ void milvus_field_free(milvus_field *f)
         return;
     if (f->pb)
         protobuf_c_message_free_unpacked(&f->pb->base, NULL);
+    mv_opterr_free(&f->err);
     free(f);
+}
+
+const char *milvus_field_last_error(const milvus_field *f)
+{
+    return mv_opterr_msg(f ? &f->err : NULL);
+}
+
+/* The field and its type, as messages name them: field "vec" (FloatVector). */
+#define FIELD_FMT "field %s (%s)"
+#define FIELD_ARGS(f, q) mv_quote(q, (f)->pb->name), milvus_data_type_name((int)(f)->pb->data_type)
+
+static int accepted(mv_opterr *e, const char *setter, const char *key, int rc)
+{
+    if (rc == MILVUS_OK)
+        mv_accept(e, setter, key);
+    return rc;
 }
 
 int milvus_field_set_description(milvus_field *f, const char *d)
 {
-    if (!f || !d || !mv_utf8_valid(d, strlen(d)))
+    int rc;
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_pb_set_str(&f->pb->description, d);
+    if ((rc = mv_setter_text(&f->err, __func__, NULL, "description", d)) != MILVUS_OK)
+        return rc;
+    return accepted(&f->err, __func__, NULL, mv_pb_set_str(&f->pb->description, d));
 }
 
 int milvus_field_set_primary_key(milvus_field *f, int on)
 {
+    char q[MV_QUOTE_LEN];
     if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (on && f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Int64 &&
         f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__VarChar)
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return mv_refuse(&f->err, __func__, NULL,
+                         "on %d is refused for " FIELD_FMT " (primary keys are Int64 or VarChar)",
+                         on, FIELD_ARGS(f, q));
     f->pb->is_primary_key = on != 0;
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -122,11 +146,10 @@ int milvus_field_set_auto_id(milvus_field *f, int on)
     return MILVUS_OK;
 }
 
-int milvus_field_set_type_param(milvus_field *f, const char *key, const char *value)
+/* Sets type parameter key (checked by the caller) to value. */
+static int put_type_param(milvus_field *f, const char *key, const char *value)
 {
     mv_kvp *kv, **arr;
-    if (!f || !key || !*key || !value)
-        return MILVUS_ERR_INVALID_ARGUMENT;
     for (size_t i = 0; i < f->pb->n_type_params; i++) {
         if (strcmp(f->pb->type_params[i]->key, key) == 0)
             return mv_pb_set_str(&f->pb->type_params[i]->value, value);
@@ -147,53 +170,112 @@ int milvus_field_set_type_param(milvus_field *f, const char *key, const char *va
     return MILVUS_OK;
 }
 
+int milvus_field_set_type_param(milvus_field *f, const char *key, const char *value)
+{
+    char q[MV_QUOTE_LEN];
+    if (!f)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!key || !*key)
+        return mv_refuse(&f->err, __func__, NULL, "key %s is %s (a non-empty key is needed)",
+                         mv_quote(q, key), key ? "empty" : "NULL");
+    if (!value)
+        return mv_refuse(&f->err, __func__, key, "value of %s is NULL (a string is needed)",
+                         mv_quote(q, key));
+    return accepted(&f->err, __func__, key, put_type_param(f, key, value));
+}
+
 static int set_int_param(milvus_field *f, const char *key, int64_t v)
 {
     char buf[32];
     snprintf(buf, sizeof(buf), "%lld", (long long)v);
-    return milvus_field_set_type_param(f, key, buf);
+    return put_type_param(f, key, buf);
 }
 
 int milvus_field_set_dim(milvus_field *f, int64_t dim)
 {
-    if (!f || !is_dense((int)f->pb->data_type) || dim < 1 || dim > 32768 * 8)
+    char q[MV_QUOTE_LEN];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    if (f->pb->data_type == MILVUS__PROTO__SCHEMA__DATA_TYPE__BinaryVector ? dim % 8 != 0
-                                                                            : dim > 32768)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return set_int_param(f, "dim", dim);
+    if (!is_dense((int)f->pb->data_type))
+        return mv_refuse(&f->err, __func__, NULL,
+                         "dim %lld is refused for " FIELD_FMT " (dense vector fields only)",
+                         (long long)dim, FIELD_ARGS(f, q));
+    if (f->pb->data_type == MILVUS__PROTO__SCHEMA__DATA_TYPE__BinaryVector) {
+        if (dim < 8 || dim > 32768 * 8 || dim % 8 != 0)
+            return mv_refuse(&f->err, __func__, NULL,
+                             "dim %lld is out of range for " FIELD_FMT
+                             " (8..262144, a multiple of 8)",
+                             (long long)dim, FIELD_ARGS(f, q));
+    } else if (dim < 1 || dim > 32768) {
+        return mv_refuse(&f->err, __func__, NULL,
+                         "dim %lld is out of range for " FIELD_FMT " (1..32768)", (long long)dim,
+                         FIELD_ARGS(f, q));
+    }
+    return accepted(&f->err, __func__, NULL, set_int_param(f, "dim", dim));
 }
 
 int milvus_field_set_max_length(milvus_field *f, int64_t n)
 {
-    if (!f || n < 1 || n > 65535 * 16)
+    char q[MV_QUOTE_LEN];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (!mv_type_is_string((int)f->pb->data_type) &&
         f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Array)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    return set_int_param(f, "max_length", n);
+        return mv_refuse(&f->err, __func__, NULL,
+                         "max_length %lld is refused for " FIELD_FMT
+                         " (VarChar, String, Text and Array fields only)",
+                         (long long)n, FIELD_ARGS(f, q));
+    if (n < 1 || n > 65535 * 16)
+        return mv_refuse(&f->err, __func__, NULL,
+                         "max_length %lld is out of range (1..1048560)", (long long)n);
+    return accepted(&f->err, __func__, NULL, set_int_param(f, "max_length", n));
 }
 
 int milvus_field_set_element_type(milvus_field *f, milvus_data_type t)
 {
-    if (!f || f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Array || !is_scalar_element(t))
+    char q[MV_QUOTE_LEN];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Array)
+        return mv_refuse(&f->err, __func__, NULL,
+                         "element type %d (%s) is refused for " FIELD_FMT " (Array fields only)",
+                         (int)t, milvus_data_type_name((int)t), FIELD_ARGS(f, q));
+    if (!is_scalar_element(t))
+        return mv_refuse(&f->err, __func__, NULL,
+                         "element type %d (%s) is not accepted (Bool, Int8, Int16, Int32, "
+                         "Int64, Float, Double, VarChar or String)",
+                         (int)t, milvus_data_type_name((int)t));
     f->pb->element_type = (Milvus__Proto__Schema__DataType)t;
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_field_set_max_capacity(milvus_field *f, int64_t n)
 {
-    if (!f || f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Array || n < 1 || n > 4096)
+    char q[MV_QUOTE_LEN];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return set_int_param(f, "max_capacity", n);
+    if (f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Array)
+        return mv_refuse(&f->err, __func__, NULL,
+                         "max_capacity %lld is refused for " FIELD_FMT " (Array fields only)",
+                         (long long)n, FIELD_ARGS(f, q));
+    if (n < 1 || n > 4096)
+        return mv_refuse(&f->err, __func__, NULL,
+                         "max_capacity %lld is out of range (1..4096)", (long long)n);
+    return accepted(&f->err, __func__, NULL, set_int_param(f, "max_capacity", n));
 }
 
 int milvus_field_set_nullable(milvus_field *f, int on)
 {
-    if (!f || (on && milvus_data_type_is_vector((int)f->pb->data_type)))
+    char q[MV_QUOTE_LEN];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (on && milvus_data_type_is_vector((int)f->pb->data_type))
+        return mv_refuse(&f->err, __func__, NULL,
+                         "on %d is refused for " FIELD_FMT " (vector fields are not nullable)",
+                         on, FIELD_ARGS(f, q));
     f->pb->nullable = on != 0;
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -225,28 +307,54 @@ static Milvus__Proto__Schema__ValueField *new_default(milvus_field *f)
     return v;
 }
 
+/* A default of the wrong type family for f. */
+static int refuse_default(milvus_field *f, const char *setter, const char *value,
+                          const char *types)
+{
+    char q[MV_QUOTE_LEN];
+    return mv_refuse(&f->err, setter, NULL, "default %s is refused for " FIELD_FMT " (%s only)",
+                     value, FIELD_ARGS(f, q), types);
+}
+
 int milvus_field_set_default_bool(milvus_field *f, int value)
 {
     Milvus__Proto__Schema__ValueField *v;
-    if (!f || f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Bool)
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Bool)
+        return refuse_default(f, __func__, value ? "true" : "false", "Bool fields");
     if (!(v = new_default(f)))
         return MILVUS_ERR_NOMEM;
     v->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_BOOL_DATA;
     v->bool_data = value != 0;
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_field_set_default_int(milvus_field *f, int64_t value)
 {
     Milvus__Proto__Schema__ValueField *v;
-    int t = f ? (int)f->pb->data_type : 0;
-    if (!f || !((t >= MILVUS_TYPE_INT8 && t <= MILVUS_TYPE_INT64) || t == MILVUS_TYPE_TIMESTAMPTZ))
+    char num[32];
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    int t;
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    if ((t == MILVUS_TYPE_INT8 && (value < INT8_MIN || value > INT8_MAX)) ||
-        (t == MILVUS_TYPE_INT16 && (value < INT16_MIN || value > INT16_MAX)) ||
-        (t == MILVUS_TYPE_INT32 && (value < INT32_MIN || value > INT32_MAX)))
-        return MILVUS_ERR_INVALID_ARGUMENT;
+    t = (int)f->pb->data_type;
+    snprintf(num, sizeof(num), "%lld", (long long)value);
+    if (!((t >= MILVUS_TYPE_INT8 && t <= MILVUS_TYPE_INT64) || t == MILVUS_TYPE_TIMESTAMPTZ))
+        return refuse_default(f, __func__, num, "Int8, Int16, Int32, Int64 and Timestamptz fields");
+    if (t == MILVUS_TYPE_INT8)
+        lo = INT8_MIN, hi = INT8_MAX;
+    else if (t == MILVUS_TYPE_INT16)
+        lo = INT16_MIN, hi = INT16_MAX;
+    else if (t == MILVUS_TYPE_INT32)
+        lo = INT32_MIN, hi = INT32_MAX;
+    if (value < lo || value > hi) {
+        char q[MV_QUOTE_LEN];
+        return mv_refuse(&f->err, __func__, NULL,
+                         "default %s is out of range for " FIELD_FMT " (%lld..%lld)", num,
+                         FIELD_ARGS(f, q), (long long)lo, (long long)hi);
+    }
     if (!(v = new_default(f)))
         return MILVUS_ERR_NOMEM;
     if (t == MILVUS_TYPE_INT64) {
@@ -259,41 +367,59 @@ int milvus_field_set_default_int(milvus_field *f, int64_t value)
         v->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_INT_DATA;
         v->int_data = (int32_t)value;
     }
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_field_set_default_float(milvus_field *f, float value)
 {
     Milvus__Proto__Schema__ValueField *v;
-    if (!f || f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Float)
+    char num[40];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Float) {
+        snprintf(num, sizeof(num), "%g", (double)value);
+        return refuse_default(f, __func__, num, "Float fields");
+    }
     if (!(v = new_default(f)))
         return MILVUS_ERR_NOMEM;
     v->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_FLOAT_DATA;
     v->float_data = value;
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_field_set_default_double(milvus_field *f, double value)
 {
     Milvus__Proto__Schema__ValueField *v;
-    if (!f || f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Double)
+    char num[40];
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (f->pb->data_type != MILVUS__PROTO__SCHEMA__DATA_TYPE__Double) {
+        snprintf(num, sizeof(num), "%g", value);
+        return refuse_default(f, __func__, num, "Double fields");
+    }
     if (!(v = new_default(f)))
         return MILVUS_ERR_NOMEM;
     v->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_DOUBLE_DATA;
     v->double_data = value;
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_field_set_default_string(milvus_field *f, const char *value)
 {
     Milvus__Proto__Schema__ValueField *v;
-    char *d;
-    int t = f ? (int)f->pb->data_type : 0;
-    if (!f || !value || !mv_utf8_valid(value, strlen(value)) ||
-        !(mv_type_is_string(t) || t == MILVUS_TYPE_JSON || t == MILVUS_TYPE_GEOMETRY))
+    char *d, q[MV_QUOTE_LEN];
+    int t, rc;
+    if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    t = (int)f->pb->data_type;
+    if (!(mv_type_is_string(t) || t == MILVUS_TYPE_JSON || t == MILVUS_TYPE_GEOMETRY))
+        return refuse_default(f, __func__, mv_quote(q, value),
+                              "VarChar, String, Text, JSON and Geometry fields");
+    if ((rc = mv_setter_text(&f->err, __func__, NULL, "default", value)) != MILVUS_OK)
+        return rc;
     if (!(d = mv_strdup(value)))
         return MILVUS_ERR_NOMEM;
     if (!(v = new_default(f))) {
@@ -308,6 +434,7 @@ int milvus_field_set_default_string(milvus_field *f, const char *value)
         v->data_case = MILVUS__PROTO__SCHEMA__VALUE_FIELD__DATA_STRING_DATA;
         v->string_data = d;
     }
+    mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -355,6 +482,15 @@ int64_t milvus_field_max_capacity(const milvus_field *f) { return int_param(f, "
 
 /* ---- schemas ------------------------------------------------------------- */
 
+/* The views are const to the caller; a setter called on one through a
+ * cast may still have left a refusal there. */
+static void free_views(milvus_schema *s)
+{
+    for (size_t i = 0; i < s->nviews; i++)
+        mv_opterr_free(&s->views[i].err);
+    free(s->views);
+}
+
 static int rebuild_views(milvus_schema *s)
 {
     milvus_field *v = NULL;
@@ -365,7 +501,7 @@ static int rebuild_views(milvus_schema *s)
         for (size_t i = 0; i < s->pb->n_fields; i++)
             v[i].pb = s->pb->fields[i];
     }
-    free(s->views);
+    free_views(s);
     s->views = v;
     s->nviews = s->pb->n_fields;
     return MILVUS_OK;
@@ -412,36 +548,79 @@ void milvus_schema_free(milvus_schema *s)
         return;
     if (!s->borrowed && s->pb)
         protobuf_c_message_free_unpacked(&s->pb->base, NULL);
-    free(s->views);
+    free_views(s);
+    mv_opterr_free(&s->err);
     free(s);
+}
+
+const char *milvus_schema_last_error(const milvus_schema *s)
+{
+    return mv_opterr_msg(s ? &s->err : NULL);
+}
+
+/* A schema that belongs to a result is read-only. */
+static int refuse_borrowed(milvus_schema *s, const char *setter)
+{
+    char q[MV_QUOTE_LEN];
+    return mv_refuse(&s->err, setter, NULL,
+                     "schema %s belongs to a result and is read-only (build one with "
+                     "milvus_schema_new())",
+                     mv_quote(q, s->pb->name));
 }
 
 int milvus_schema_set_description(milvus_schema *s, const char *d)
 {
-    if (!s || s->borrowed || !d || !mv_utf8_valid(d, strlen(d)))
+    int rc;
+    if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
-    return mv_pb_set_str(&s->pb->description, d);
+    if (s->borrowed)
+        return refuse_borrowed(s, __func__);
+    if ((rc = mv_setter_text(&s->err, __func__, NULL, "description", d)) != MILVUS_OK)
+        return rc;
+    if ((rc = mv_pb_set_str(&s->pb->description, d)) == MILVUS_OK)
+        mv_accept(&s->err, __func__, NULL);
+    return rc;
 }
 
 int milvus_schema_set_dynamic_field(milvus_schema *s, int on)
 {
-    if (!s || s->borrowed)
+    if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (s->borrowed)
+        return refuse_borrowed(s, __func__);
     s->pb->enable_dynamic_field = on != 0;
+    mv_accept(&s->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_schema_add_field(milvus_schema *s, const milvus_field *f)
 {
+    const milvus_field *pk;
     mv_fs *copy, **arr;
-    if (!s || s->borrowed || !f)
+    char q[MV_QUOTE_LEN], q2[MV_QUOTE_LEN];
+    if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (s->borrowed)
+        return refuse_borrowed(s, __func__);
+    /* A field refused here is missing from the schema: the schema keeps
+     * the refusal, so that it is not created without it. */
+    if (!f)
+        return mv_refuse(&s->err, __func__, NULL, "field is NULL");
+    if (*mv_opterr_msg(&f->err))
+        return mv_refuse(&s->err, __func__, NULL, "field %s is invalid: %s",
+                         mv_quote(q, f->pb->name), mv_opterr_msg(&f->err));
     if (milvus_schema_field(s, f->pb->name))
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    if (f->pb->is_primary_key && milvus_schema_primary_field(s))
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return mv_refuse(&s->err, __func__, NULL,
+                         "field %s is already in the schema (names are unique)",
+                         mv_quote(q, f->pb->name));
+    if (f->pb->is_primary_key && (pk = milvus_schema_primary_field(s)))
+        return mv_refuse(&s->err, __func__, NULL,
+                         "field %s is a second primary key (the schema has %s; one only)",
+                         mv_quote(q, f->pb->name), mv_quote(q2, pk->pb->name));
     if (is_dense((int)f->pb->data_type) && !pb_param(f->pb, "dim"))
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return mv_refuse(&s->err, __func__, NULL,
+                         "vector field %s has no dimension (milvus_field_set_dim())",
+                         mv_quote(q, f->pb->name));
     copy = (mv_fs *)mv_msg_dup(&f->pb->base);
     if (!copy)
         return MILVUS_ERR_NOMEM;
@@ -458,6 +637,7 @@ int milvus_schema_add_field(milvus_schema *s, const milvus_field *f)
         protobuf_c_message_free_unpacked(&copy->base, NULL);
         return MILVUS_ERR_NOMEM;
     }
+    mv_accept(&s->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -466,6 +646,10 @@ int milvus_schema_validate(const milvus_schema *s, char *err, size_t len)
     size_t npk = 0, nvec = 0;
     if (!s) {
         mv_errf(err, len, "schema is NULL");
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
+    if (*mv_opterr_msg(&s->err)) {
+        mv_errf(err, len, "invalid schema: %s", mv_opterr_msg(&s->err));
         return MILVUS_ERR_INVALID_ARGUMENT;
     }
     for (size_t i = 0; i < s->pb->n_fields; i++) {

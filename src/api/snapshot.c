@@ -25,6 +25,7 @@ struct milvus_snapshot_options {
     int rewrite;
     char *spec;
     int64_t ttl_s;
+    mv_opterr err; /* refused setter values */
 };
 
 struct milvus_job_await_options {
@@ -33,9 +34,10 @@ struct milvus_job_await_options {
     double factor;
     milvus_job_progress_cb cb;
     void *ctx;
+    mv_opterr err; /* refused setter values */
 };
 
-static const milvus_job_await_options await_defaults = {0, 100, 1000, 2.0, NULL, NULL};
+static const milvus_job_await_options await_defaults = {0, 100, 1000, 2.0, NULL, NULL, {NULL}};
 
 milvus_snapshot_options *milvus_snapshot_options_new(void)
 {
@@ -50,42 +52,64 @@ void milvus_snapshot_options_free(milvus_snapshot_options *o)
     free(o->db);
     free(o->target_db);
     free(o->spec);
+    mv_opterr_free(&o->err);
     free(o);
 }
 
-static int set_string(char **dst, const char *s)
+const char *milvus_snapshot_options_last_error(const milvus_snapshot_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
+}
+
+/* The string setters: any string but NULL. */
+static int set_string(mv_opterr *e, const char *setter, const char *what, char **dst,
+                      const char *s)
 {
     char *copy;
     if (!s)
-        return MILVUS_ERR_INVALID_ARGUMENT;
+        return mv_refuse(e, setter, NULL, "%s is NULL (a string is needed)", what);
     if (!(copy = mv_strdup(s)))
         return MILVUS_ERR_NOMEM;
     free(*dst);
     *dst = copy;
+    mv_accept(e, setter, NULL);
     return MILVUS_OK;
 }
 
 int milvus_snapshot_options_set_description(milvus_snapshot_options *o, const char *text)
 {
-    return o ? set_string(&o->description, text) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_string(&o->err, __func__, "description", &o->description, text)
+             : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+/* The seconds setters: 0 (what zero means) or more. */
+static int set_seconds(mv_opterr *e, const char *setter, const char *what, const char *zero,
+                       int64_t *dst, int64_t seconds)
+{
+    if (seconds < 0)
+        return mv_refuse(e, setter, NULL, "%s %lld s is out of range (0 = %s, or more)", what,
+                         (long long)seconds, zero);
+    *dst = seconds;
+    mv_accept(e, setter, NULL);
+    return MILVUS_OK;
 }
 
 int milvus_snapshot_options_set_compaction_protection(milvus_snapshot_options *o, int64_t seconds)
 {
-    if (!o || seconds < 0)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    o->protect_s = seconds;
-    return MILVUS_OK;
+    return o ? set_seconds(&o->err, __func__, "protection", "none", &o->protect_s, seconds)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_snapshot_options_set_database(milvus_snapshot_options *o, const char *db)
 {
-    return o ? set_string(&o->db, db) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_string(&o->err, __func__, "database", &o->db, db)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_snapshot_options_set_target_database(milvus_snapshot_options *o, const char *db)
 {
-    return o ? set_string(&o->target_db, db) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_string(&o->err, __func__, "target database", &o->target_db, db)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on)
@@ -98,15 +122,14 @@ int milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on)
 
 int milvus_snapshot_options_set_external_spec(milvus_snapshot_options *o, const char *json)
 {
-    return o ? set_string(&o->spec, json) : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_string(&o->err, __func__, "external spec", &o->spec, json)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 int milvus_snapshot_options_set_ttl(milvus_snapshot_options *o, int64_t seconds)
 {
-    if (!o || seconds < 0)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    o->ttl_s = seconds;
-    return MILVUS_OK;
+    return o ? set_seconds(&o->err, __func__, "ttl", "server default", &o->ttl_s, seconds)
+             : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 milvus_job_await_options *milvus_job_await_options_new(void)
@@ -119,25 +142,47 @@ milvus_job_await_options *milvus_job_await_options_new(void)
 
 void milvus_job_await_options_free(milvus_job_await_options *o)
 {
+    if (!o)
+        return;
+    mv_opterr_free(&o->err);
     free(o);
+}
+
+const char *milvus_job_await_options_last_error(const milvus_job_await_options *o)
+{
+    return mv_opterr_msg(o ? &o->err : NULL);
 }
 
 int milvus_job_await_options_set_timeout_ms(milvus_job_await_options *o, int64_t ms)
 {
-    if (!o || ms < 0)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (ms < 0)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "timeout %lld ms is out of range (0 = none, or more)", (long long)ms);
     o->timeout_ms = ms;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_job_await_options_set_interval(milvus_job_await_options *o, int64_t initial_ms,
                                           int64_t max_ms, double factor)
 {
-    if (!o || initial_ms <= 0 || max_ms < initial_ms || !(factor >= 1.0) || factor > 100.0)
+    if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (initial_ms <= 0)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "initial_ms %lld is out of range (at least 1)", (long long)initial_ms);
+    if (max_ms < initial_ms)
+        return mv_refuse(&o->err, __func__, NULL,
+                         "max_ms %lld is out of range (at least initial_ms, %lld)",
+                         (long long)max_ms, (long long)initial_ms);
+    if (!(factor >= 1.0) || factor > 100.0)
+        return mv_refuse(&o->err, __func__, NULL, "factor %g is out of range (1..100)", factor);
     o->initial_ms = initial_ms;
     o->max_ms = max_ms;
     o->factor = factor;
+    mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }
 
@@ -168,6 +213,18 @@ const char *milvus_job_state_name(milvus_job_state s)
 static const char *db_of(const milvus_client *c, const milvus_snapshot_options *o)
 {
     return o && o->db ? o->db : mv_client_db(c);
+}
+
+/* Refuses invalid option objects (either may be NULL). */
+static int check_opts(milvus_client *c, const char *opname, const milvus_snapshot_options *o,
+                      const milvus_job_await_options *ao)
+{
+    int rc = MILVUS_OK;
+    if (o)
+        rc = mv_check_opts(c, opname, "snapshot options", &o->err);
+    if (rc == MILVUS_OK && ao)
+        rc = mv_check_opts(c, opname, "job await options", &ao->err);
+    return rc;
 }
 
 
@@ -211,6 +268,8 @@ int milvus_client_create_snapshot(milvus_client *c, const char *coll, const char
 {
     Milvus__Proto__Milvus__CreateSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "create_snapshot", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     create_req(c, &req, coll, name, o);
@@ -223,6 +282,8 @@ int milvus_client_drop_snapshot(milvus_client *c, const char *coll, const char *
 {
     Milvus__Proto__Milvus__DropSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "drop_snapshot", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__drop_snapshot_request__init(&req);
@@ -249,6 +310,8 @@ int milvus_client_list_snapshots(milvus_client *c, const char *coll,
     Milvus__Proto__Milvus__ListSnapshotsRequest req;
     int all = !coll || !coll[0];
     int rc = mv_prologue(c, cb, all ? NULL : "collection", coll, NULL, NULL);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "list_snapshots", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__list_snapshots_request__init(&req);
@@ -265,6 +328,8 @@ int milvus_client_describe_snapshot(milvus_client *c, const char *coll, const ch
 {
     Milvus__Proto__Milvus__DescribeSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "describe_snapshot", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__describe_snapshot_request__init(&req);
@@ -283,6 +348,8 @@ int milvus_client_pin_snapshot(milvus_client *c, const char *coll, const char *n
 {
     Milvus__Proto__Milvus__PinSnapshotDataRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "pin_snapshot", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__pin_snapshot_data_request__init(&req);
@@ -349,6 +416,7 @@ static job_wait *job_wait_new(int kind, int64_t job_id, const milvus_job_await_o
     w->kind = kind;
     w->job_id = job_id;
     w->ao = ao ? *ao : await_defaults;
+    w->ao.err.list = NULL; /* the numbers are copied, the refusals stay with ao */
     w->interval = w->ao.initial_ms;
     w->last_state = -1;
     w->last_progress = -1;
@@ -498,6 +566,8 @@ static int start_await(milvus_client *c, int kind, int64_t job_id,
     job_wait *w;
     mv_op *op;
     int rc = mv_client_check(c, cb);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, opname, NULL, ao);
     if (rc != MILVUS_OK)
         return rc;
     if (job_id <= 0)
@@ -577,6 +647,8 @@ static int restore(milvus_client *c, const char *coll, const char *name, const c
     Milvus__Proto__Milvus__RestoreSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc == MILVUS_OK)
+        rc = check_opts(c, wait ? "restore_snapshot_and_wait" : "restore_snapshot", o, ao);
+    if (rc == MILVUS_OK)
         rc = mv_client_check_name(c, "target collection", target);
     if (rc == MILVUS_OK && o && o->target_db && o->target_db[0])
         rc = mv_client_check_name(c, "target database", o->target_db);
@@ -616,6 +688,8 @@ static int export_(milvus_client *c, const char *coll, const char *name, const c
 {
     Milvus__Proto__Milvus__ExportSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, wait ? "export_snapshot_and_wait" : "export_snapshot", o, ao);
     if (rc != MILVUS_OK)
         return rc;
     if (!path || !path[0])
@@ -655,6 +729,10 @@ static int restore_external(milvus_client *c, const char *target, const char *ur
 {
     Milvus__Proto__Milvus__RestoreExternalSnapshotRequest req;
     int rc = mv_prologue(c, cb, "target collection", target, NULL, NULL);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c,
+                        wait ? "restore_external_snapshot_and_wait" : "restore_external_snapshot",
+                        o, ao);
     if (rc != MILVUS_OK)
         return rc;
     if (!uri || !uri[0])
@@ -695,6 +773,8 @@ int milvus_client_list_restore_jobs(milvus_client *c, const char *coll,
     Milvus__Proto__Milvus__ListRestoreSnapshotJobsRequest req;
     int all = !coll || !coll[0];
     int rc = mv_prologue(c, cb, all ? NULL : "collection", coll, NULL, NULL);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "list_restore_jobs", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__list_restore_snapshot_jobs_request__init(&req);
@@ -813,6 +893,8 @@ int milvus_client_flush_and_snapshot(milvus_client *c, const char *coll, const c
     job_wait *w;
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
+    if (rc == MILVUS_OK)
+        rc = check_opts(c, "flush_and_snapshot", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     w = job_wait_new(JOB_RESTORE, 0, NULL);

@@ -86,6 +86,38 @@ int mv_check_name(const char *what, const char *name, char *err, size_t len)
     return MILVUS_OK;
 }
 
+/* What a name may be, for the messages. */
+#define NAME_RULE "names are 1..255 bytes of UTF-8"
+
+int mv_setter_name(mv_opterr *e, const char *setter, const char *what, const char *name)
+{
+    char q[MV_QUOTE_LEN];
+    size_t n;
+    if (!name)
+        return mv_refuse(e, setter, NULL, "%s name is NULL (" NAME_RULE ")", what);
+    n = strlen(name);
+    if (n == 0)
+        return mv_refuse(e, setter, NULL, "%s name \"\" is empty (" NAME_RULE ")", what);
+    if (n > MILVUS_MAX_NAME_LEN)
+        return mv_refuse(e, setter, NULL, "%s name %s is too long (" NAME_RULE ")", what,
+                         mv_quote(q, name));
+    if (!mv_utf8_valid(name, n))
+        return mv_refuse(e, setter, NULL, "%s name %s is not valid UTF-8 (" NAME_RULE ")", what,
+                         mv_quote(q, name));
+    return MILVUS_OK;
+}
+
+int mv_setter_text(mv_opterr *e, const char *setter, const char *key, const char *what,
+                   const char *s)
+{
+    char q[MV_QUOTE_LEN];
+    if (!s)
+        return mv_refuse(e, setter, key, "%s is NULL (a UTF-8 string is needed)", what);
+    if (!mv_utf8_valid(s, strlen(s)))
+        return mv_refuse(e, setter, key, "%s %s is not valid UTF-8", what, mv_quote(q, s));
+    return MILVUS_OK;
+}
+
 char *mv_strdup(const char *s)
 {
     size_t n;

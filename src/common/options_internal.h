@@ -10,6 +10,43 @@
 
 #include "wire/grpc_wire.h"
 
+/* ---- refused values, shared by every option and builder object ---------- */
+
+/* A value a setter refused, kept on the object until that setter accepts
+ * a value again.  While an object keeps one it is invalid: whatever uses
+ * it (an operation, creating a client) fails with the message instead of
+ * going on with the value the setter left in place, so a return code the
+ * program ignored cannot become a silent default. */
+typedef struct mv_refusal mv_refusal;
+typedef struct mv_opterr {
+    mv_refusal *list; /* newest first; NULL: nothing refused */
+} mv_opterr;
+
+/* Records that setter (the public function's name, a string literal)
+ * refused a value and returns MILVUS_ERR_INVALID_ARGUMENT.  The message is
+ * "<setter>: " followed by fmt.  key names the entry of a keyed setter
+ * (a parameter, a template, a metadata key) whose value was refused, so
+ * that only a later call for that entry clears it; NULL when the refusal
+ * is not tied to one (the key itself was refused, or the setter has
+ * none).  A refusal that cannot be recorded for lack of memory leaves the
+ * object invalid for good, with a generic message. */
+int mv_refuse(mv_opterr *e, const char *setter, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* setter accepted a value (for key, NULL for a setter without keys): its
+ * refusals for that key and those tied to no key are forgotten. */
+void mv_accept(mv_opterr *e, const char *setter, const char *key);
+/* The newest refusal kept, "" when none (e may be NULL). */
+const char *mv_opterr_msg(const mv_opterr *e);
+/* dst (uninitialised) gets a copy of src's refusals; 0, or -1 when out of
+ * memory (dst is then empty). */
+int mv_opterr_copy(mv_opterr *dst, const mv_opterr *src);
+void mv_opterr_free(mv_opterr *e);
+/* s for a message: quoted, with quotes, backslashes, controls and bytes
+ * that are not UTF-8 escaped, cut (with its length given) when long;
+ * NULL as NULL.  Returns buf. */
+#define MV_QUOTE_LEN 112
+const char *mv_quote(char buf[MV_QUOTE_LEN], const char *s);
+
 struct milvus_options {
     char *host;
     int port;
@@ -50,6 +87,8 @@ struct milvus_options {
     milvus_log_level log_level;
     milvus_log_cb log_cb;
     void *log_ctx;
+
+    mv_opterr err; /* refused setter values */
 };
 
 /* Default user agent. */

@@ -221,8 +221,14 @@ struct event_base *milvus_sync_base(milvus_sync *s)
 
 int milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms)
 {
-    if (!s || ms < 0)
+    if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (ms < 0) {
+        set_err(s, "milvus_sync_set_timeout_ms: timeout %lld ms is out of range (0 = no bound, "
+                   "or more)",
+                (long long)ms);
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
     s->timeout_ms = ms;
     return MILVUS_OK;
 }

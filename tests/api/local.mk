@@ -46,3 +46,12 @@ tests_api_test_pack_SOURCES = tests/api/test_pack.c
 tests_api_test_pack_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_api_test_pack_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/api/test_pack
+
+# --- values a setter refuses: messages, invalid objects, recovery ---
+if HAVE_CRITERION
+check_PROGRAMS += tests/api/test_options
+tests_api_test_options_SOURCES = tests/api/test_options.c tests/unit/lsan_suppressions.c
+tests_api_test_options_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_api_test_options_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/api/test_options
+endif
