@@ -98,8 +98,10 @@ MILVUS_EXTERN const char *milvus_version(void);
  * A copy that does not fit is cut before a whole escape or character,
  * never inside one.  Returns the length the whole escaped text needs,
  * without the NUL (as snprintf does): a return >= cap means it was cut.
- * dst may be NULL with cap 0 to measure.  The log callback and milvusctl
- * apply it; the accessors of server text return the bytes as received. */
+ * dst may be NULL with cap 0 to measure.  The log callback, milvusctl and
+ * milvus_result_message() apply it; the other accessors of server text
+ * (milvus_result_grpc_message(), _reason(), _detail(), names and strings
+ * in results, milvus_reply_message()) return the text as received. */
 MILVUS_EXTERN size_t milvus_escape_text(char *dst, size_t cap, const char *src, size_t len);
 
 /* Log levels of the optional diagnostic callback. */

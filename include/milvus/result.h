@@ -37,7 +37,9 @@ MILVUS_EXTERN void milvus_result_unref(milvus_result *res);
 MILVUS_EXTERN int milvus_result_status(const milvus_result *res);
 /* A full sentence naming the operation and the collection, e.g.
  * "search on collection 'docs': collection not found (code 100)";
- * "" on success.  Never contains tokens or passwords. */
+ * "" on success.  Never contains tokens or passwords.  Safe to print: one
+ * line, the server's text in it escaped (milvus_escape_text()); the raw
+ * text is in milvus_result_reason() / milvus_result_grpc_message(). */
 MILVUS_EXTERN const char *milvus_result_message(const milvus_result *res);
 /* The operation ("search", "create_collection", ...) and the collection
  * ("" when none). */

@@ -100,15 +100,30 @@ static void replace(char **dst, const char *s)
     }
 }
 
+/* The message is made to be printed: the server's part of it (reason,
+ * grpc-message) is escaped, so it is one line without control bytes; the
+ * raw text stays in reason, grpc_message and detail.  Sized to fit, never
+ * cut. */
 static void format_message(milvus_result *r, const char *what)
 {
-    char buf[1024];
     const char *op = r->op[0] ? r->op : "call";
+    size_t n = strlen(op) + strlen(r->coll) + strlen(what) + 32;
+    char *raw = malloc(n), *esc;
+    size_t need;
+    if (!raw)
+        return; /* out of memory: the previous message stays */
     if (r->coll[0])
-        snprintf(buf, sizeof(buf), "%s on collection '%s': %s", op, r->coll, what);
+        snprintf(raw, n, "%s on collection '%s': %s", op, r->coll, what);
     else
-        snprintf(buf, sizeof(buf), "%s: %s", op, what);
-    replace(&r->message, buf);
+        snprintf(raw, n, "%s: %s", op, what);
+    need = milvus_escape_text(NULL, 0, raw, strlen(raw));
+    esc = malloc(need + 1);
+    if (esc) {
+        milvus_escape_text(esc, need + 1, raw, strlen(raw));
+        free(r->message);
+        r->message = esc;
+    }
+    free(raw);
 }
 
 void mv_result_set_local(milvus_result *r, int status, const char *msg)

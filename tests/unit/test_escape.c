@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include <milvus/channel.h>
+#include <milvus/client.h>
 #include <milvus/common.h>
 
 #include "../transport/h2_test_server.h"
@@ -142,6 +143,44 @@ Test(escape, log_lines_with_server_text_are_escaped)
     cr_assert(strstr(logbuf, "down\\x1b[2J FAKE: injected line\\u009b1m"),
               "the server's message, escaped, in the log:\n%s", logbuf);
     milvus_channel_free(ch);
+    milvus_options_free(o);
+    h2ts_free(srv);
+    event_base_loop(base, EVLOOP_NONBLOCK);
+    event_base_free(base);
+}
+
+/* ---- a result's message ---- */
+
+static int rdone;
+static char rmsg[512], rgrpc[512];
+static void on_version(milvus_client *c, const milvus_result *res, void *ctx)
+{
+    (void)c;
+    (void)ctx;
+    snprintf(rmsg, sizeof(rmsg), "%s", milvus_result_message(res));
+    snprintf(rgrpc, sizeof(rgrpc), "%s", milvus_result_grpc_message(res));
+    rdone = 1;
+}
+
+Test(escape, a_result_message_is_escaped_and_the_raw_text_kept)
+{
+    milvus_options *o = milvus_options_new();
+    milvus_client *c;
+    signal(SIGPIPE, SIG_IGN);
+    base = event_base_new();
+    srv = h2ts_new(base, NULL, h_evil, NULL);
+    cr_assert_not_null(srv);
+    cr_assert_eq(milvus_options_set_address(o, "127.0.0.1", h2ts_port(srv)), MILVUS_OK);
+    cr_assert_eq(milvus_options_set_retry(o, 1, 10, 20, 2.0), MILVUS_OK);
+    cr_assert_eq(milvus_client_new(&c, base, o), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_version(c, on_version, NULL), MILVUS_OK);
+    while (!rdone)
+        event_base_loop(base, EVLOOP_ONCE);
+    cr_assert(strstr(rmsg, "down\\x1b[2J FAKE: injected line\\u009b1m"), "%s", rmsg);
+    cr_assert_null(strchr(rmsg, '\n'), "%s", rmsg);
+    cr_assert_str_eq(rgrpc, "down\033[2J\nFAKE: injected line\xc2\x9b" "1m",
+                     "the raw grpc-message is kept");
+    milvus_client_free(c);
     milvus_options_free(o);
     h2ts_free(srv);
     event_base_loop(base, EVLOOP_NONBLOCK);
