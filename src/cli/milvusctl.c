@@ -1116,6 +1116,8 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     int64_t ms = (int64_t)(a.timeout_s * 1000);
+    if (ms < 1)
+        ms = 1; /* --timeout 0.0001: the shortest bound there is */
     if (milvus_options_set_uri(o, a.uri) != MILVUS_OK) {
         milvus_options_free(o);
         usage_error(&a, "invalid --uri '%s'", a.uri);
@@ -1131,11 +1133,13 @@ int main(int argc, char **argv)
     milvus_options_set_connect_timeout_ms(o, ms);
     milvus_options_set_call_timeout_ms(o, ms);
     rc = milvus_sync_create(&a.s, o);
-    milvus_options_free(o);
     if (rc != MILVUS_OK) {
-        fprintf(stderr, "%s: %s: %s\n", prog, a.address, milvus_strerror(rc));
+        const char *why = milvus_options_last_error(o);
+        fprintf(stderr, "%s: %s: %s\n", prog, a.address, *why ? tx(why) : milvus_strerror(rc));
+        milvus_options_free(o);
         return EXIT_FAIL;
     }
+    milvus_options_free(o);
     /* one bound for each whole request, connecting and retries included */
     milvus_sync_set_timeout_ms(a.s, ms);
     rc = a.cmd->run(&a);
