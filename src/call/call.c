@@ -61,6 +61,18 @@ int mv_kvlist_add(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_t 
     return 0;
 }
 
+/* A byte count as limits are written: "1 MiB", "16 KiB", "100 bytes". */
+static const char *size_text(size_t n, char buf[32])
+{
+    if (n >= (1u << 20) && n % (1u << 20) == 0)
+        snprintf(buf, 32, "%zu MiB", n >> 20);
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(buf, 32, "%zu KiB", n >> 10);
+    else
+        snprintf(buf, 32, "%zu bytes", n);
+    return buf;
+}
+
 static const uint8_t *kv_find(const mv_kvlist *l, const char *name, size_t n, size_t *len)
 {
     size_t i, nl;
@@ -149,8 +161,17 @@ static void drop_resp(mv_call *c)
     c->resp_len = c->resp_cap = 0;
 }
 
+/* The attempt's response metadata is gone: no longer held by the channel. */
+static void md_release(mv_call *c)
+{
+    c->ch->md_held -= c->md_held;
+    c->md_held = 0;
+    c->header_bytes = c->trailer_bytes = c->md_fields = 0;
+}
+
 void mv_call_free(mv_call *c)
 {
+    md_release(c);
     if (c->deadline_ev)
         event_free(c->deadline_ev);
     if (c->backoff_ev)
@@ -228,6 +249,7 @@ void mv_call_reset_attempt(mv_call *c)
     c->pushback_ms = -1;
     free(c->grpc_message);
     c->grpc_message = NULL;
+    c->grpc_message_len = 0;
     if (c->df_inited)
         mv_deframer_free(&c->df);
     mv_deframer_init(&c->df, ch->opts->max_recv);
@@ -239,6 +261,7 @@ void mv_call_reset_attempt(mv_call *c)
         mv_kvlist_clear(&c->headers);
     if (c->trailers.n)
         mv_kvlist_clear(&c->trailers);
+    md_release(c);
 }
 
 static void finish_v(mv_call *c, int status, int code, const char *fmt, va_list ap)
@@ -263,9 +286,18 @@ static void finish_v(mv_call *c, int status, int code, const char *fmt, va_list 
     c->status = status;
     c->code = code;
     if (fmt && status != MILVUS_OK) {
-        char buf[512];
-        vsnprintf(buf, sizeof(buf), fmt, ap);
-        c->message = strdup(buf); /* NULL (out of memory) reads as "" */
+        /* Formatted whole: a server's message is not cut to a buffer. */
+        char buf[256];
+        va_list aq;
+        int n;
+        va_copy(aq, ap);
+        n = vsnprintf(buf, sizeof(buf), fmt, aq);
+        va_end(aq);
+        if (n >= 0 && (size_t)n < sizeof(buf)) {
+            c->message = strdup(buf); /* NULL (out of memory) reads as "" */
+        } else if (n >= 0 && (c->message = malloc((size_t)n + 1)) != NULL) {
+            vsnprintf(c->message, (size_t)n + 1, fmt, ap);
+        }
     }
     mv_ready_push(ch, c);
 }
@@ -440,10 +472,69 @@ static int store_md(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_
     return mv_kvlist_add(l, name, nlen, value, vlen);
 }
 
+/* Counts a response field against the limits of transport.h; past one,
+ * fails the call (its stream is reset; the connection goes on, the rest of
+ * the header block is decoded for HPACK and dropped) and returns -1. */
+static int md_account(mv_call *c, size_t nlen, size_t vlen)
+{
+    milvus_channel *ch = c->ch;
+    size_t *used = c->hdr_to_trailers ? &c->trailer_bytes : &c->header_bytes;
+    size_t field = nlen + vlen + 32; /* RFC 9113 6.5.2 */
+    char lim[32];
+    if (++c->md_fields > MV_MAX_METADATA_FIELDS) {
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "response metadata has more than %d fields", MV_MAX_METADATA_FIELDS);
+        return -1;
+    }
+    if (field > MV_MAX_HEADER_LIST - *used) {
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "response %s exceed %s (SETTINGS_MAX_HEADER_LIST_SIZE)",
+                       c->hdr_to_trailers ? "trailers" : "headers",
+                       size_text(MV_MAX_HEADER_LIST, lim));
+        return -1;
+    }
+    if (field > MV_MAX_METADATA_HELD - ch->md_held) {
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "response metadata held by the channel's calls exceeds %s",
+                       size_text(MV_MAX_METADATA_HELD, lim));
+        return -1;
+    }
+    *used += field;
+    c->md_held += field;
+    ch->md_held += field;
+    return 0;
+}
+
+/* A copy of text for a message, cut after a word (and marked) when longer
+ * than max bytes. */
+static char *text_copy(const uint8_t *v, size_t n, size_t max)
+{
+    size_t cut = n;
+    char *t;
+    if (n > max) {
+        cut = max;
+        while (cut > max / 2 && v[cut] != ' ' && v[cut] != ';' && v[cut] != ',')
+            cut--;
+        if (cut <= max / 2)
+            for (cut = max; cut > 0 && (v[cut] & 0xc0) == 0x80; cut--)
+                ;
+    }
+    t = malloc(cut + 4);
+    if (!t)
+        return NULL;
+    memcpy(t, v, cut);
+    if (cut < n)
+        memcpy(t + cut, "\xe2\x80\xa6", 3); /* U+2026 */
+    t[cut + (cut < n ? 3 : 0)] = '\0';
+    return t;
+}
+
 int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_t *value,
                       size_t vlen)
 {
     if (c->state != MV_CALL_ACTIVE)
+        return 0;
+    if (md_account(c, nlen, vlen) != 0)
         return 0;
     if (nlen > 0 && name[0] == ':') {
         if (nlen == 7 && memcmp(name, ":status", 7) == 0) {
@@ -457,15 +548,10 @@ int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_
     }
     if (nlen == 12 && memcmp(name, "content-type", 12) == 0) {
         /* Kept only for the error message of a non-gRPC peer. */
-        size_t n = vlen < 47 ? vlen : 47;
         c->ct_seen = 1;
         c->ct_ok = mv_content_type_is_grpc((const char *)value, vlen) != 0;
         free(c->ct);
-        c->ct = NULL;
-        if (!c->ct_ok && (c->ct = malloc(n + 1)) != NULL) {
-            memcpy(c->ct, value, n);
-            c->ct[n] = '\0';
-        }
+        c->ct = c->ct_ok ? NULL : text_copy(value, vlen, 100);
         return 0;
     }
     if (c->hdr_to_trailers) {
@@ -478,8 +564,12 @@ int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_
         }
         if (nlen == 12 && memcmp(name, "grpc-message", 12) == 0) {
             free(c->grpc_message);
-            /* Empty (as servers send it with OK): nothing to keep. */
-            c->grpc_message = vlen ? mv_percent_decode((const char *)value, vlen, NULL) : NULL;
+            /* Empty (as servers send it with OK): nothing to keep.  The
+             * decoded bytes are kept whole, with their length: a %00 does
+             * not end them. */
+            c->grpc_message_len = 0;
+            c->grpc_message =
+                vlen ? mv_percent_decode((const char *)value, vlen, &c->grpc_message_len) : NULL;
             return 0;
         }
         if (nlen == 22 && memcmp(name, "grpc-retry-pushback-ms", 22) == 0)
@@ -540,10 +630,26 @@ int mv_call_on_data(mv_call *c, const uint8_t *data, size_t len)
                        "received message larger than max (%lu vs. %zu)",
                        (unsigned long)c->df.too_large, c->ch->opts->max_recv);
         return -1;
-    case MV_DEFRAME_COMPRESSED:
-        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
-                       "compressed message without grpc-encoding");
+    case MV_DEFRAME_COMPRESSED: {
+        /* The client offers identity only (grpc-accept-encoding): say
+         * which encoding the server used anyway, if it named one. */
+        size_t el = 0;
+        const uint8_t *enc = kv_find(&c->headers, "grpc-encoding", 0, &el);
+        char *e = enc ? text_copy(enc, el, 64) : NULL;
+        if (!enc)
+            mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                           "compressed message without grpc-encoding");
+        else if (el == 8 && memcmp(enc, "identity", 8) == 0)
+            mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                           "message flagged compressed with grpc-encoding \"identity\"");
+        else
+            mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
+                           "message compressed with grpc-encoding \"%s\", an encoding the client "
+                           "did not offer (grpc-accept-encoding: identity)",
+                           e ? e : "?");
+        free(e);
         return -1;
+    }
     case MV_DEFRAME_BAD_FLAG:
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
                        "invalid message compression flag");
@@ -563,7 +669,10 @@ void mv_call_headers_done(mv_call *c)
     if (c->http_status != 200)
         mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->http_status),
                        "HTTP status %d: the peer is not a gRPC server", c->http_status);
-    else if (!c->ct_seen || !c->ct_ok)
+    else if (!c->ct_seen)
+        mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
+                       "the peer is not a gRPC server (no content-type)");
+    else if (!c->ct_ok)
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
                        "the peer is not a gRPC server (content-type \"%s\")",
                        c->ct ? c->ct : "");
@@ -571,11 +680,9 @@ void mv_call_headers_done(mv_call *c)
 
 void mv_call_stream_end(mv_call *c)
 {
-    const char *gm;
     c->ended = 1;
     if (c->state != MV_CALL_ACTIVE)
         return;
-    gm = c->grpc_message ? c->grpc_message : "";
     if (c->http_status != 200 && c->grpc_status < 0) {
         mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->http_status),
                        "HTTP status %d without a gRPC status: the peer is not a gRPC server",
@@ -598,13 +705,16 @@ void mv_call_stream_end(mv_call *c)
         return;
     }
     if (c->grpc_status != MILVUS_GRPC_OK) {
-        if (c->grpc_status == MILVUS_GRPC_UNAVAILABLE) {
-            char msg[512];
-            snprintf(msg, sizeof(msg), "%s", gm);
-            mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, MILVUS_GRPC_UNAVAILABLE, msg);
-            return;
-        }
-        mv_call_finish(c, MILVUS_ERR_GRPC, c->grpc_status, "%s", gm);
+        /* The message as a C string: whole, a NUL in it shown as \x00. */
+        char *gm = c->grpc_message ? mv_message_text((const uint8_t *)c->grpc_message,
+                                                     c->grpc_message_len)
+                                   : NULL;
+        if (c->grpc_status == MILVUS_GRPC_UNAVAILABLE)
+            mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, MILVUS_GRPC_UNAVAILABLE,
+                                   gm ? gm : "");
+        else
+            mv_call_finish(c, MILVUS_ERR_GRPC, c->grpc_status, "%s", gm ? gm : "");
+        free(gm);
         return;
     }
     if (mv_deframer_finish(&c->df) != MV_DEFRAME_OK) {

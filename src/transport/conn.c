@@ -4,8 +4,10 @@
  * optional TLS with ALPN h2, the nghttp2 client session, keepalive.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,48 @@ static void conn_try_addr(mv_conn *conn);
 static void conn_after_io(mv_conn *conn);
 
 /* ---- small helpers ---- */
+
+/* Formats into a fixed buffer (connection errors, fatal messages); a text
+ * that does not fit is cut after its last whole word and ends in an
+ * ellipsis (U+2026), never in the middle of a word or of a UTF-8
+ * character. */
+static void set_text(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_text(char *buf, size_t cap, const char *fmt, ...)
+{
+    static const char ell[] = "\xe2\x80\xa6"; /* U+2026 */
+    va_list ap;
+    size_t end, cut;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        buf[0] = '\0';
+        return;
+    }
+    if ((size_t)n < cap || cap < sizeof(ell) + 1)
+        return;
+    end = cap - sizeof(ell); /* room for the ellipsis and the NUL */
+    cut = end;
+    while (cut > end / 2 && buf[cut] != ' ')
+        cut--;
+    if (cut <= end / 2) /* one long word: cut between characters */
+        for (cut = end; cut > 0 && ((unsigned char)buf[cut] & 0xc0) == 0x80; cut--)
+            ;
+    while (cut > 0 && buf[cut - 1] == ' ')
+        cut--;
+    memcpy(buf + cut, ell, sizeof(ell));
+}
+
+/* "GOAWAY with CODE, last stream N (debug data)" for messages. */
+static void goaway_text(const mv_conn *conn, char *buf, size_t cap)
+{
+    set_text(buf, cap, "GOAWAY with %s, last stream %" PRId32 "%s%s%s",
+             nghttp2_http2_strerror(conn->goaway_code), conn->goaway_last,
+             conn->goaway_debug[0] ? " (\"" : "", conn->goaway_debug,
+             conn->goaway_debug[0] ? "\")" : "");
+}
 
 static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
 {
@@ -155,7 +199,20 @@ static void conn_set_fatal(mv_conn *conn, int status, const char *msg)
         return;
     conn->fatal = 1;
     conn->fatal_status = status;
-    snprintf(conn->fatal_msg, sizeof(conn->fatal_msg), "%s", msg);
+    set_text(conn->fatal_msg, sizeof(conn->fatal_msg), "%s", msg);
+}
+
+/* The server went past one of the limits of transport.h: the session ends
+ * with GOAWAY ENHANCE_YOUR_CALM (sent as the connection closes, see
+ * conn_after_io) and nothing more it sent is read. */
+static void conn_calm(mv_conn *conn, const char *what)
+{
+    char msg[sizeof(conn->fatal_msg)];
+    set_text(msg, sizeof(msg), "%s (ENHANCE_YOUR_CALM)", what);
+    conn_set_fatal(conn, MILVUS_ERR_PROTOCOL, msg);
+    conn->calm = 1;
+    if (conn->h2)
+        nghttp2_session_terminate_session(conn->h2, NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
 /* ---- keepalive ---- */
@@ -333,12 +390,32 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t sid, const u
 static void on_goaway(mv_conn *conn, const nghttp2_goaway *g)
 {
     milvus_channel *ch = conn->ch;
+    size_t n = g->opaque_data_len, i;
     conn->goaway = 1;
+    conn->goaway_code = g->error_code;
+    conn->goaway_last = g->last_stream_id;
+    /* The debug data is for people: kept as it came (messages are escaped
+     * where they are shown), a NUL shown as \x00, cut after a word. */
+    {
+        char raw[sizeof(conn->goaway_debug) * 2], *w = raw;
+        for (i = 0; i < n && w < raw + sizeof(raw) - 5; i++) {
+            if (g->opaque_data[i] == 0) {
+                memcpy(w, "\\x00", 4);
+                w += 4;
+            } else {
+                *w++ = (char)g->opaque_data[i];
+            }
+        }
+        *w = '\0';
+        /* longer than goaway_debug when i < n: cut there, after a word */
+        set_text(conn->goaway_debug, sizeof(conn->goaway_debug), "%s", raw);
+    }
     if (conn->state == MV_CONN_READY)
         conn->state = MV_CONN_DRAINING;
-    mv_log(ch, MILVUS_LOG_INFO, "connection %llu: GOAWAY (error %s, last stream %d)",
+    mv_log(ch, MILVUS_LOG_INFO, "connection %llu: GOAWAY (error %s, last stream %d%s%s%s)",
            (unsigned long long)conn->serial, nghttp2_http2_strerror(g->error_code),
-           (int)g->last_stream_id);
+           (int)g->last_stream_id, conn->goaway_debug[0] ? ": \"" : "", conn->goaway_debug,
+           conn->goaway_debug[0] ? "\"" : "");
     if (g->error_code == NGHTTP2_ENHANCE_YOUR_CALM && g->opaque_data_len == 14 &&
         memcmp(g->opaque_data, "too_many_pings", 14) == 0 && ch->keepalive_ms > 0) {
         /* gRFC A8: the server thinks we ping too often. */
@@ -404,7 +481,7 @@ static int on_h2_error(nghttp2_session *s, int code, const char *msg, size_t len
     (void)s;
     (void)code;
     if (!conn->fatal)
-        snprintf(conn->fatal_msg, sizeof(conn->fatal_msg), "%.*s", (int)len, msg);
+        set_text(conn->fatal_msg, sizeof(conn->fatal_msg), "%.*s", (int)len, msg);
     return 0;
 }
 
@@ -414,11 +491,20 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
     mv_conn *conn = ud;
     if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
         /* We end the session because the peer broke HTTP/2: typically not
-         * an HTTP/2 server at all (an HTTP/1 or REST port, garbage). */
-        char msg[sizeof(conn->fatal_msg)];
-        snprintf(msg, sizeof(msg), "the server does not speak HTTP/2 correctly (%s%s%.80s)",
-                 nghttp2_http2_strerror(f->goaway.error_code), conn->fatal_msg[0] ? ": " : "",
-                 conn->fatal_msg);
+         * an HTTP/2 server at all (an HTTP/1 or REST port, garbage); with
+         * ENHANCE_YOUR_CALM, nghttp2 found it past one of its limits. */
+        char msg[sizeof(conn->fatal_msg)], why[sizeof(conn->fatal_msg)];
+        if (conn->fatal_msg[0])
+            memcpy(why, conn->fatal_msg, sizeof(why));
+        else
+            set_text(why, sizeof(why), "%.*s", (int)f->goaway.opaque_data_len,
+                     (const char *)f->goaway.opaque_data);
+        if (f->goaway.error_code == NGHTTP2_ENHANCE_YOUR_CALM)
+            set_text(msg, sizeof(msg), "the server went past a limit of the client (%s%s%s)",
+                     nghttp2_http2_strerror(f->goaway.error_code), why[0] ? ": " : "", why);
+        else
+            set_text(msg, sizeof(msg), "the server does not speak HTTP/2 correctly (%s%s%s)",
+                     nghttp2_http2_strerror(f->goaway.error_code), why[0] ? ": " : "", why);
         conn_set_fatal(conn, MILVUS_ERR_PROTOCOL, msg);
         return 0;
     }
@@ -451,7 +537,7 @@ static int on_stream_close(nghttp2_session *s, int32_t sid, uint32_t err, void *
 {
     mv_conn *conn = ud;
     mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
-    char msg[128];
+    char msg[256];
     int code;
     if (!c)
         return 0;
@@ -459,8 +545,16 @@ static int on_stream_close(nghttp2_session *s, int32_t sid, uint32_t err, void *
     c->stream_id = 0;
     conn_unlink(conn, c);
     if (err == NGHTTP2_REFUSED_STREAM && !c->committed) {
-        mv_call_attempt_failed(c, 1, MILVUS_ERR_DISCONNECTED, MILVUS_GRPC_UNAVAILABLE,
-                               "stream refused by the server (not processed)");
+        /* nghttp2 also closes the streams above a GOAWAY's last stream
+         * this way: then the GOAWAY says why. */
+        if (conn->goaway && sid > conn->goaway_last) {
+            char ga[200];
+            goaway_text(conn, ga, sizeof(ga));
+            set_text(msg, sizeof(msg), "stream refused by the server (not processed): %s", ga);
+        } else {
+            set_text(msg, sizeof(msg), "stream refused by the server (not processed)");
+        }
+        mv_call_attempt_failed(c, 1, MILVUS_ERR_DISCONNECTED, MILVUS_GRPC_UNAVAILABLE, msg);
         return 0;
     }
     if (c->rst_recv) {
@@ -539,7 +633,7 @@ static int conn_session_new(mv_conn *conn)
     nghttp2_settings_entry iv[] = {
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, MV_STREAM_WINDOW},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 1 << 20},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, MV_MAX_HEADER_LIST},
         /* Fewer, larger DATA frames from servers that honour it. */
         {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, 1 << 20},
         /* No RFC 7540 priority tree (gRPC does not use it): nghttp2 then
@@ -560,6 +654,13 @@ static int conn_session_new(mv_conn *conn)
     nghttp2_option_set_peer_max_concurrent_streams(opt, 100);
     /* A client has no use for the state of closed streams. */
     nghttp2_option_set_no_closed_streams(opt, 1);
+    /* Limits of transport.h that nghttp2 enforces: answers owed to the
+     * server (PING and SETTINGS ACKs not yet framed), entries per SETTINGS
+     * frame, and no pushed streams reserved (push is off: a PUSH_PROMISE
+     * is a connection error). */
+    nghttp2_option_set_max_outbound_ack(opt, MV_MAX_UNANSWERED);
+    nghttp2_option_set_max_settings(opt, MV_MAX_SETTINGS_ENTRIES);
+    nghttp2_option_set_max_reserved_remote_streams(opt, 0);
     /* Stream state from the channel's pool (see mv_pool_alloc). */
     rv = nghttp2_session_client_new3(&conn->h2, cbs, conn, opt, &conn->ch->h2mem);
     nghttp2_option_del(opt);
@@ -605,6 +706,16 @@ void mv_conn_flush(mv_conn *conn)
         return;
     do {
         conn->tx_blocked = 0;
+        /* A peer that does not read could otherwise make the output grow
+         * without end with the answers it asks for: past MV_MAX_OUTPUT
+         * nothing is framed until write_cb sees it drained.  The answers
+         * then wait in nghttp2, which counts them (MV_MAX_UNANSWERED). */
+        conn->tx_full =
+            conn->bev && evbuffer_get_length(bufferevent_get_output(conn->bev)) >= MV_MAX_OUTPUT;
+        if (conn->tx_full) {
+            rv = 0;
+            break;
+        }
         rv = nghttp2_session_send(conn->h2);
         if (conn->bev && evbuffer_get_length(conn->wbuf) > 0 && conn_write_out(conn) != 0 &&
             rv == 0)
@@ -614,8 +725,8 @@ void mv_conn_flush(mv_conn *conn)
     } while (rv == 0 && conn->tx_blocked && conn->bev &&
              evbuffer_get_length(bufferevent_get_output(conn->bev)) <= MV_TX_LOW);
     if (rv != 0) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "HTTP/2 send failed: %s", nghttp2_strerror(rv));
+        char msg[160];
+        set_text(msg, sizeof(msg), "HTTP/2 send failed: %s", nghttp2_strerror(rv));
         mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
         return;
     }
@@ -631,6 +742,13 @@ static void conn_after_io(mv_conn *conn)
     if (conn->fatal) {
         char msg[sizeof(conn->fatal_msg)];
         memcpy(msg, conn->fatal_msg, sizeof(msg));
+        if (conn->calm) {
+            /* Best effort: the GOAWAY that says why leaves if the socket
+             * takes it now (a peer that does not read never gets it). */
+            if (nghttp2_session_send(conn->h2) == 0 && conn->bev &&
+                evbuffer_get_length(conn->wbuf) > 0)
+                conn_write_out(conn);
+        }
         mv_conn_close(conn, conn->fatal_status, msg);
         return;
     }
@@ -642,14 +760,103 @@ static void conn_after_io(mv_conn *conn)
         mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, "HTTP/2 session ended");
 }
 
+static const char calm_continuations[] =
+    "the server sent a header block of more than " MV_STR(MV_MAX_CONTINUATIONS)
+    " CONTINUATION frames";
+static const char calm_settings[] =
+    "the server sent more than " MV_STR(MV_MAX_SETTINGS_PER_SEC) " SETTINGS frames in one second";
+static const char calm_unanswered[] =
+    "the server sent more than " MV_STR(MV_MAX_UNANSWERED)
+    " PING and SETTINGS frames without reading the answers";
+
+/* Follows the frame headers of the server's bytes ahead of nghttp2 and
+ * counts what transport.h limits whatever nghttp2 does with the frames (it
+ * skips the CONTINUATION frames of a header block it ignores without
+ * counting them before 1.61).  Returns how many of the len bytes may go to
+ * nghttp2: all of them, or those before the frame that went past a limit
+ * (*why then says which). */
+static size_t rx_police(mv_conn *conn, const uint8_t *p, size_t len, const char **why)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t at, n;
+        uint8_t type, flags;
+        if (conn->rx_skip > 0) {
+            n = len - i < conn->rx_skip ? len - i : conn->rx_skip;
+            conn->rx_skip -= n;
+            i += n;
+            continue;
+        }
+        at = conn->rx_fh_have ? 0 : i; /* where this frame starts in p */
+        n = sizeof(conn->rx_fh) - conn->rx_fh_have;
+        if (n > len - i)
+            n = len - i;
+        memcpy(conn->rx_fh + conn->rx_fh_have, p + i, n);
+        conn->rx_fh_have += n;
+        i += n;
+        if (conn->rx_fh_have < sizeof(conn->rx_fh))
+            break;
+        conn->rx_fh_have = 0;
+        type = conn->rx_fh[3];
+        flags = conn->rx_fh[4];
+        switch (type) {
+        case NGHTTP2_HEADERS:
+        case NGHTTP2_PUSH_PROMISE:
+            conn->rx_cont = (flags & NGHTTP2_FLAG_END_HEADERS) ? -1 : 0;
+            break;
+        case NGHTTP2_CONTINUATION:
+            if (conn->rx_cont >= 0 && ++conn->rx_cont > MV_MAX_CONTINUATIONS) {
+                *why = calm_continuations;
+                return at;
+            }
+            if (flags & NGHTTP2_FLAG_END_HEADERS)
+                conn->rx_cont = -1;
+            break;
+        case NGHTTP2_SETTINGS:
+            if (!(flags & NGHTTP2_FLAG_ACK)) {
+                int64_t now = mv_now_us();
+                if (now - conn->rx_settings_us >= 1000000) {
+                    conn->rx_settings_us = now;
+                    conn->rx_settings = 0;
+                }
+                if (++conn->rx_settings > MV_MAX_SETTINGS_PER_SEC) {
+                    *why = calm_settings;
+                    return at;
+                }
+            }
+            break;
+        default:
+            break;
+        }
+        conn->rx_skip = (size_t)conn->rx_fh[0] << 16 | (size_t)conn->rx_fh[1] << 8 |
+                        conn->rx_fh[2];
+    }
+    return len;
+}
+
 static int conn_recv(mv_conn *conn, const uint8_t *data, size_t len)
 {
-    ssize_t rv = nghttp2_session_mem_recv(conn->h2, data, len);
+    const char *why = NULL;
+    size_t ok;
+    ssize_t rv = 0;
+    if (conn->calm)
+        return -1;
+    ok = rx_police(conn, data, len, &why);
+    if (ok > 0)
+        rv = nghttp2_session_mem_recv(conn->h2, data, ok);
+    if (rv == NGHTTP2_ERR_FLOODED) {
+        conn_calm(conn, calm_unanswered);
+        return -1;
+    }
     if (rv < 0) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "HTTP/2 protocol error from the server: %s",
+        char msg[sizeof(conn->fatal_msg)];
+        set_text(msg, sizeof(msg), "HTTP/2 protocol error from the server: %s",
                  nghttp2_strerror((int)rv));
         conn_set_fatal(conn, MILVUS_ERR_PROTOCOL, msg);
+        return -1;
+    }
+    if (why && !conn->fatal) {
+        conn_calm(conn, why);
         return -1;
     }
     return 0;
@@ -660,7 +867,7 @@ static void write_cb(struct bufferevent *bev, void *arg)
 {
     mv_conn *conn = arg;
     (void)bev;
-    if (conn->tx_blocked)
+    if (conn->tx_blocked || conn->tx_full)
         mv_conn_flush(conn);
 }
 
@@ -827,7 +1034,7 @@ static ssize_t rx_pull(mv_conn *conn, size_t want)
         char msg[160];
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
-        snprintf(msg, sizeof(msg), "connection error: %s", evutil_socket_error_to_string(errno));
+        set_text(msg, sizeof(msg), "connection error: %s", evutil_socket_error_to_string(errno));
         conn_set_fatal(conn, MILVUS_ERR_DISCONNECTED, msg);
         return -1;
     }
@@ -884,7 +1091,7 @@ static void conn_ready(mv_conn *conn)
         unsigned int alpn_len = 0;
         SSL_get0_alpn_selected(conn->ssl, &alpn, &alpn_len);
         if (alpn_len != 2 || memcmp(alpn, "h2", 2) != 0) {
-            snprintf(conn->err, sizeof(conn->err),
+            set_text(conn->err, sizeof(conn->err),
                      "TLS: the server did not select HTTP/2 with ALPN (selected: %.*s)",
                      alpn_len ? (int)alpn_len : 4, alpn_len ? (const char *)alpn : "none");
             mv_conn_cleanup(conn);
@@ -893,7 +1100,7 @@ static void conn_ready(mv_conn *conn)
         }
     }
     if (conn_session_new(conn) != 0) {
-        snprintf(conn->err, sizeof(conn->err), "out of memory creating the HTTP/2 session");
+        set_text(conn->err, sizeof(conn->err), "out of memory creating the HTTP/2 session");
         mv_conn_cleanup(conn);
         mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
         return;
@@ -924,15 +1131,15 @@ static void tls_error_text(mv_conn *conn, char *buf, size_t len)
 {
     unsigned long e = bufferevent_get_openssl_error(conn->bev);
     long vr = SSL_get_verify_result(conn->ssl);
-    char estr[160];
+    char estr[256]; /* what OpenSSL asks for, not cut */
     if (vr != X509_V_OK) {
-        snprintf(buf, len, "TLS: certificate verification failed: %s",
+        set_text(buf, len, "TLS: certificate verification failed: %s",
                  X509_verify_cert_error_string(vr));
         return;
     }
     if (e) {
         ERR_error_string_n(e, estr, sizeof(estr));
-        snprintf(buf, len, "TLS handshake failed: %s", estr);
+        set_text(buf, len, "TLS handshake failed: %s", estr);
         return;
     }
     buf[0] = '\0';
@@ -960,7 +1167,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
                 return;
             }
         }
-        snprintf(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
+        set_text(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
                  (what & BEV_EVENT_EOF) ? "connection closed during setup"
                                         : evutil_socket_error_to_string(err));
         conn->cur_addr = conn->cur_addr ? conn->cur_addr->ai_next : NULL;
@@ -968,24 +1175,32 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-        char msg[160];
+        char msg[sizeof(conn->fatal_msg)];
         unsigned long tls_err = conn->ssl ? bufferevent_get_openssl_error(conn->bev) : 0;
         if (tls_err) {
             /* e.g. a TLS 1.3 server that wanted a client certificate says so
              * in an alert after the handshake: a TLS failure, not a lost
              * connection */
-            char estr[120];
+            char estr[256]; /* what OpenSSL asks for, not cut */
             ERR_error_string_n(tls_err, estr, sizeof(estr));
-            snprintf(msg, sizeof(msg), "TLS: %s", estr);
+            set_text(msg, sizeof(msg), "TLS: %s", estr);
             mv_conn_close(conn, MILVUS_ERR_TLS, msg);
             mv_schedule_work(conn->ch);
             return;
         }
-        if (what & BEV_EVENT_EOF)
-            snprintf(msg, sizeof(msg), "connection closed by the server");
-        else
-            snprintf(msg, sizeof(msg), "connection error: %s",
-                     evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        {
+            /* After a GOAWAY, what it said is why the connection ended. */
+            char ga[200] = "";
+            if (conn->goaway)
+                goaway_text(conn, ga, sizeof(ga));
+            if (what & BEV_EVENT_EOF)
+                set_text(msg, sizeof(msg), "connection closed by the server%s%s",
+                         ga[0] ? " after " : "", ga);
+            else
+                set_text(msg, sizeof(msg), "connection error: %s%s%s",
+                         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
+                         ga[0] ? " after " : "", ga);
+        }
         mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
         mv_schedule_work(conn->ch);
     }
@@ -1007,7 +1222,7 @@ static void conn_try_addr(mv_conn *conn)
         if (ch->ssl_ctx) {
             SSL *ssl = mv_tls_new(ch);
             if (!ssl) {
-                snprintf(conn->err, sizeof(conn->err), "TLS: cannot create the TLS session");
+                set_text(conn->err, sizeof(conn->err), "TLS: cannot create the TLS session");
                 mv_conn_cleanup(conn);
                 mv_connect_failed(ch, conn, MILVUS_ERR_TLS);
                 return;
@@ -1025,7 +1240,7 @@ static void conn_try_addr(mv_conn *conn)
             conn->bev = bufferevent_socket_new(ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
         }
         if (!conn->bev) {
-            snprintf(conn->err, sizeof(conn->err), "out of memory");
+            set_text(conn->err, sizeof(conn->err), "out of memory");
             mv_conn_cleanup(conn);
             mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
             return;
@@ -1037,7 +1252,7 @@ static void conn_try_addr(mv_conn *conn)
         {
             char addr[80] = "";
             format_addr(ai->ai_addr, addr, sizeof(addr));
-            snprintf(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
+            set_text(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
                      evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
         }
         bufferevent_free(conn->bev);
@@ -1072,7 +1287,7 @@ static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
         return;
     }
     if (result != 0 || !res) {
-        snprintf(conn->err, sizeof(conn->err), "cannot resolve %s: %s", conn->ch->opts->host,
+        set_text(conn->err, sizeof(conn->err), "cannot resolve %s: %s", conn->ch->opts->host,
                  result ? evutil_gai_strerror(result) : "no address");
         if (res)
             evutil_freeaddrinfo(res);
@@ -1103,7 +1318,7 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
     status = conn->state == MV_CONN_RESOLVING ? MILVUS_ERR_RESOLVE
              : conn->ssl                      ? MILVUS_ERR_TLS
                                               : MILVUS_ERR_CONNECT;
-    snprintf(conn->err, sizeof(conn->err), "%s %s:%d timed out after %lld ms",
+    set_text(conn->err, sizeof(conn->err), "%s %s:%d timed out after %lld ms",
              status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", ch->opts->host,
              ch->opts->port, (long long)ch->opts->connect_timeout_ms);
     mv_conn_cleanup(conn);
@@ -1128,6 +1343,9 @@ int mv_conn_start(mv_conn *conn)
     conn->state = MV_CONN_RESOLVING;
     conn->timed_out = 0;
     conn->goaway = 0;
+    conn->goaway_code = 0;
+    conn->goaway_last = 0;
+    conn->goaway_debug[0] = '\0';
     conn->fatal = 0;
     conn->sent_first_request = 0;
     conn->ka_waiting = 0;
@@ -1156,7 +1374,7 @@ int mv_conn_start(mv_conn *conn)
         }
     }
     if (!ch->dns) {
-        snprintf(conn->err, sizeof(conn->err), "cannot create the DNS resolver");
+        set_text(conn->err, sizeof(conn->err), "cannot create the DNS resolver");
         mv_conn_cleanup(conn);
         mv_connect_failed(ch, conn, MILVUS_ERR_RESOLVE);
         return 0;
@@ -1165,7 +1383,7 @@ int mv_conn_start(mv_conn *conn)
         struct mv_dns_ctx *dc = malloc(sizeof(*dc));
         struct evdns_getaddrinfo_request *req;
         if (!dc) {
-            snprintf(conn->err, sizeof(conn->err), "out of memory");
+            set_text(conn->err, sizeof(conn->err), "out of memory");
             mv_conn_cleanup(conn);
             mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
             return 0;
@@ -1221,6 +1439,13 @@ void mv_conn_cleanup(mv_conn *conn)
     conn->rx_stall_us = 0;
     conn->rx_bytes = 0;
     conn->rx_stall_bytes = 0;
+    conn->rx_fh_have = 0; /* a new socket starts at a frame boundary */
+    conn->rx_skip = 0;
+    conn->rx_cont = -1;
+    conn->rx_settings = 0;
+    conn->rx_settings_us = 0;
+    conn->calm = 0;
+    conn->tx_full = 0;
     conn->ka_armed = 0;
     conn->ka_waiting = 0;
     conn->want_flush = 0;
@@ -1397,4 +1622,5 @@ void mv_conn_init(mv_conn *conn, milvus_channel *ch, int index)
     evtimer_assign(&conn->ka_timer, ch->base, ka_cb, conn);
     evtimer_assign(&conn->rx_mark_ev, ch->base, rx_mark_timeout, conn);
     conn->rx_mark = 1;
+    conn->rx_cont = -1;
 }

@@ -34,6 +34,59 @@ struct evdns_getaddrinfo_request;
 typedef struct mv_conn mv_conn;
 typedef struct mv_call mv_call;
 
+/* ---- limits on what a server can make the client hold or do ----
+ * The client talks to whatever answers on the port: every resource the
+ * peer controls has a bound here, enforced in conn.c and call.c (README,
+ * "Limits").  Constants, not options: no legitimate gRPC server comes near
+ * them; the message size limit is the option max_recv. */
+
+/* Response metadata of one call, counted as SETTINGS_MAX_HEADER_LIST_SIZE
+ * counts it (name + value + 32 per field, RFC 9113 6.5.2) after HPACK
+ * decoding: one byte on the wire may name a table entry of 4 KiB again,
+ * so the size of the frames says nothing.  The headers and the trailers
+ * each, summed over the call's header blocks (1xx responses too); also
+ * the value the client announces in its SETTINGS.  Past it the call
+ * fails (RESOURCE_EXHAUSTED, its stream reset), the connection stays. */
+#define MV_MAX_HEADER_LIST (1 << 20)
+/* Response metadata fields of one call, headers and trailers together:
+ * each costs two allocations besides its bytes.  Past it: as above. */
+#define MV_MAX_METADATA_FIELDS 1024
+/* Response metadata held at once by all the calls of a channel (counted
+ * as above), whatever the number of calls in flight.  Past it the call
+ * whose field does not fit fails as above. */
+#define MV_MAX_METADATA_HELD (16 << 20)
+/* CONTINUATION frames after one HEADERS or PUSH_PROMISE frame.  A header
+ * block holds the connection until it ends, and its bytes must all be
+ * decoded (HPACK state), wanted or not.  Counted on the bytes read, ahead
+ * of nghttp2 (which ignores some blocks without counting their frames
+ * before 1.61): the same limit whatever the nghttp2 version; 8 is
+ * nghttp2's own default since 1.61.  Past it: GOAWAY ENHANCE_YOUR_CALM,
+ * the connection is closed. */
+#define MV_MAX_CONTINUATIONS 8
+/* SETTINGS frames (not ACKs) in one second; a server sends one or two per
+ * connection.  Past it: GOAWAY ENHANCE_YOUR_CALM, connection closed. */
+#define MV_MAX_SETTINGS_PER_SEC 100
+/* Entries of one SETTINGS frame (nghttp2 ends the session with
+ * ENHANCE_YOUR_CALM past it). */
+#define MV_MAX_SETTINGS_ENTRIES 32
+/* PING and SETTINGS frames the client has not answered yet: a peer that
+ * sends them without waiting for the ACKs, or without reading them.
+ * PINGs are not limited per second: a legitimate peer waits for each
+ * ACK (keepalive, BDP estimation and graceful shutdown each keep one PING
+ * in flight; grpc-go's BDP pings come once per round trip while data
+ * flows), so a PING costs nothing once answered.  Past it: GOAWAY
+ * ENHANCE_YOUR_CALM, the connection is closed. */
+#define MV_MAX_UNANSWERED 100
+/* Output the connection holds before it stops framing more until the
+ * socket drained it to MV_TX_LOW (conn.c): a peer that does not read
+ * cannot make the answers it asks for (PING and SETTINGS ACKs) pile up
+ * here; they wait in nghttp2 instead, counted by MV_MAX_UNANSWERED.
+ * Above what request framing queues (MV_TX_HIGH, conn.c). */
+#define MV_MAX_OUTPUT (4 << 20)
+/* A limit's value in a message text. */
+#define MV_STR_(x) #x
+#define MV_STR(x) MV_STR_(x)
+
 /* Per-channel free lists of small blocks: the call structures and the
  * HTTP/2 session's per-stream state (see channel.c, "block pool"). */
 #define MV_POOL_STEP 32
@@ -143,7 +196,8 @@ struct mv_call {
     char *ct; /* content-type when it is not gRPC, for messages */
     int http_status;
     int grpc_status; /* -1: none */
-    char *grpc_message;
+    char *grpc_message; /* decoded (NUL-terminated, may hold NULs) */
+    size_t grpc_message_len;
     int64_t pushback_ms; /* -1: none, -2: "do not retry" */
     int attempts;
     int transparent;
@@ -154,6 +208,10 @@ struct mv_call {
     int nmsgs;
     struct evbuffer *msgq; /* streaming: undelivered messages */
     mv_kvlist headers, trailers;
+    /* Response metadata of the attempt (see MV_MAX_HEADER_LIST): bytes of
+     * the headers and of the trailers, fields, and the bytes counted in
+     * ch->md_held. */
+    size_t header_bytes, trailer_bytes, md_fields, md_held;
 
     /* result */
     int status;
@@ -199,13 +257,28 @@ struct mv_conn {
     int timed_out; /* the last attempt ended by the connect timeout */
     int want_flush;
     int goaway; /* GOAWAY received */
+    uint32_t goaway_code;
+    int32_t goaway_last;
+    char goaway_debug[128]; /* its debug data, for messages */
     int fatal;  /* set inside nghttp2 callbacks; handled after */
     int fatal_status;
-    char fatal_msg[160];
+    char fatal_msg[256];
+    int calm;    /* ended with GOAWAY ENHANCE_YOUR_CALM: nothing more is read */
+    int tx_full; /* output at MV_MAX_OUTPUT: nothing framed until it drains */
+    /* The server's frames, followed ahead of nghttp2 (rx_police in conn.c):
+     * the frame header being read, the payload bytes still to skip, the
+     * CONTINUATION frames of the open header block (-1: none), the
+     * SETTINGS frames of the current one-second window. */
+    uint8_t rx_fh[9];
+    size_t rx_fh_have;
+    size_t rx_skip;
+    int rx_cont;
+    int rx_settings;
+    int64_t rx_settings_us;
     size_t nactive;
     int unflushed;  /* streams submitted since the last flush */
     mv_call *calls; /* head of the call list */
-    char err[200];  /* last connect error */
+    char err[512];  /* last connect error */
     /* Receive low-water mark (SO_RCVLOWAT) while a large message arrives:
      * the socket is reported readable once a big chunk is there instead
      * of every few KiB (see rx_mark_update in conn.c). */
@@ -243,7 +316,7 @@ struct milvus_channel {
     int conn_err_status;  /* last connect error (0 none) */
     int unreachable;      /* every attempt refused/unresolved, in backoff:
                            * calls that do not wait for ready fail */
-    char conn_err[200];
+    char conn_err[512]; /* as large as mv_conn.err: copied whole */
 
     mv_call *queue_head, *queue_tail;
     mv_call *ready_head, *ready_tail;
@@ -292,6 +365,7 @@ struct milvus_channel {
      * again by the next burst. */
     mv_pool pool;
     nghttp2_mem h2mem; /* nghttp2 allocator over pool */
+    size_t md_held;    /* response metadata held by calls (MV_MAX_METADATA_HELD) */
 };
 
 /* ---- channel (channel.c) ---- */

@@ -772,6 +772,30 @@ char *mv_percent_decode(const char *s, size_t len, size_t *out_len)
     return out;
 }
 
+char *mv_message_text(const uint8_t *s, size_t len)
+{
+    size_t nuls = 0, w = 0;
+    if (s == NULL)
+        len = 0;
+    for (size_t i = 0; i < len; i++)
+        nuls += s[i] == 0;
+    if (nuls > (SIZE_MAX - 1 - len) / 3)
+        return NULL;
+    char *out = malloc(len + 3 * nuls + 1);
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == 0) {
+            memcpy(out + w, "\\x00", 4);
+            w += 4;
+        } else {
+            out[w++] = (char)s[i];
+        }
+    }
+    out[w] = '\0';
+    return out;
+}
+
 /* ======================================================================
  * base64
  * ====================================================================== */

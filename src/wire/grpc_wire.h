@@ -174,8 +174,15 @@ int mv_timeout_parse(const char *s, size_t len, int64_t *ns);
  * NUL-terminated string (length in *out_len when non-NULL) or NULL (NOMEM). */
 char *mv_percent_encode(const uint8_t *s, size_t len, size_t *out_len);
 /* Decodes %XX; invalid escapes pass through unchanged; never fails except
- * NOMEM (NULL).  Result is NUL-terminated. */
+ * NOMEM (NULL).  Result is NUL-terminated; *out_len (when non-NULL) counts
+ * every decoded byte: "%00" decodes to a NUL inside the result, and the
+ * bytes after it are kept. */
 char *mv_percent_decode(const char *s, size_t len, size_t *out_len);
+/* Decoded message bytes as a C string: every byte as it is, except NUL,
+ * written as the four characters \x00 (the escape milvus_escape_text
+ * uses), so that nothing after it is lost.  Returns malloc'ed text or NULL
+ * (NOMEM). */
+char *mv_message_text(const uint8_t *s, size_t len);
 
 /* ---- base64 (for -bin metadata) ------------------------------------------- */
 /* Standard alphabet, no padding.  Returns malloc'ed NUL-terminated text. */

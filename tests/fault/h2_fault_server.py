@@ -56,6 +56,9 @@ Scenarios (request path /fault.Test/<name>):
                     trailers only once the PING ACK has arrived
   big_slow          the --big-size message in --piece-size DATA frames,
                     one every --piece-ms
+  header_bomb       response headers with one 3000-byte field 4000 times
+                    (12 MB decoded; HPACK sends the repeats as 1-byte table
+                    references), then an echo
 
 Connection modes (--mode):
   h2       HTTP/2 (h2c, or TLS with --tls)
@@ -418,6 +421,10 @@ class H2Conn(asyncio.Protocol):
             part = min(ARGS.big_part, len(msg) - 1)
             self.queue(sid, self.resp_headers(sid), self.data(msg[:part]))
             LOOP.call_later(ARGS.stall_ms / 1000.0, self.after_stall, st, msg[part:])
+        elif sc == "header_bomb":
+            bomb = [("x-bomb", "b" * 3000)] * 4000
+            self.queue(sid, self.resp_headers(sid, extra=bomb), self.data(bytes(st.body)),
+                       self.trailers(0))
         elif sc == "big_slow":
             self.queue(sid, self.resp_headers(sid))
             self.send_pieces(st, grpc_frame(pattern(ARGS.big_size)))

@@ -1065,6 +1065,23 @@ Test(fault, oversize_response_resource_exhausted)
     fx_done();
 }
 
+/* HPACK lets 4 KB of HEADERS decode to 12 MB: the client stops at its
+ * limit (the one it announces in SETTINGS_MAX_HEADER_LIST_SIZE), and the
+ * connection goes on. */
+Test(fault, response_headers_past_the_header_list_limit)
+{
+    struct fx *f = setup_h2(NULL);
+    struct call_rec *r = call1(f, "header_bomb", MSG, MSGLEN, 5000);
+    char raw[1024];
+
+    expect_failure(r, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_RESOURCE_EXHAUSTED);
+    cr_assert_str_eq(r->msg, "response headers exceed 1 MiB (SETTINGS_MAX_HEADER_LIST_SIZE)");
+    expect_recovers(f);
+    server_stat(f, "conns", raw, sizeof raw);
+    cr_assert(strstr(raw, "conns=1\n") != NULL, "the connection survives: %s", raw);
+    fx_done();
+}
+
 /* Trailers arrive while a 4 MiB request is still being sent (the server
  * opens no flow-control window): the status comes from those trailers. */
 static void early_trailers_case(const char *scenario)

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # rules for tests/transport: the transport and call layers against an
-# in-process HTTP/2 gRPC server (h2_test_server), plaintext and TLS.
+# in-process HTTP/2 gRPC server (h2_test_server), plaintext and TLS, and
+# the limits of transport.h against a raw hostile peer (test_limits.c).
 if HAVE_CRITERION
-check_PROGRAMS += tests/transport/test_transport tests/transport/test_tls
+check_PROGRAMS += tests/transport/test_transport tests/transport/test_tls \
+	tests/transport/test_limits
 tests_transport_test_transport_SOURCES = tests/transport/test_transport.c \
 	tests/transport/h2_test_server.c tests/transport/h2_test_server.h
 tests_transport_test_transport_CPPFLAGS = $(MV_TEST_CPPFLAGS)
@@ -11,5 +13,8 @@ tests_transport_test_tls_SOURCES = tests/transport/test_tls.c \
 	tests/transport/h2_test_server.c tests/transport/h2_test_server.h
 tests_transport_test_tls_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_transport_test_tls_LDADD = $(MV_TEST_LIBS)
-TESTS += tests/transport/test_transport tests/transport/test_tls
+tests_transport_test_limits_SOURCES = tests/transport/test_limits.c
+tests_transport_test_limits_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_transport_test_limits_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/transport/test_transport tests/transport/test_tls tests/transport/test_limits
 endif

@@ -587,6 +587,19 @@ static void h_status(h2ts_req *r, void *ctx)
         h2ts_send_headers(r, NULL);
         h2ts_send_raw(r, "\x01\0\0\0\x01z", 6);
         h2ts_finish(r, 0, NULL, NULL);
+    } else if (strcmp(mode, "gzip") == 0 || strcmp(mode, "identity") == 0) {
+        const char *const enc[] = {"grpc-encoding", mode, NULL};
+        h2ts_send_headers(r, enc);
+        h2ts_send_raw(r, "\x01\0\0\0\x01z", 6);
+        h2ts_finish(r, 0, NULL, NULL);
+    } else if (strcmp(mode, "no-content-type") == 0) {
+        h2ts_send_headers_raw(r, 200, NULL);
+        h2ts_send_message(r, "a", 1);
+        h2ts_finish(r, 0, NULL, NULL);
+    } else if (strcmp(mode, "nul-message") == 0) {
+        /* sent as it is: h2ts would percent-encode the '%' */
+        static const char *const m[] = {"grpc-message", "before%00after%00", NULL};
+        h2ts_trailers_only(r, 200, 5, NULL, m);
     }
 }
 
@@ -651,6 +664,143 @@ Test(transport, compressed_flag_without_encoding)
 {
     result res = run_mode("compressed");
     cr_assert_eq(res.code, MILVUS_GRPC_INTERNAL);
+    cr_assert_str_eq(res.msg, "compressed message without grpc-encoding");
+}
+
+/* An encoding the client did not offer is named as such, not as a missing
+ * grpc-encoding. */
+Test(transport, compressed_with_an_encoding_not_offered)
+{
+    result res = run_mode("gzip");
+    cr_assert_eq(res.status, MILVUS_ERR_PROTOCOL);
+    cr_assert_eq(res.code, MILVUS_GRPC_INTERNAL);
+    cr_assert_str_eq(res.msg, "message compressed with grpc-encoding \"gzip\", an encoding the "
+                              "client did not offer (grpc-accept-encoding: identity)");
+    h2ts_free(srv);
+    milvus_channel_free(ch);
+    res = run_mode("identity");
+    cr_assert_str_eq(res.msg, "message flagged compressed with grpc-encoding \"identity\"");
+}
+
+Test(transport, missing_content_type_is_named)
+{
+    result res = run_mode("no-content-type");
+    cr_assert_eq(res.status, MILVUS_ERR_PROTOCOL);
+    cr_assert_eq(res.code, MILVUS_GRPC_UNKNOWN);
+    cr_assert_str_eq(res.msg, "the peer is not a gRPC server (no content-type)");
+}
+
+/* grpc-message "before%00after%00": the NUL does not end the message; the
+ * message string shows it as \x00. */
+Test(transport, nul_in_grpc_message_keeps_the_rest)
+{
+    result res = run_mode("nul-message");
+    cr_assert_eq(res.code, MILVUS_GRPC_NOT_FOUND);
+    cr_assert_str_eq(res.msg, "before\\x00after\\x00");
+}
+
+/* ---- messages are not cut ---- */
+
+static char *full_msg;
+
+static void on_reply_full(milvus_channel *c, int status, const milvus_reply *r, void *ctx)
+{
+    int *calls = ctx;
+    (void)c;
+    (void)status;
+    free(full_msg);
+    full_msg = strdup(milvus_reply_message(r));
+    (*calls)++;
+}
+
+static char long_text[3001];
+
+static void h_long_message(h2ts_req *r, void *ctx)
+{
+    (void)ctx;
+    h2ts_trailers_only(r, 200, 9, long_text, NULL);
+}
+
+Test(transport, long_grpc_message_is_whole)
+{
+    int calls = 0;
+    for (size_t i = 0; i < sizeof(long_text) - 1; i++)
+        long_text[i] = i % 10 == 8 ? ' ' : (char)('a' + i % 26); /* ends in a letter */
+    start_server(NULL, h_long_message, NULL);
+    open_channel();
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "q", 1, NULL, on_reply_full, &calls,
+                                      NULL),
+                 MILVUS_OK);
+    cr_assert(run_until(&calls, 1, 3000));
+    cr_assert_str_eq(full_msg, long_text);
+    free(full_msg);
+    full_msg = NULL;
+}
+
+/* ---- GOAWAY names its error code ---- */
+
+static void h_goaway_refuse(h2ts_req *r, void *ctx)
+{
+    (void)ctx;
+    h2ts_goaway(r->conn, NGHTTP2_INTERNAL_ERROR, "maintenance", 0);
+}
+
+/* Every connection refuses the stream with GOAWAY: after the transparent
+ * retries the call fails, and the message says what the GOAWAY said. */
+Test(transport, goaway_refusal_names_the_code)
+{
+    result res = {0};
+    milvus_call_options *co = milvus_call_options_new();
+    start_server(NULL, h_goaway_refuse, NULL);
+    open_channel();
+    milvus_call_options_set_retry(co, 0);
+    cr_assert_eq(unary("a", co, &res, NULL), MILVUS_OK);
+    milvus_call_options_free(co);
+    cr_assert(run_until(&res.calls, 1, 5000));
+    cr_assert_eq(res.code, MILVUS_GRPC_UNAVAILABLE, "%s", res.msg);
+    cr_assert_str_eq(res.msg, "stream refused by the server (not processed): GOAWAY with "
+                              "INTERNAL_ERROR, last stream 0 (\"maintenance\")");
+}
+
+static h2ts_conn *goaway_conn;
+
+static void drop_later(evutil_socket_t fd, short w, void *arg)
+{
+    (void)fd;
+    (void)w;
+    (void)arg;
+    h2ts_drop(goaway_conn);
+}
+
+static void h_goaway_close(h2ts_req *r, void *ctx)
+{
+    struct timeval tv = {0, 20000};
+    (void)ctx;
+    goaway_conn = r->conn;
+    h2ts_goaway(r->conn, NGHTTP2_ENHANCE_YOUR_CALM, "shutting down", r->stream_id);
+    event_base_once(base, -1, EV_TIMEOUT, drop_later, NULL, &tv);
+}
+
+/* GOAWAY that keeps the stream, then the connection closes under it. */
+Test(transport, close_after_goaway_names_the_code)
+{
+    result res = {0};
+    milvus_call_options *co = milvus_call_options_new();
+    start_server(NULL, h_goaway_close, NULL);
+    open_channel();
+    milvus_call_options_set_retry(co, 0);
+    cr_assert_eq(unary("a", co, &res, NULL), MILVUS_OK);
+    milvus_call_options_free(co);
+    cr_assert(run_until(&res.calls, 1, 3000));
+    cr_assert_eq(res.status, MILVUS_ERR_DISCONNECTED, "%s", res.msg);
+    /* "connection closed by the server", or a reset when the server closed
+     * with bytes of ours unread */
+    cr_assert(strstr(res.msg, "connection closed by the server after ") == res.msg ||
+                  strstr(res.msg, "connection error: ") == res.msg,
+              "%s", res.msg);
+    cr_assert(strstr(res.msg, " after GOAWAY with ENHANCE_YOUR_CALM, last stream 1 (\"shutting "
+                              "down\")"),
+              "%s", res.msg);
 }
 
 Test(transport, rst_stream_internal)

@@ -753,6 +753,34 @@ Test(percent, decode_respects_length)
     free(d);
 }
 
+/* A %00 decodes to a NUL inside the result: the bytes after it are kept
+ * and counted. */
+Test(percent, nul_keeps_the_rest)
+{
+    size_t n = 0;
+    char *d = mv_percent_decode("before%00after%00", 17, &n);
+    cr_assert_eq(n, 13);
+    cr_assert_arr_eq(d, "before\0after\0", 14); /* and the terminating NUL */
+    free(d);
+}
+
+/* The decoded bytes as a C string: NUL shown as \x00, the rest as it is. */
+Test(percent, message_text_shows_nul)
+{
+    char *t = mv_message_text((const uint8_t *)"before\0after\0", 13);
+    cr_assert_str_eq(t, "before\\x00after\\x00");
+    free(t);
+    t = mv_message_text((const uint8_t *)"caf\xc3\xa9 \\x00 \x1b[0m", 15);
+    cr_assert_str_eq(t, "caf\xc3\xa9 \\x00 \x1b[0m"); /* other bytes untouched */
+    free(t);
+    t = mv_message_text(NULL, 0);
+    cr_assert_str_eq(t, "");
+    free(t);
+    t = mv_message_text((const uint8_t *)"\0", 1);
+    cr_assert_str_eq(t, "\\x00");
+    free(t);
+}
+
 /* ======================================================================
  * base64
  * ====================================================================== */
