@@ -47,8 +47,17 @@ typedef uint64_t milvus_call_id;
 
 /* ---- per-call options ------------------------------------------------ */
 
+/* Setters refuse values as the option objects of <milvus/client.h> do: the
+ * previous value stays, milvus_call_options_last_error() names the setter,
+ * the value and what is accepted, and a call submitted with the invalid
+ * object fails with MILVUS_ERR_INVALID_ARGUMENT and that message
+ * (milvus_channel_last_error()) until the same setter (add_metadata: for
+ * the same key) accepts a value. */
 MILVUS_EXTERN milvus_call_options *milvus_call_options_new(void);
 MILVUS_EXTERN void milvus_call_options_free(milvus_call_options *co);
+/* The message of the newest refused value, "" when none or co is NULL;
+ * never NULL. */
+MILVUS_EXTERN const char *milvus_call_options_last_error(const milvus_call_options *co);
 /* Deadline relative to submission: 0 (default) = the channel default, up
  * to 3153600000000 (100 years); a negative one is refused. */
 MILVUS_EXTERN int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms);
@@ -68,8 +77,9 @@ MILVUS_EXTERN int milvus_call_options_set_retry(milvus_call_options *co, int ena
 
 /* Creates a channel on base.  Connections are opened lazily, on the first
  * call.  *out receives the channel.  Returns MILVUS_OK,
- * MILVUS_ERR_INVALID_ARGUMENT, MILVUS_ERR_TLS (CA or certificate files
- * unreadable) or MILVUS_ERR_NOMEM. */
+ * MILVUS_ERR_INVALID_ARGUMENT (also for options holding a refused setter
+ * value: milvus_options_last_error(opts) names it), MILVUS_ERR_TLS (CA or
+ * certificate files unreadable) or MILVUS_ERR_NOMEM. */
 MILVUS_EXTERN int milvus_channel_new(milvus_channel **out, struct event_base *base,
                                      const milvus_options *opts);
 

@@ -106,27 +106,58 @@ void milvus_call_options_free(milvus_call_options *co)
     if (!co)
         return;
     mv_md_free(&co->md);
+    mv_opterr_free(&co->err);
     free(co);
+}
+
+const char *milvus_call_options_last_error(const milvus_call_options *co)
+{
+    return mv_opterr_msg(co ? &co->err : NULL);
 }
 
 int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms)
 {
-    if (!co || ms < 0 || ms > (int64_t)100 * 365 * 86400 * 1000)
+    const int64_t max = (int64_t)100 * 365 * 86400 * 1000;
+    if (!co)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (ms < 0 || ms > max)
+        return mv_refuse(&co->err, __func__, NULL,
+                         "timeout %lld ms is out of range (0 = the channel default, 1..%lld)",
+                         (long long)ms, (long long)max);
     co->timeout_ms = ms;
+    mv_accept(&co->err, __func__, NULL);
     return MILVUS_OK;
 }
 
 int milvus_call_options_add_metadata(milvus_call_options *co, const char *key, const void *value,
                                      size_t len)
 {
+    char q[MV_QUOTE_LEN];
+    size_t klen;
     int rc;
-    if (!co || !key || (!value && len))
+    if (!co)
         return MILVUS_ERR_INVALID_ARGUMENT;
+    if (!key || !mv_md_key_valid(key, klen = strlen(key), 0))
+        return mv_refuse(&co->err, __func__, NULL,
+                         "key %s is not a valid metadata key (non-empty lowercase [0-9a-z_.-], "
+                         "not grpc-* nor a header the transport writes)",
+                         mv_quote(q, key));
+    /* values are not quoted: metadata may carry credentials */
+    if (!value && len)
+        return mv_refuse(&co->err, __func__, key, "value of %s is NULL with length %zu",
+                         mv_quote(q, key), len);
+    if (value && !mv_md_key_is_bin(key, klen) && !mv_md_value_valid(value, len))
+        return mv_refuse(&co->err, __func__, key,
+                         "value of %s is not printable ASCII (0x20..0x7e; keys ending in -bin "
+                         "take binary values)",
+                         mv_quote(q, key));
     rc = mv_md_add(&co->md, key, value ? value : "", len);
     if (rc == -2)
         return MILVUS_ERR_NOMEM;
-    return rc ? MILVUS_ERR_INVALID_ARGUMENT : MILVUS_OK;
+    if (rc)
+        return mv_refuse(&co->err, __func__, key, "entry %s refused", mv_quote(q, key));
+    mv_accept(&co->err, __func__, key);
+    return MILVUS_OK;
 }
 
 int milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent)
@@ -846,6 +877,11 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
                      !path || !path_valid(path) ? "method path must look like /pkg.Service/Method"
                      : !cb                      ? "callback is NULL"
                                                 : "request is NULL");
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    }
+    if (co && co->err.list) {
+        mv_set_error(ch, "%s: invalid call options: %s", streaming ? "server_stream" : "unary",
+                     mv_opterr_msg(&co->err));
         return MILVUS_ERR_INVALID_ARGUMENT;
     }
     if (ch->closing || ch->freeing) {

@@ -804,6 +804,9 @@ int milvus_channel_new(milvus_channel **out, struct event_base *base, const milv
     if (!out || !base || !opts)
         return MILVUS_ERR_INVALID_ARGUMENT;
     *out = NULL;
+    /* There is no channel to hold a message: the options keep theirs. */
+    if (opts->err.list)
+        return MILVUS_ERR_INVALID_ARGUMENT;
     if (!opts->host || !*opts->host)
         return MILVUS_ERR_INVALID_ARGUMENT;
     ch = calloc(1, sizeof(*ch));

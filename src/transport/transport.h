@@ -134,6 +134,7 @@ struct milvus_call_options {
     int idempotent;
     int retry;
     mv_md md;
+    mv_opterr err; /* refused setter values */
 };
 
 enum mv_call_state {

@@ -1277,3 +1277,66 @@ Test(refused_values, a_result_schema_refuses_its_setters)
     milvus_schema_free(s); /* pb is borrowed: not freed */
     milvus_field_free(f);
 }
+
+static int message_cb(milvus_channel *ch, const uint8_t *data, size_t len, void *ctx)
+{
+    (void)ch;
+    (void)data;
+    (void)len;
+    (void)ctx;
+    return 0;
+}
+
+static void reply_cb(milvus_channel *ch, int status, const milvus_reply *r, void *ctx)
+{
+    (void)ch;
+    (void)status;
+    (void)r;
+    ++*(int *)ctx;
+}
+
+Test(refused_values, call_options_fail_the_call_and_options_fail_the_channel)
+{
+    struct event_base *base = event_base_new();
+    milvus_options *o = milvus_options_new();
+    milvus_call_options *co = milvus_call_options_new();
+    milvus_channel *ch = (milvus_channel *)&ch;
+    int calls = 0;
+    cr_assert_eq(milvus_options_set_uri(o, "http://127.0.0.1:1"), MILVUS_OK);
+    cr_assert_eq(milvus_options_set_pool_size(o, 99), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_channel_new(&ch, base, o), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_null(ch, "no channel from invalid options");
+    cr_assert_eq(milvus_options_set_pool_size(o, 2), MILVUS_OK);
+    cr_assert_eq(milvus_channel_new(&ch, base, o), MILVUS_OK);
+
+    cr_assert_eq(milvus_call_options_set_timeout_ms(co, -1), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_str_eq(milvus_call_options_last_error(co),
+                     "milvus_call_options_set_timeout_ms: timeout -1 ms is out of range (0 = "
+                     "the channel default, 1..3153600000000)");
+    cr_assert_eq(milvus_call_options_add_metadata(co, "Bad", "v", 1), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls, NULL),
+                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(milvus_channel_last_error(ch), "unary: invalid call options: "
+                                                    "milvus_call_options_add_metadata: key "
+                                                    "\"Bad\""),
+              "%s", milvus_channel_last_error(ch));
+    cr_assert_eq(milvus_channel_server_stream(ch, "/a.B/C", "", 0, co, message_cb, reply_cb, &calls,
+                                              NULL),
+                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(milvus_channel_last_error(ch), "server_stream: invalid call options"), "%s",
+              milvus_channel_last_error(ch));
+    cr_assert_eq(milvus_channel_pending(ch), 0);
+    cr_assert_eq(milvus_call_options_add_metadata(co, "good", "v", 1), MILVUS_OK);
+    cr_assert(strstr(milvus_call_options_last_error(co), "set_timeout_ms"), "the other stays");
+    cr_assert_eq(milvus_call_options_set_timeout_ms(co, 1000), MILVUS_OK);
+    cr_assert_str_eq(milvus_call_options_last_error(co), "");
+    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls, NULL),
+                 MILVUS_OK);
+    cr_assert_eq(milvus_call_options_set_timeout_ms(NULL, 1), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_str_eq(milvus_call_options_last_error(NULL), "");
+    milvus_channel_free(ch);
+    cr_assert_eq(calls, 1, "only the accepted call completed");
+    milvus_call_options_free(co);
+    milvus_options_free(o);
+    event_base_free(base);
+}

@@ -209,12 +209,25 @@ Test(transport, metadata)
     cr_assert_eq(milvus_options_set_token(opts, "root:Milvus"), MILVUS_OK);
     cr_assert_eq(milvus_options_set_database(opts, "db1"), MILVUS_OK);
     cr_assert_eq(milvus_options_add_metadata(opts, "Bad-Key", "v", 1), MILVUS_ERR_INVALID_ARGUMENT);
+    /* the options are invalid until add_metadata accepts an entry */
+    cr_assert_eq(milvus_channel_new(&ch, base, opts), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(milvus_options_last_error(opts), "\"Bad-Key\""), "%s",
+              milvus_options_last_error(opts));
+    cr_assert_eq(milvus_options_add_metadata(opts, "x-static2", "s2", 2), MILVUS_OK);
     open_channel();
     cr_assert_eq(milvus_channel_set_metadata(ch, "x-chan", "c9", 2), MILVUS_OK);
     cr_assert_eq(milvus_call_options_add_metadata(co, "x-call", "c1", 2), MILVUS_OK);
     cr_assert_eq(milvus_call_options_add_metadata(co, "x-bin-bin", bin, sizeof(bin)), MILVUS_OK);
     cr_assert_eq(milvus_call_options_add_metadata(co, "x-bad", "\n", 1),
                  MILVUS_ERR_INVALID_ARGUMENT);
+    /* refused at submission until x-bad gets a value the call can send */
+    cr_assert_eq(unary("m", co, &res, NULL), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_str_eq(milvus_channel_last_error(ch),
+                     "unary: invalid call options: milvus_call_options_add_metadata: value of "
+                     "\"x-bad\" is not printable ASCII (0x20..0x7e; keys ending in -bin take "
+                     "binary values)");
+    cr_assert_eq(milvus_call_options_add_metadata(co, "x-bad", "ok", 2), MILVUS_OK);
+    cr_assert_str_eq(milvus_call_options_last_error(co), "");
     cr_assert_eq(unary("m", co, &res, NULL), MILVUS_OK);
     milvus_call_options_free(co); /* copied at submission */
     cr_assert(run_until(&res.calls, 1, 3000));
@@ -946,8 +959,8 @@ Test(transport, connection_refused)
      * attempts. */
     milvus_channel_free(ch);
     ch = NULL;
-    cr_assert_eq(milvus_options_set_wait_for_ready(opts, 1), MILVUS_OK);
     cr_assert_eq(milvus_options_set_wait_for_ready(opts, 2), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_options_set_wait_for_ready(opts, 1), MILVUS_OK);
     open_channel();
     memset(&res2, 0, sizeof(res2));
     cr_assert_eq(unary("a", co, &res2, NULL), MILVUS_OK);
