@@ -145,8 +145,14 @@ MILVUS_EXTERN int milvus_reply_status(const milvus_reply *r);
  * transport errors the code the gRPC spec assigns (e.g. DEADLINE_EXCEEDED,
  * UNAVAILABLE, CANCELLED). */
 MILVUS_EXTERN int milvus_reply_grpc_code(const milvus_reply *r);
-/* Decoded grpc-message or a local description; never NULL. */
+/* Decoded grpc-message or a local description; never NULL.  A NUL byte in
+ * the server's grpc-message shows as the four characters \x00; other bytes
+ * are as received (print it with milvus_escape_text()). */
 MILVUS_EXTERN const char *milvus_reply_message(const milvus_reply *r);
+/* The server's grpc-message exactly as received, percent-decoded: *len
+ * bytes, any byte value (NUL included), not NUL-terminated; NULL and 0
+ * when the server sent none.  Valid during the callback. */
+MILVUS_EXTERN const uint8_t *milvus_reply_grpc_message_bytes(const milvus_reply *r, size_t *len);
 /* The unary response message (NULL/0 when none). */
 MILVUS_EXTERN const uint8_t *milvus_reply_data(const milvus_reply *r, size_t *len);
 /* Response header (initial metadata) or trailer by name; the n-th value

@@ -816,6 +816,8 @@ void mv_call_deliver(mv_call *c)
     r.status = c->status;
     r.grpc_code = c->code;
     r.message = c->message ? c->message : "";
+    r.grpc_message = (const uint8_t *)c->grpc_message;
+    r.grpc_message_len = c->grpc_message ? c->grpc_message_len : 0;
     r.data = c->streaming ? NULL : c->resp;
     r.data_len = c->streaming ? 0 : c->resp_len;
     r.headers = &c->headers;
@@ -1042,6 +1044,13 @@ int milvus_reply_grpc_code(const milvus_reply *r)
 const char *milvus_reply_message(const milvus_reply *r)
 {
     return r && r->message ? r->message : "";
+}
+
+const uint8_t *milvus_reply_grpc_message_bytes(const milvus_reply *r, size_t *len)
+{
+    if (len)
+        *len = r && r->grpc_message ? r->grpc_message_len : 0;
+    return r ? r->grpc_message : NULL;
 }
 
 const uint8_t *milvus_reply_data(const milvus_reply *r, size_t *len)

@@ -122,6 +122,8 @@ struct milvus_reply {
     int status;
     int grpc_code;
     const char *message;
+    const uint8_t *grpc_message; /* decoded, as received; NULL: none */
+    size_t grpc_message_len;
     const uint8_t *data;
     size_t data_len;
     const mv_kvlist *headers;

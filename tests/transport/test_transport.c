@@ -34,6 +34,9 @@ typedef struct result {
     size_t hdr_bin_len;
     int nmsgs;
     char msgs[8][32];
+    uint8_t gm[64]; /* milvus_reply_grpc_message_bytes */
+    size_t gm_len;
+    int gm_null;
 } result;
 
 static struct event_base *base;
@@ -115,6 +118,11 @@ static void on_reply(milvus_channel *c, int status, const milvus_reply *r, void 
     cr_assert_eq(milvus_reply_status(r), status);
     res->code = milvus_reply_grpc_code(r);
     snprintf(res->msg, sizeof(res->msg), "%s", milvus_reply_message(r));
+    d = milvus_reply_grpc_message_bytes(r, &n);
+    res->gm_null = d == NULL;
+    res->gm_len = n < sizeof(res->gm) ? n : sizeof(res->gm);
+    if (d)
+        memcpy(res->gm, d, res->gm_len);
     d = milvus_reply_data(r, &n);
     free(res->data);
     res->data = NULL;
@@ -710,6 +718,9 @@ Test(transport, nul_in_grpc_message_keeps_the_rest)
     result res = run_mode("nul-message");
     cr_assert_eq(res.code, MILVUS_GRPC_NOT_FOUND);
     cr_assert_str_eq(res.msg, "before\\x00after\\x00");
+    /* the raw bytes, with their length */
+    cr_assert_eq(res.gm_len, 13);
+    cr_assert_eq(memcmp(res.gm, "before\0after\0", 13), 0);
 }
 
 /* ---- messages are not cut ---- */
