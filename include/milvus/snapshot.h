@@ -99,8 +99,9 @@ MILVUS_EXTERN int milvus_client_flush_and_snapshot(milvus_client *c, const char 
 MILVUS_EXTERN int milvus_client_drop_snapshot(milvus_client *c, const char *collection,
                                               const char *name, const milvus_snapshot_options *o,
                                               milvus_result_cb cb, void *ctx);
-/* Snapshot names of collection (NULL or "": of every collection, where the
- * server allows it).  Result strings. */
+/* Snapshot names of collection.  Result strings.  NULL or "" sends no
+ * collection name: Milvus 3.0's proxy refuses that (1101 "collection_name
+ * is required for ListSnapshots"), and so does the test server. */
 MILVUS_EXTERN int milvus_client_list_snapshots(milvus_client *c, const char *collection,
                                                const milvus_snapshot_options *o,
                                                milvus_result_cb cb, void *ctx);

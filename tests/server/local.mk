@@ -30,9 +30,14 @@ MV_SERVER_FILES = \
 	tests/server/areas/search.js \
 	tests/server/areas/query.js
 
-# Tests of engineer [B]'s modules (data/search/query, expression parser).
+# Tests of the data, search and query areas and of the expression parser.
 MV_SERVER_B_TESTS = tests/server/data.test.js tests/server/expr-b.test.js
 
+# The snapshot area against the upstream proxy and datacoord.
+MV_SERVER_SNAPSHOT_TESTS = tests/server/snapshot.test.js
+
 EXTRA_DIST += $(MV_SERVER_FILES) tests/server/areas-test/harness.js \
-	tests/server/smoke.js tests/server/sdk-scenario.js $(MV_SERVER_B_TESTS)
-TESTS += tests/server/smoke.js tests/server/sdk-scenario.js $(MV_SERVER_B_TESTS)
+	tests/server/smoke.js tests/server/sdk-scenario.js $(MV_SERVER_B_TESTS) \
+	$(MV_SERVER_SNAPSHOT_TESTS)
+TESTS += tests/server/smoke.js tests/server/sdk-scenario.js $(MV_SERVER_B_TESTS) \
+	$(MV_SERVER_SNAPSHOT_TESTS)

@@ -168,7 +168,7 @@ test('restoreSnapshot, poll until Completed, restored rows match', async () => {
   assert.ok(states.has('RestoreSnapshotExecuting') || states.has('RestoreSnapshotPending'));
   const stats = await client.getCollectionStatistics({ collection_name: RESTORED });
   assert.strictEqual(Number(stats.data.row_count), ROWS);
-  const jobs = await client.listRestoreSnapshotJobs({ collection_name: COLL });
+  const jobs = await client.listRestoreSnapshotJobs({ collection_name: RESTORED });
   assert.ok(jobs.jobs.some((j) => String(j.job_id) === String(r.job_id)));
 });
 

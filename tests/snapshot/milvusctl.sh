@@ -177,8 +177,8 @@ run 0 "snapshot list COLLECTION" snapshot list "$C"
 if [ "$(cat "$out" | tr '\n' ' ')" = "s1 s2 " ]; then tap_ok "list prints s1 and s2"; else tap_not_ok "list prints s1 and s2: $(cat "$out")"; fi
 run 0 "snapshot list --json" --json snapshot list "$C"
 json "list JSON" "d.collection === '$C' && d.snapshots.length === 2 && d.snapshots.includes('s1')"
-run 0 "snapshot list (all)" --json snapshot list
-json "list of all collections includes ours" "d.snapshots.includes('s1')"
+run 1 "snapshot list without a collection" snapshot list
+has "$err" "list without a collection: the server's reason" "collection_name is required"
 run 1 "describe a missing snapshot" snapshot describe "$C" nope
 one_line "missing snapshot: one line"
 has "$err" "missing snapshot: the server's reason" "snapshot not found"
@@ -197,7 +197,7 @@ if [ "$n" -eq "$u" ]; then tap_ok "lines only on change ($n lines)"; else tap_no
 has "$out" "final job on stdout" "^job $JOB: Completed 100%"
 run 0 "snapshot job --json" --json snapshot job "$JOB"
 json "job JSON fields" "d.job_id === '$JOB' && d.state === 'Completed' && d.collection === '$T1' && d.snapshot === 's1' && d.database === 'default' && d.progress === 100 && d.start_time > 1600000000000"
-run 0 "snapshot jobs COLLECTION --json" --json snapshot jobs "$C"
+run 0 "snapshot jobs COLLECTION --json" --json snapshot jobs "$T1"
 json "jobs JSON lists the job" "d.jobs.some(j => j.job_id === '$JOB' && j.state === 'Completed' && j.progress === 100)"
 run 0 "snapshot jobs" snapshot jobs
 has "$out" "jobs table" "^$JOB +Completed +100%"

@@ -111,9 +111,12 @@ Test(rpc, create_describe_list)
     cr_assert_gt(ts1, 0);
     /* a hybrid timestamp: physical milliseconds above 18 logical bits */
     cr_assert_gt(ts1 >> 18, 1600000000000LL);
-    if (mvt_is_local())
-        cr_assert(strstr(milvus_result_snapshot_s3_location(res), "s1"), "%s",
-                  milvus_result_snapshot_s3_location(res));
+    /* datacoord's metadata object: <root>/snapshots/<collection id>/metadata/<snapshot id>.json */
+    if (mvt_is_local()) {
+        const char *loc = milvus_result_snapshot_s3_location(res);
+        cr_assert(strstr(loc, "snapshots/") && strstr(loc, "/metadata/"), "%s", loc);
+        cr_assert_str_eq(loc + strlen(loc) - 5, ".json");
+    }
     milvus_result_unref(res);
 
     cr_assert_eq(milvus_sync_describe_snapshot(e.s, e.coll, "s2", NULL, &res), MILVUS_OK);
@@ -125,8 +128,11 @@ Test(rpc, create_describe_list)
     cr_assert_eq(milvus_result_string_count(res), 2);
     cr_assert(has_string(res, "s1") && has_string(res, "s2"));
     milvus_result_unref(res);
-    cr_assert_eq(milvus_sync_list_snapshots(e.s, NULL, NULL, &res), MILVUS_OK);
-    cr_assert(has_string(res, "s1") && has_string(res, "s2"));
+    /* the proxy lists the snapshots of one collection only */
+    cr_assert_eq(milvus_sync_list_snapshots(e.s, NULL, NULL, &res), MILVUS_ERR_SERVER);
+    cr_assert_eq(milvus_result_server_code(res), 1101);
+    cr_assert(strstr(milvus_result_reason(res), "collection_name is required"), "%s",
+              milvus_result_reason(res));
     milvus_result_unref(res);
 
     cr_assert_eq(milvus_sync_drop_snapshot(e.s, e.coll, "s1", NULL, &res), MILVUS_OK);
@@ -171,11 +177,16 @@ Test(rpc, restore_job_fields_and_point_in_time)
     cr_assert_gt(milvus_result_job_start_time(res, 0), 1600000000000ULL);
     milvus_result_unref(res);
 
-    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, e.coll, NULL, &res), MILVUS_OK);
+    /* restore jobs are listed by their target collection */
+    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, target, NULL, &res), MILVUS_OK);
     int listed = 0;
     for (size_t i = 0; i < milvus_result_job_count(res); i++)
         listed |= milvus_result_job_id(res, i) == job;
-    cr_assert(listed, "job %lld not listed for %s", (long long)job, e.coll);
+    cr_assert(listed, "job %lld not listed for %s", (long long)job, target);
+    milvus_result_unref(res);
+    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, e.coll, NULL, &res), MILVUS_OK);
+    for (size_t i = 0; i < milvus_result_job_count(res); i++)
+        cr_assert_neq(milvus_result_job_id(res, i), job, "job listed for its source %s", e.coll);
     milvus_result_unref(res);
     cr_assert_eq(milvus_sync_list_restore_jobs(e.s, NULL, NULL, &res), MILVUS_OK);
     cr_assert_geq(milvus_result_job_count(res), 1);
@@ -233,10 +244,13 @@ Test(rpc, export_counters_uri_and_external_restore)
     cr_assert_gt(milvus_result_job_total_bytes(res, 0), 0);
     snprintf(uri, sizeof(uri), "%s", milvus_result_job_metadata_uri(res, 0));
     cr_assert_gt(strlen(uri), 0);
+    /* <path>/exports/<uuid>/snapshots/<collection id>/metadata/<snapshot id>.json */
     if (mvt_is_local()) {
         char want[200];
-        snprintf(want, sizeof(want), "%s/ex/metadata.json", path);
-        cr_assert_str_eq(uri, want);
+        snprintf(want, sizeof(want), "%s/exports/", path);
+        cr_assert_eq(strncmp(uri, want, strlen(want)), 0, "%s", uri);
+        cr_assert(strstr(uri, "/snapshots/") && strstr(uri, "/metadata/"), "%s", uri);
+        cr_assert_str_eq(uri + strlen(uri) - 5, ".json");
     }
     milvus_result_unref(res);
 
@@ -248,10 +262,12 @@ Test(rpc, export_counters_uri_and_external_restore)
     cr_assert_eq(mvt_load(e.s, target), MILVUS_OK);
     cr_assert_eq(mvt_count(e.s, target, NULL), 120);
 
-    /* export_and_wait in one call */
+    /* export_and_wait in one call: each export gets a bundle root of its own */
     cr_assert_eq(milvus_sync_export_snapshot_and_wait(e.s, e.coll, "ex", path, NULL, NULL, &res),
                  MILVUS_OK, "%s", msg_of(e.s, res));
-    cr_assert_str_eq(milvus_result_job_metadata_uri(res, 0), uri);
+    const char *uri2 = milvus_result_job_metadata_uri(res, 0);
+    cr_assert_eq(strncmp(uri2, path, strlen(path)), 0, "%s", uri2);
+    cr_assert_str_neq(uri2, uri);
     milvus_result_unref(res);
     const char *const extra[] = {target, NULL};
     env_close(&e, extra);
@@ -764,8 +780,8 @@ Test(headline, await_deadline_gives_timeout_and_the_job_goes_on)
     cr_assert_geq(took, 240);
     cr_assert_lt(took, 1000, "took %lld ms", (long long)took);
     milvus_result_unref(res);
-    /* the job goes on */
-    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, e.coll, NULL, &res), MILVUS_OK);
+    /* the job goes on (listed by its target) */
+    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, target, NULL, &res), MILVUS_OK);
     cr_assert_eq(milvus_result_job_count(res), 1);
     int64_t job = milvus_result_job_id(res, 0);
     milvus_result_unref(res);

@@ -106,11 +106,20 @@ const E = {
   // 65535, error_code UnexpectedError, the text as it is.
   plain: (text) => new MilvusError(65535, text, 'UnexpectedError', false),
   unexpected: (detail) => merr(65535, 'unexpected error', null, detail),
-  // merr.ErrSnapshotNotFound exists upstream (WrapErrSnapshotNotFound(name,
-  // "collection <id>")); its numeric code could not be confirmed from the
-  // sources available, so 3100 is this server's choice.
+  // merr.ErrSnapshotNotFound and merr.ErrSnapshotPinned exist upstream
+  // (datacoord: WrapErrSnapshotNotFound(name, "collection <id>"),
+  // WrapErrSnapshotPinned(name, "<n> active pins, unpin before dropping"));
+  // their numeric codes, and the pinned error's own message, could not be
+  // found in the sources available, so 3100, 3101 and "snapshot is pinned"
+  // are this server's choice.
   snapshotNotFound: (name, detail) => merr(3100, 'snapshot not found', { snapshot: name }, detail),
-  jobNotFound: (id) => merr(1100, 'invalid parameter', null, `restore job ${id} not found`),
+  snapshotPinned: (name, detail) => merr(3101, 'snapshot is pinned', { snapshot: name }, detail),
+  // datacoord GetRestoreState: WrapErrImportSysFailedMsg("restore job not
+  // found: jobID=%d"), merr.ErrImportSysFailed being 2101 "importing data
+  // failed on server side".
+  restoreJobNotFound: (id) => merr(2101, 'importing data failed on server side', null, `restore job not found: jobID=${id}`),
+  // datacoord snapshotExportManager.GetJobInfo: WrapErrParameterInvalidMsg.
+  exportJobNotFound: (id) => merr(1100, 'invalid parameter', null, `snapshot export job ${id} not found`),
 };
 
 module.exports = { MilvusError, GrpcError, okStatus, merr, E, LEGACY_CODES };
