@@ -187,6 +187,9 @@ struct milvus_result {
     Milvus__Proto__Milvus__DescribeIndexResponse *idx;
 };
 milvus_result *mv_result_new(const char *op, const char *coll);
+/* A shared result for operations that found no memory for their own
+ * (MILVUS_ERR_NOMEM; ref and unref do nothing). */
+milvus_result *mv_result_oom(void);
 /* Fills the error fields and the message. */
 void mv_result_set_error(milvus_result *r, int status, int grpc_code, const char *grpc_msg,
                          const mv_pbstatus *st);

@@ -312,7 +312,9 @@ void mv_op_finish(mv_op *op, milvus_result *res)
         event_del(op->timer);
     op->state = OP_DONE;
     unlink_op(c, op);
-    if (res && !res->attempts)
+    if (!res)
+        res = mv_result_oom(); /* the callback runs exactly once, even so */
+    if (res != mv_result_oom() && !res->attempts)
         res->attempts = op->total_attempts;
     if (op->cb && res) {
         c->depth++;

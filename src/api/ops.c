@@ -364,7 +364,10 @@ static void describe_step(mv_op *op, milvus_result *res)
         mv_kv_out(res, r->properties, r->n_properties);
         if (r->schema) {
             res->schema = mv_schema_wrap(r->schema, 1);
-            mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
+            if (!res->schema)
+                mv_result_set_local(res, MILVUS_ERR_NOMEM, "out of memory for the schema");
+            else
+                mv_cache_put(op->c, op->coll, r->schema, r->update_timestamp);
         }
     }
     mv_op_finish(op, res);

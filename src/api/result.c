@@ -6,6 +6,20 @@
 
 #include "api/api.h"
 
+/* The result of an operation that ran out of memory for its own result:
+ * shared, never freed, so that the callback still runs exactly once. */
+static char oom_text[] = "out of memory for the result";
+static char oom_empty[] = "";
+static milvus_result oom_result = {
+    .refs = 1, .status = MILVUS_ERR_NOMEM, .message = oom_text, .op = oom_empty,
+    .coll = oom_empty, .grpc_code = MILVUS_GRPC_RESOURCE_EXHAUSTED, .grpc_msg = oom_empty,
+    .reason = oom_empty, .detail = oom_empty};
+
+milvus_result *mv_result_oom(void)
+{
+    return &oom_result;
+}
+
 milvus_result *mv_result_new(const char *op, const char *coll)
 {
     milvus_result *r = calloc(1, sizeof(*r));
@@ -36,7 +50,7 @@ static void free_cols(milvus_column **cols, size_t n)
 
 void milvus_result_unref(milvus_result *r)
 {
-    if (!r || --r->refs > 0)
+    if (!r || r == &oom_result || --r->refs > 0)
         return;
     free(r->message);
     free(r->op);
@@ -63,7 +77,7 @@ void milvus_result_unref(milvus_result *r)
 milvus_result *milvus_result_ref(const milvus_result *res)
 {
     milvus_result *r = (milvus_result *)res;
-    if (r)
+    if (r && r != &oom_result)
         r->refs++;
     return r;
 }
@@ -106,6 +120,8 @@ static void replace(char **dst, const char *s)
  * cut. */
 static void format_message(milvus_result *r, const char *what)
 {
+    if (r == &oom_result)
+        return;
     const char *op = r->op[0] ? r->op : "call";
     size_t n = strlen(op) + strlen(r->coll) + strlen(what) + 32;
     char *raw = malloc(n), *esc;
@@ -128,6 +144,8 @@ static void format_message(milvus_result *r, const char *what)
 
 void mv_result_set_local(milvus_result *r, int status, const char *msg)
 {
+    if (r == &oom_result)
+        return;
     r->status = status;
     format_message(r, msg && *msg ? msg : milvus_strerror(status));
 }
@@ -135,7 +153,10 @@ void mv_result_set_local(milvus_result *r, int status, const char *msg)
 void mv_result_set_error(milvus_result *r, int status, int grpc_code, const char *grpc_msg,
                          const mv_pbstatus *st)
 {
-    char buf[768];
+    char *buf;
+    size_t n;
+    if (r == &oom_result)
+        return;
     r->status = status;
     r->grpc_code = grpc_code;
     replace(&r->grpc_msg, grpc_msg ? grpc_msg : "");
@@ -145,18 +166,22 @@ void mv_result_set_error(milvus_result *r, int status, int grpc_code, const char
         r->retriable = st->retriable;
         replace(&r->reason, st->reason ? st->reason : "");
         replace(&r->detail, st->detail ? st->detail : "");
-        snprintf(buf, sizeof(buf), "%s (code %d)", r->reason[0] ? r->reason : "server error",
-                 (int)r->server_code);
-        format_message(r, buf);
-    } else if (status == MILVUS_ERR_GRPC) {
-        snprintf(buf, sizeof(buf), "gRPC %s: %s", milvus_grpc_code_name(grpc_code),
-                 r->grpc_msg[0] ? r->grpc_msg : "(no message)");
-        format_message(r, buf);
-    } else {
-        snprintf(buf, sizeof(buf), "%s%s%s", milvus_strerror(status),
-                 r->grpc_msg[0] ? ": " : "", r->grpc_msg);
-        format_message(r, buf);
     }
+    /* sized to fit: a server's reason is never cut */
+    n = strlen(r->grpc_msg) + strlen(r->reason) + strlen(milvus_strerror(status)) + 64;
+    if (!(buf = malloc(n)))
+        return; /* out of memory: the status is set, the message stays */
+    if (status == MILVUS_ERR_SERVER && st)
+        snprintf(buf, n, "%s (code %d)", r->reason[0] ? r->reason : "server error",
+                 (int)r->server_code);
+    else if (status == MILVUS_ERR_GRPC)
+        snprintf(buf, n, "gRPC %s: %s", milvus_grpc_code_name(grpc_code),
+                 r->grpc_msg[0] ? r->grpc_msg : "(no message)");
+    else
+        snprintf(buf, n, "%s%s%s", milvus_strerror(status), r->grpc_msg[0] ? ": " : "",
+                 r->grpc_msg);
+    format_message(r, buf);
+    free(buf);
 }
 
 int mv_result_fill_columns(milvus_result *r, mv_fd **fds, size_t n)

@@ -560,6 +560,15 @@ static char *text_copy(const uint8_t *v, size_t n, size_t max)
     return t;
 }
 
+/* No memory to keep a response field: the call ends with NOMEM here (its
+ * stream is reset as the others are), not as a protocol error. */
+static int md_nomem(mv_call *c)
+{
+    mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                   "out of memory for the response metadata");
+    return 0; /* as for a limit: the call is over, the connection goes on */
+}
+
 int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_t *value,
                       size_t vlen)
 {
@@ -606,10 +615,10 @@ int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_
         if (nlen == 22 && memcmp(name, "grpc-retry-pushback-ms", 22) == 0)
             c->pushback_ms = parse_pushback(value, vlen);
         if (store_md(&c->trailers, name, nlen, value, vlen) != 0)
-            return -1;
+            return md_nomem(c);
         return 0;
     }
-    return store_md(&c->headers, name, nlen, value, vlen) != 0 ? -1 : 0;
+    return store_md(&c->headers, name, nlen, value, vlen) != 0 ? md_nomem(c) : 0;
 }
 
 static int on_deframed(const uint8_t *msg, size_t len, void *ctx)
@@ -948,12 +957,12 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
     c->grpc_status = -1;
     c->pushback_ms = -1;
     if (co && co->md.n) {
+        c->has_md = 1; /* before the copy: what a failed copy reserved is freed too */
         if (mv_md_copy(&c->md, &co->md) != 0) {
             mv_call_free(c);
             mv_set_error(ch, "out of memory");
             return MILVUS_ERR_NOMEM;
         }
-        c->has_md = 1;
     }
     c->id = ch->next_id++;
     if (mv_map_insert(ch, c) != 0) {

@@ -848,6 +848,10 @@ static int conn_recv(mv_conn *conn, const uint8_t *data, size_t len)
         conn_calm(conn, calm_unanswered);
         return -1;
     }
+    if (rv == NGHTTP2_ERR_NOMEM) {
+        conn_set_fatal(conn, MILVUS_ERR_NOMEM, "out of memory decoding HTTP/2");
+        return -1;
+    }
     if (rv < 0) {
         char msg[sizeof(conn->fatal_msg)];
         set_text(msg, sizeof(msg), "HTTP/2 protocol error from the server: %s",
