@@ -4,10 +4,12 @@
 
 #include <milvus/common.h>
 
+#include "common/options_internal.h"
+
 /* Length of the well-formed UTF-8 sequence at p (at most n bytes), 0 when
  * the bytes there are not one (overlong forms, surrogates and values above
  * U+10FFFF are not well formed). */
-static size_t utf8_len(const unsigned char *p, size_t n)
+size_t mv_utf8_char_len(const unsigned char *p, size_t n)
 {
     unsigned char b = p[0];
     size_t len, i;
@@ -52,7 +54,7 @@ size_t milvus_escape_text(char *dst, size_t cap, const char *src, size_t len)
     while (i < len) {
         char piece[8];
         size_t plen, adv;
-        size_t u = utf8_len(p + i, len - i);
+        size_t u = mv_utf8_char_len(p + i, len - i);
         if (u == 1 && (p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) {
             /* folded: one message stays one line; CR LF is one space */
             adv = (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') ? 2 : 1;

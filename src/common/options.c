@@ -138,38 +138,6 @@ void mv_opterr_free(mv_opterr *e)
     e->list = NULL;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), 0 when
- * the bytes there are not one. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    size_t len;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        len = 2;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        len = 3;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (p[0] == 0xe0)
-        lo = 0xa0;
-    else if (p[0] == 0xed)
-        hi = 0x9f;
-    else if (p[0] == 0xf0)
-        lo = 0x90;
-    else if (p[0] == 0xf4)
-        hi = 0x8f;
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return len;
-}
-
 const char *mv_quote(char buf[MV_QUOTE_LEN], const char *s)
 {
     /* room for the closing quote and "... (<size_t> bytes)" */
@@ -184,7 +152,7 @@ const char *mv_quote(char buf[MV_QUOTE_LEN], const char *s)
     buf[out++] = '"';
     while (i < n) {
         char piece[8];
-        size_t plen, u = utf8_seq(p + i, n - i);
+        size_t plen, u = mv_utf8_char_len(p + i, n - i);
         static const char hex[] = "0123456789abcdef";
         if (u == 1 && (p[i] == '"' || p[i] == '\\')) {
             piece[0] = '\\';

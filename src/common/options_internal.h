@@ -46,6 +46,9 @@ void mv_opterr_free(mv_opterr *e);
  * NULL as NULL.  Returns buf. */
 #define MV_QUOTE_LEN 112
 const char *mv_quote(char buf[MV_QUOTE_LEN], const char *s);
+/* Length of the well-formed UTF-8 character at p (n > 0 bytes left), 0
+ * when the bytes there are not one (escape.c). */
+size_t mv_utf8_char_len(const unsigned char *p, size_t n);
 
 struct milvus_options {
     char *host;
