@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "api/api.h"
+#include "common/backoff.h"
 #include "call/reqbuf.h"
 #include "wire/grpc_wire.h"
 #include "common/options_internal.h"
@@ -668,12 +669,8 @@ static void resend(mv_op *op)
 
 static int64_t backoff_ms(const milvus_client *c, int attempt)
 {
-    double ms = (double)c->rl_initial_ms;
-    for (int i = 1; i < attempt && ms < (double)c->rl_max_ms; i++)
-        ms *= c->rl_mult;
-    if (ms > (double)c->rl_max_ms)
-        ms = (double)c->rl_max_ms;
-    return (int64_t)ms;
+    mv_backoff b = {c->rl_initial_ms, c->rl_max_ms, c->rl_mult};
+    return mv_backoff_delay(&b, attempt, 1.0);
 }
 
 static const mv_pbstatus *find_status(const ProtobufCMessage *m)

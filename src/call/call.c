@@ -3,13 +3,13 @@
  * Layer 3 — the generic async RPC: submission, deadline, cancel, retry,
  * gRPC status from the response, exactly-once completion from the loop.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 
+#include "common/backoff.h"
 #include "transport/transport.h"
 
 /* Requests from this size on live in a shared buffer sent without copies. */
@@ -444,11 +444,8 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
         if (c->pushback_ms >= 0) {
             ms = c->pushback_ms;
         } else {
-            double b = (double)o->retry_initial_ms *
-                       pow(o->retry_multiplier, c->attempts > 1 ? c->attempts - 1 : 0);
-            if (b > (double)o->retry_max_ms)
-                b = (double)o->retry_max_ms;
-            ms = (int64_t)(b * mv_jitter(ch));
+            mv_backoff b = {o->retry_initial_ms, o->retry_max_ms, o->retry_multiplier};
+            ms = mv_backoff_delay(&b, c->attempts, mv_jitter(ch));
         }
         mv_log(ch, MILVUS_LOG_INFO, "call %llu: attempt %d failed (%s); retrying in %lld ms",
                (unsigned long long)c->id, c->attempts, msg, (long long)ms);

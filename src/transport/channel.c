@@ -4,7 +4,6 @@
  * waiting for a stream, the id map, and the "work" event that runs all
  * user callbacks from the loop.
  */
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <event2/buffer.h>
 #include <event2/dns.h>
 
+#include "common/backoff.h"
 #include "transport/transport.h"
 
 static void channel_destroy(milvus_channel *ch);
@@ -689,7 +689,7 @@ static int attempt_or_ready(const milvus_channel *ch)
 void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
 {
     const milvus_options *o = ch->opts;
-    double backoff;
+    mv_backoff backoff = {o->reconnect_initial_ms, o->reconnect_max_ms, o->reconnect_multiplier};
     struct timeval tv;
     int64_t ms;
     conn->failures++;
@@ -698,11 +698,7 @@ void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
     snprintf(ch->conn_err, sizeof(ch->conn_err), "%s", conn->err);
     mv_log(ch, MILVUS_LOG_WARN, "connection %llu failed (%s): %s",
            (unsigned long long)conn->serial, milvus_strerror(status), conn->err);
-    backoff = (double)o->reconnect_initial_ms *
-              pow(o->reconnect_multiplier, conn->failures > 1 ? conn->failures - 1 : 0);
-    if (backoff > (double)o->reconnect_max_ms)
-        backoff = (double)o->reconnect_max_ms;
-    ms = (int64_t)(backoff * mv_jitter(ch));
+    ms = mv_backoff_delay(&backoff, conn->failures, mv_jitter(ch));
     conn->state = MV_CONN_BACKOFF;
     tv.tv_sec = (time_t)(ms / 1000);
     tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;

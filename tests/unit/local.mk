@@ -21,5 +21,10 @@ tests_unit_test_escape_SOURCES = tests/unit/test_escape.c tests/unit/lsan_suppre
 tests_unit_test_escape_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_unit_test_escape_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/unit/test_escape
+check_PROGRAMS += tests/unit/test_backoff
+tests_unit_test_backoff_SOURCES = tests/unit/test_backoff.c tests/unit/lsan_suppressions.c
+tests_unit_test_backoff_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_unit_test_backoff_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/unit/test_backoff
 endif
 EXTRA_DIST += tests/unit/valgrind.sh tests/unit/valgrind.supp
