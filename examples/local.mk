@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Examples: built with the library (noinst), run by `make demo`.
 EXAMPLE_LIBS = libmilvus.la $(LIBEVENT_LIBS)
-EXAMPLE_CPPFLAGS = -I$(top_srcdir)/include $(LIBEVENT_CFLAGS)
+EXAMPLE_CPPFLAGS = -I$(top_builddir)/include -I$(top_srcdir)/include $(LIBEVENT_CFLAGS)
 
 noinst_PROGRAMS += examples/raw_call
 examples_raw_call_SOURCES = examples/raw_call.c

@@ -25,7 +25,7 @@ else
 fi
 
 # Every MILVUS_EXTERN declaration of the public headers is exported.
-sed -n 's/.*MILVUS_EXTERN[^(]*[ *]\(milvus_[a-z0-9_]*\)(.*/\1/p' "$top_srcdir"/include/milvus/*.h |
+sed -n 's/.*MILVUS_EXTERN[^(]*[ *]\(milvus_[a-z0-9_]*\)(.*/\1/p' "$top_srcdir"/include/milvus/*.h "$top_builddir"/include/milvus/version.h |
     sort -u >"$TEST_TMP/declared"
 comm -23 "$TEST_TMP/declared" "$TEST_TMP/exported" >"$TEST_TMP/missing"
 if [ -s "$TEST_TMP/missing" ]; then

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib.sh"
 CC=${CC:-cc}
 CXX_CMD=${CXX:-c++}
-inc="-I$top_srcdir/include"
+inc="-I$top_builddir/include -I$top_srcdir/include"
 src=$TEST_TMP/spellings.c
 cat >"$src" <<'EOF'
 #include <milvus/milvus.h>

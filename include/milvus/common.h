@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libmilvus — common definitions: export macro, status codes, version.
+ * libmilvus — common definitions: export macro, status codes.
  *
  * Every public function of libmilvus returns a milvus_status (0 on success,
  * a negative MILVUS_ERR_* value otherwise) or a pointer.  Errors come from
@@ -27,9 +27,6 @@ extern "C" {
 #else
 #define MILVUS_EXTERN
 #endif
-
-#define MILVUS_VERSION_STRING "0.1.0"
-#define MILVUS_VERSION_NUM 0x000100
 
 typedef enum milvus_status {
     MILVUS_OK = 0,
@@ -82,8 +79,6 @@ MILVUS_EXTERN const char *milvus_strerror(int status);
 /* The canonical name of a gRPC code ("UNAVAILABLE"); never NULL. */
 MILVUS_EXTERN const char *milvus_grpc_code_name(int code);
 
-/* The library's version string, e.g. "0.1.0". */
-MILVUS_EXTERN const char *milvus_version(void);
 
 /* Text that came from a server (a gRPC message, a Milvus reason, names
  * and strings in results) is untrusted: printed raw it could move a

@@ -8,6 +8,7 @@
 #define MILVUS_MILVUS_H
 
 #include <milvus/common.h>
+#include <milvus/version.h>
 #include <milvus/options.h>
 #include <milvus/channel.h>
 #include <milvus/schema.h>

@@ -2,6 +2,6 @@
 # rules for src/cli: milvusctl, built only on the public API (libmilvus.la)
 bin_PROGRAMS += src/cli/milvusctl
 src_cli_milvusctl_SOURCES = src/cli/milvusctl.c
-src_cli_milvusctl_CPPFLAGS = -I$(top_srcdir)/include
+src_cli_milvusctl_CPPFLAGS = -I$(top_builddir)/include -I$(top_srcdir)/include
 src_cli_milvusctl_LDADD = libmilvus.la
 dist_man_MANS += src/cli/milvusctl.1

@@ -7,6 +7,7 @@
 #define MV_OPTIONS_INTERNAL_H
 
 #include <milvus/options.h>
+#include <milvus/version.h>
 
 #include "wire/grpc_wire.h"
 

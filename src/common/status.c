@@ -37,7 +37,3 @@ const char *milvus_grpc_code_name(int code)
     return names[code];
 }
 
-const char *milvus_version(void)
-{
-    return MILVUS_VERSION_STRING;
-}

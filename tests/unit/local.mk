@@ -26,5 +26,10 @@ tests_unit_test_backoff_SOURCES = tests/unit/test_backoff.c tests/unit/lsan_supp
 tests_unit_test_backoff_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_unit_test_backoff_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/unit/test_backoff
+check_PROGRAMS += tests/unit/test_version
+tests_unit_test_version_SOURCES = tests/unit/test_version.c tests/unit/lsan_suppressions.c
+tests_unit_test_version_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_unit_test_version_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/unit/test_version
 endif
 EXTRA_DIST += tests/unit/valgrind.sh tests/unit/valgrind.supp
