@@ -684,6 +684,29 @@ static const mv_pbstatus *find_status(const ProtobufCMessage *m)
     return *(const mv_pbstatus *const *)((const char *)m + f->offset);
 }
 
+/* protobuf_c_message_unpack() returns NULL for bytes it cannot parse and
+ * for memory it could not get alike: an allocator that remembers its
+ * failures tells them apart.  It allocates with malloc, so the message is
+ * freed as any other (protobuf_c_message_free_unpacked(m, NULL)). */
+typedef struct unpack_alloc {
+    ProtobufCAllocator a;
+    int failed;
+} unpack_alloc;
+
+static void *unpack_malloc(void *ud, size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        ((unpack_alloc *)ud)->failed = 1;
+    return p;
+}
+
+static void unpack_free(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
 static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, void *ctx)
 {
     mv_op *op = ctx;
@@ -692,6 +715,7 @@ static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, 
     const mv_pbstatus *st;
     const uint8_t *data;
     size_t len = 0;
+    unpack_alloc ua;
     (void)ch;
     op->call = 0;
     op->state = OP_NEW;
@@ -710,7 +734,16 @@ static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, 
         return;
     }
     data = milvus_reply_data(reply, &len);
-    msg = protobuf_c_message_unpack(op->resp_desc, NULL, len, data ? data : (const uint8_t *)"");
+    ua.a.alloc = unpack_malloc;
+    ua.a.free = unpack_free;
+    ua.a.allocator_data = &ua;
+    ua.failed = 0;
+    msg = protobuf_c_message_unpack(op->resp_desc, &ua.a, len, data ? data : (const uint8_t *)"");
+    if (!msg && ua.failed) {
+        mv_result_set_local(res, MILVUS_ERR_NOMEM, "out of memory decoding the response");
+        op->step(op, res);
+        return;
+    }
     if (!msg) {
         mv_result_set_local(res, MILVUS_ERR_PROTOCOL, "malformed response message");
         op->step(op, res);

@@ -103,9 +103,6 @@ static const known_bug known[] = {
     {NULL, "nghttp2_submit_data", "before its end", 0x013d00,
      "nghttp2 before 1.61 frees the DATA item of a request still attached to its stream when "
      "queueing it fails, then frees it again with the session"},
-    {"client", "protobuf_c_message_unpack", "MILVUS_ERR_PROTOCOL", 0,
-     "reply_cb (client.c): a NULL from protobuf_c_message_unpack() is always reported as a "
-     "malformed response, also when an allocation failed"},
     {NULL, NULL, NULL, 0, ""}, /* end */
 };
 #define NKNOWN ((int)(sizeof(known) / sizeof(known[0])) - 1)
