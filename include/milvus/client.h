@@ -48,7 +48,7 @@
  *    and is retried on the next call.
  *  - Rate limiting: a Milvus rate-limit answer (code 8 / legacy
  *    RateLimit) is retried on event timers with exponential backoff
- *    (milvus_client_set_rate_limit_retry()).
+ *    (milvus_options_set_rate_limit_retry()).
  *  - Threads: a client belongs to the thread running its event_base.
  */
 #ifndef MILVUS_CLIENT_H
@@ -109,16 +109,6 @@ MILVUS_EXTERN int milvus_client_cancel(milvus_client *c, uint64_t call);
 
 /* Number of operations submitted and not completed. */
 MILVUS_EXTERN size_t milvus_client_pending(const milvus_client *c);
-
-/* Rate-limit retries (defaults: 75 attempts, 10 ms x3 up to 3 s, like the
- * official clients).  max_attempts 1 turns them off.  Accepted:
- * max_attempts at least 1, initial_ms at least 0, max_ms at least
- * initial_ms, multiplier at least 1; a refused value leaves the policy as
- * it was and milvus_client_last_error() names it (a client setter, not an
- * option object: later operations are not refused). */
-MILVUS_EXTERN int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts,
-                                                     int64_t initial_ms, int64_t max_ms,
-                                                     double multiplier);
 
 /* Runs the Connect handshake now.  Result: milvus_result_string() is the
  * server's build tags (version), empty for servers without Connect;

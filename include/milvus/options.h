@@ -40,7 +40,8 @@ typedef struct milvus_options milvus_options;
  *   no default call timeout, max send 64 MiB, max receive 512 MiB,
  *   keepalive 10 s / 20 s, max pending calls 65536, reconnect backoff
  *   1 s x1.6 (+-20 % jitter) up to 120 s, retries: 5 attempts, 100 ms x2
- *   up to 3 s.  Returns NULL when out of memory. */
+ *   up to 3 s, rate-limit retries: 75 attempts, 10 ms x3 up to 3 s.  Returns
+ *   NULL when out of memory. */
 MILVUS_EXTERN milvus_options *milvus_options_new(void);
 MILVUS_EXTERN void milvus_options_free(milvus_options *opts);
 /* A deep copy, or NULL when out of memory. */
@@ -129,10 +130,14 @@ MILVUS_EXTERN int milvus_options_set_keepalive_ms(milvus_options *opts, int64_t 
  * returns MILVUS_ERR_BUSY.  At least 1 (default 65536). */
 MILVUS_EXTERN int milvus_options_set_max_pending(milvus_options *opts, size_t n);
 
-/* Retry policy for retriable failures (UNAVAILABLE before the call was
- * committed, unprocessed streams, Milvus rate limiting): at most
+/* Retry policy of calls that fail with gRPC UNAVAILABLE (before response
+ * headers came, or at any point for an idempotent call): at most
  * max_attempts attempts, backoff initial_ms * multiplier^n up to max_ms,
- * +-20 % jitter.  max_attempts 1 turns retries off.  Accepted:
+ * +-20 % jitter.  max_attempts 1 turns these retries off.  Not counted
+ * here: attempts the server never saw (refused streams, calls above a
+ * GOAWAY, a connection lost before the request left), which are retried
+ * transparently up to 16 times, and Milvus rate limiting (below).
+ * Accepted:
  * max_attempts 1..100, initial_ms 0..2147483647, max_ms
  * initial_ms..2147483647, multiplier 1..100 (defaults 5, 100, 3000, 2). */
 MILVUS_EXTERN int milvus_options_set_retry(milvus_options *opts, int max_attempts,
@@ -151,6 +156,17 @@ MILVUS_EXTERN int milvus_options_set_retry(milvus_options *opts, int max_attempt
  * its retry attempts run out).  1: calls always wait for the server,
  * until their deadline.  Accepted: 0 or 1 (other values are refused). */
 MILVUS_EXTERN int milvus_options_set_wait_for_ready(milvus_options *opts, int wait);
+
+/* Retry policy of the typed client (<milvus/client.h>) for a Milvus
+ * rate-limit answer (common.Status code 8, or legacy RateLimit): at most
+ * max_attempts attempts, on event timers, backoff initial_ms *
+ * multiplier^n up to max_ms (no jitter), as the official clients do.
+ * max_attempts 1 turns them off.  Accepted: max_attempts 1..1000,
+ * initial_ms 0..2147483647, max_ms initial_ms..2147483647, multiplier
+ * 1..100 (defaults 75, 10, 3000, 3). */
+MILVUS_EXTERN int milvus_options_set_rate_limit_retry(milvus_options *opts, int max_attempts,
+                                                      int64_t initial_ms, int64_t max_ms,
+                                                      double multiplier);
 
 /* Reconnect backoff (gRPC connection-backoff): initial_ms 0..2147483647,
  * max_ms initial_ms..2147483647, multiplier 1..100 (defaults 1000,

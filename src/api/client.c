@@ -50,9 +50,6 @@ struct milvus_client {
     fetch_ent *fetching;
     mv_rbpool *rbpool; /* recycles the buffers of large requests */
     int64_t identifier; /* of the last successful Connect */
-    int rl_attempts;
-    int64_t rl_initial_ms, rl_max_ms;
-    double rl_mult;
 };
 
 static void client_destroy(milvus_client *c);
@@ -97,35 +94,6 @@ const char *milvus_client_database(const milvus_client *c) { return c ? mv_clien
 size_t milvus_client_pending(const milvus_client *c) { return c ? c->npending : 0; }
 uint64_t milvus_client_last_call(const milvus_client *c) { return c ? c->last_id : 0; }
 int64_t milvus_client_identifier(const milvus_client *c) { return c ? c->identifier : 0; }
-
-int milvus_client_set_rate_limit_retry(milvus_client *c, int max_attempts, int64_t initial_ms,
-                                       int64_t max_ms, double multiplier)
-{
-    static const char setter[] = "milvus_client_set_rate_limit_retry";
-    if (!c)
-        return MILVUS_ERR_INVALID_ARGUMENT;
-    if (max_attempts < 1)
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
-                                "%s: max_attempts %d is out of range (at least 1)", setter,
-                                max_attempts);
-    if (initial_ms < 0)
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
-                                "%s: initial_ms %lld is out of range (at least 0)", setter,
-                                (long long)initial_ms);
-    if (max_ms < initial_ms)
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
-                                "%s: max_ms %lld is out of range (at least initial_ms, %lld)",
-                                setter, (long long)max_ms, (long long)initial_ms);
-    if (!(multiplier >= 1.0))
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
-                                "%s: multiplier %g is out of range (at least 1)", setter,
-                                multiplier);
-    c->rl_attempts = max_attempts;
-    c->rl_initial_ms = initial_ms;
-    c->rl_max_ms = max_ms;
-    c->rl_mult = multiplier;
-    return MILVUS_OK;
-}
 
 /* ---- schema cache ---------------------------------------------------------- */
 
@@ -669,7 +637,8 @@ static void resend(mv_op *op)
 
 static int64_t backoff_ms(const milvus_client *c, int attempt)
 {
-    mv_backoff b = {c->rl_initial_ms, c->rl_max_ms, c->rl_mult};
+    const milvus_options *o = c->opts;
+    mv_backoff b = {o->rl_initial_ms, o->rl_max_ms, o->rl_multiplier};
     return mv_backoff_delay(&b, attempt, 1.0);
 }
 
@@ -752,7 +721,7 @@ static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, 
     res->msg = msg;
     st = find_status(msg);
     if (st && (st->code != 0 || st->error_code != 0)) {
-        if (is_rate_limited(st) && op->attempts < op->c->rl_attempts && !op->c->freeing) {
+        if (is_rate_limited(st) && op->attempts < op->c->opts->rl_max_attempts && !op->c->freeing) {
             milvus_result_unref(res);
             mv_op_sleep(op, backoff_ms(op->c, op->attempts), resend);
             return;
@@ -926,10 +895,6 @@ int milvus_client_new(milvus_client **out, struct event_base *base, const milvus
     if (!c)
         return MILVUS_ERR_NOMEM;
     c->base = base;
-    c->rl_attempts = 75;
-    c->rl_initial_ms = 10;
-    c->rl_max_ms = 3000;
-    c->rl_mult = 3.0;
     c->opts = opts ? milvus_options_dup(opts) : milvus_options_new();
     if (!c->opts) {
         free(c);

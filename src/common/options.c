@@ -240,6 +240,10 @@ milvus_options *milvus_options_new(void)
     o->reconnect_initial_ms = 1000;
     o->reconnect_max_ms = 120000;
     o->reconnect_multiplier = 1.6;
+    o->rl_max_attempts = 75;
+    o->rl_initial_ms = 10;
+    o->rl_max_ms = 3000;
+    o->rl_multiplier = 3.0;
     o->log_level = MILVUS_LOG_WARN;
     return o;
 }
@@ -805,6 +809,25 @@ int milvus_options_set_reconnect_backoff(milvus_options *o, int64_t initial_ms, 
     o->reconnect_initial_ms = initial_ms;
     o->reconnect_max_ms = max_ms;
     o->reconnect_multiplier = multiplier;
+    mv_accept(&o->err, __func__, NULL);
+    return MILVUS_OK;
+}
+
+int milvus_options_set_rate_limit_retry(milvus_options *o, int max_attempts, int64_t initial_ms,
+                                        int64_t max_ms, double multiplier)
+{
+    int rc;
+    if (!o)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (max_attempts < 1 || max_attempts > 1000)
+        return mv_refuse(&o->err, __func__, NULL, "max_attempts %d is out of range (1..1000)",
+                         max_attempts);
+    if ((rc = check_backoff(&o->err, __func__, initial_ms, max_ms, multiplier)) != 0)
+        return rc;
+    o->rl_max_attempts = max_attempts;
+    o->rl_initial_ms = initial_ms;
+    o->rl_max_ms = max_ms;
+    o->rl_multiplier = multiplier;
     mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
 }

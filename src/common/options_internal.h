@@ -88,6 +88,12 @@ struct milvus_options {
     int64_t reconnect_max_ms;
     double reconnect_multiplier;
 
+    /* Milvus rate-limit answers, retried by the typed client */
+    int rl_max_attempts;
+    int64_t rl_initial_ms;
+    int64_t rl_max_ms;
+    double rl_multiplier;
+
     milvus_log_level log_level;
     milvus_log_cb log_cb;
     void *log_ctx;

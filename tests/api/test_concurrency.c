@@ -478,10 +478,10 @@ Test(api, concurrency, .timeout = 240)
      * calls; the test keeps at most `window` of them in flight. */
     cr_assert_eq(milvus_options_set_max_pending(o, r.window + 64), MILVUS_OK);
     cr_assert_eq(milvus_options_set_reconnect_backoff(o, 50, 500, 1.6), MILVUS_OK);
+    /* Few rate-limit attempts, so that a rate limit can surface too. */
+    cr_assert_eq(milvus_options_set_rate_limit_retry(o, 3, 5, 50, 2.0), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&r.c, r.base, o), MILVUS_OK);
     milvus_options_free(o);
-    /* Few rate-limit attempts, so that a rate limit can surface too. */
-    cr_assert_eq(milvus_client_set_rate_limit_retry(r.c, 3, 5, 50, 2.0), MILVUS_OK);
 
     setup_collection(&r);
 

@@ -424,6 +424,8 @@ Test(errors, message_over_the_server_limit_is_resource_exhausted)
 Test(errors, rate_limit_is_retried_then_reported)
 {
     milvus_result *r;
+    milvus_options *o = fixture_options();
+    milvus_client *once, *saved = T.c;
     fixture_require_faults();
     CALL_OK(milvus_client_connect);
     cr_assert_eq(fixture_control("{\"reset\":true,\"rate_limit_next\":2,\"methods\":[\"GetVersion\"]}",
@@ -435,14 +437,20 @@ Test(errors, rate_limit_is_retried_then_reported)
     milvus_result_unref(r);
     cr_assert_eq(fixture_calls("GetVersion"), 3);
 
-    /* retries off: the rate limit is the answer */
-    cr_assert_eq(milvus_client_set_rate_limit_retry(T.c, 1, 10, 10, 1.0), MILVUS_OK);
+    /* retries off in the options: the rate limit is the answer */
+    cr_assert_eq(milvus_options_set_rate_limit_retry(o, 1, 10, 10, 1.0), MILVUS_OK);
+    cr_assert_eq(milvus_client_new(&once, T.base, o), MILVUS_OK);
+    milvus_options_free(o);
+    T.c = once;
     cr_assert_eq(fixture_control("{\"rate_limit_next\":1}", NULL), MILVUS_OK);
     r = CALL(milvus_client_get_version);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
     cr_assert_eq(milvus_result_server_code(r), 8, "%s", milvus_result_message(r));
     cr_assert(milvus_result_retriable(r));
+    cr_assert_eq(milvus_result_attempts(r), 1);
     milvus_result_unref(r);
+    T.c = saved;
+    milvus_client_free(once);
     cr_assert_eq(fixture_control_reset(), MILVUS_OK);
 }
 

@@ -20,7 +20,7 @@
 #include <milvus/milvus.h>
 
 static struct event_base *base;
-static milvus_client *client;
+static milvus_client *client, *once, *thrice;
 static int tap_n, tap_failed;
 
 static void tap(int ok, const char *what, const char *detail)
@@ -90,9 +90,14 @@ int main(int argc, char **argv)
         return 1;
     if (argc > 2 && *argv[2])
         milvus_options_set_token(o, argv[2]);
-    if (milvus_client_new(&client, base, o) != MILVUS_OK)
+    /* Two clients: rate-limit retries off, and three attempts. */
+    if (milvus_options_set_rate_limit_retry(o, 1, 10, 10, 1.0) != MILVUS_OK ||
+        milvus_client_new(&once, base, o) != MILVUS_OK ||
+        milvus_options_set_rate_limit_retry(o, 3, 20, 40, 2.0) != MILVUS_OK ||
+        milvus_client_new(&thrice, base, o) != MILVUS_OK)
         return 1;
     milvus_options_free(o);
+    client = once;
     printf("1..6\n");
 
     snprintf(name, sizeof(name), "rate_limit_%ld", (long)getpid());
@@ -114,7 +119,6 @@ int main(int argc, char **argv)
 
     /* Retries off: inserts until the limiter refuses one (the first may
      * pass on the limiter's initial allowance). */
-    milvus_client_set_rate_limit_retry(client, 1, 10, 10, 1.0);
     for (tries = 0; tries < 5 && !limited; tries++) {
         r = RUN(milvus_client_insert, name, cols, 2, NULL);
         if (milvus_result_status(r) == MILVUS_ERR_SERVER && milvus_result_server_code(r) == 8) {
@@ -139,7 +143,7 @@ int main(int argc, char **argv)
     }
 
     /* Retries on: three attempts on timers, then the same refusal. */
-    milvus_client_set_rate_limit_retry(client, 3, 20, 40, 2.0);
+    client = thrice;
     r = RUN(milvus_client_insert, name, cols, 2, NULL);
     snprintf(msg, sizeof(msg), "status %d, %d attempts: %s", milvus_result_status(r),
              milvus_result_attempts(r), milvus_result_message(r));
@@ -158,7 +162,8 @@ int main(int argc, char **argv)
 
     milvus_column_free(cols[0]);
     milvus_column_free(cols[1]);
-    milvus_client_free(client);
+    milvus_client_free(once);
+    milvus_client_free(thrice);
     event_base_free(base);
     return tap_failed ? 1 : 0;
 }
