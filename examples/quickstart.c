@@ -366,7 +366,7 @@ int main(int argc, char **argv)
         goto out;
     /* Every wait bounded: a dead server fails the example, not hangs it. */
     if (milvus_options_set_call_timeout_ms(opts, 30000) != MILVUS_OK ||
-        milvus_sync_create(&s, opts) != MILVUS_OK) {
+        milvus_sync_new(&s, opts) != MILVUS_OK) {
         fprintf(stderr, "cannot create the client\n");
         goto out;
     }

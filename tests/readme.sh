@@ -276,7 +276,7 @@ int main(int argc, char **argv)
     milvus_sync *s = NULL;
     milvus_result *res = NULL;
     int good = 0;
-    if (argc < 3 || milvus_options_set_uri(o, argv[1]) || milvus_sync_create(&s, o))
+    if (argc < 3 || milvus_options_set_uri(o, argv[1]) || milvus_sync_new(&s, o))
         fprintf(stderr, "usage: prep URI setup | prep URI drop COLLECTION\n");
     else if (strcmp(argv[2], "setup") == 0)
         good = setup(s);

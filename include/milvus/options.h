@@ -18,7 +18,7 @@
  *   "milvus_options_set_pool_size: pool size 65 is out of range (1..64)"
  * (milvus_options_last_error()).  The object stays invalid until that same
  * setter accepts a value (for milvus_options_add_metadata(): for the same
- * key): milvus_client_new(), milvus_channel_new() and milvus_sync_create()
+ * key): milvus_client_new(), milvus_channel_new() and milvus_sync_new()
  * refuse invalid options with MILVUS_ERR_INVALID_ARGUMENT, so an ignored
  * return code does not leave a silent default behind.  Copies
  * (milvus_options_dup()) keep the refusals.  A NULL options pointer gives

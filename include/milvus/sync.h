@@ -53,16 +53,13 @@ typedef struct milvus_sync milvus_sync;
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* A new handle: a private event_base and a client created from opts
- * (copied; NULL = defaults).  Nothing is sent yet.  Returns NULL when out
- * of memory or when the client cannot be created (bad options, unreadable
- * TLS files); milvus_sync_create() gives the reason. */
-MILVUS_EXTERN milvus_sync *milvus_sync_new(const milvus_options *opts);
-/* The same, giving the status: MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT
+/* A new handle in *out: a private event_base and a client created from
+ * opts (copied; NULL = defaults), as milvus_client_new() makes one.
+ * Nothing is sent yet.  Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT
  * (out NULL, or opts holding a refused setter value, which
  * milvus_options_last_error(opts) names), MILVUS_ERR_TLS or
- * MILVUS_ERR_NOMEM. */
-MILVUS_EXTERN int milvus_sync_create(milvus_sync **out, const milvus_options *opts);
+ * MILVUS_ERR_NOMEM; *out is NULL on failure. */
+MILVUS_EXTERN int milvus_sync_new(milvus_sync **out, const milvus_options *opts);
 /* Frees the client (pending calls complete with MILVUS_ERR_CANCELLED)
  * and the event_base.  NULL is a no-op. */
 MILVUS_EXTERN void milvus_sync_free(milvus_sync *s);

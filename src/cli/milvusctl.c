@@ -1132,7 +1132,7 @@ int main(int argc, char **argv)
     }
     milvus_options_set_connect_timeout_ms(o, ms);
     milvus_options_set_call_timeout_ms(o, ms);
-    rc = milvus_sync_create(&a.s, o);
+    rc = milvus_sync_new(&a.s, o);
     if (rc != MILVUS_OK) {
         const char *why = milvus_options_last_error(o);
         fprintf(stderr, "%s: %s: %s\n", prog, a.address, *why ? tx(why) : milvus_strerror(rc));

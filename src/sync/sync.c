@@ -167,7 +167,7 @@ static int sync_run(milvus_sync *s, sync_wait *w, const char *op, int rc, milvus
 
 /* ---- lifecycle ----------------------------------------------------------------- */
 
-int milvus_sync_create(milvus_sync **out, const milvus_options *opts)
+int milvus_sync_new(milvus_sync **out, const milvus_options *opts)
 {
     milvus_sync *s;
     int rc;
@@ -189,12 +189,6 @@ int milvus_sync_create(milvus_sync **out, const milvus_options *opts)
     }
     *out = s;
     return MILVUS_OK;
-}
-
-milvus_sync *milvus_sync_new(const milvus_options *opts)
-{
-    milvus_sync *s;
-    return milvus_sync_create(&s, opts) == MILVUS_OK ? s : NULL;
 }
 
 void milvus_sync_free(milvus_sync *s)

@@ -84,7 +84,7 @@ static void env_init(env *e)
     cr_assert_not_null(e->copts = milvus_options_new());
     cr_assert_eq(milvus_options_set_uri(e->copts, "http://127.0.0.1:1"), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&e->c, e->base, e->copts), MILVUS_OK);
-    cr_assert_eq(milvus_sync_create(&e->s, e->copts), MILVUS_OK);
+    cr_assert_eq(milvus_sync_new(&e->s, e->copts), MILVUS_OK);
 
     cr_assert_not_null(e->opt = milvus_options_new());
     cr_assert_eq(milvus_options_set_uri(e->opt, "http://127.0.0.1:1/db1"), MILVUS_OK);
@@ -918,9 +918,8 @@ static void run_case(const rcase *t)
         cr_expect_eq(milvus_client_new(&c2, e.base, e.opt), MILVUS_ERR_INVALID_ARGUMENT,
                      "%s: a client was made from invalid options", t->id);
         cr_expect_eq(c2, (milvus_client *)&c2, "%s", t->id);
-        cr_expect_eq(milvus_sync_create(&s2, e.opt), MILVUS_ERR_INVALID_ARGUMENT, "%s", t->id);
+        cr_expect_eq(milvus_sync_new(&s2, e.opt), MILVUS_ERR_INVALID_ARGUMENT, "%s", t->id);
         cr_expect_null(s2, "%s", t->id);
-        cr_expect_null(milvus_sync_new(e.opt), "%s", t->id);
         cr_assert_not_null(copy);
         cr_expect_str_eq(milvus_options_last_error(copy), msg, "%s: the copy is valid", t->id);
         cr_expect_eq(milvus_client_new(&c2, e.base, copy), MILVUS_ERR_INVALID_ARGUMENT, "%s",
@@ -952,7 +951,7 @@ static void run_case(const rcase *t)
             milvus_client *c2 = NULL;
             milvus_sync *s2 = NULL;
             cr_expect_eq(milvus_client_new(&c2, e.base, e.opt), MILVUS_OK, "%s", t->id);
-            cr_expect_eq(milvus_sync_create(&s2, e.opt), MILVUS_OK, "%s", t->id);
+            cr_expect_eq(milvus_sync_new(&s2, e.opt), MILVUS_OK, "%s", t->id);
             milvus_client_free(c2);
             milvus_sync_free(s2);
         } else {

@@ -1398,7 +1398,7 @@ int main(int argc, char **argv)
     if (!rc)
         rc = milvus_options_set_user_password(opts, "root", "Milvus");
     if (!rc)
-        rc = milvus_sync_create(&S, opts);
+        rc = milvus_sync_new(&S, opts);
     milvus_options_free(opts);
     if (rc) {
         fprintf(stderr, "cclient: setup: %s\n", milvus_strerror(rc));

@@ -1028,7 +1028,7 @@ static milvus_sync *connect_to(const char *uri, const char *token)
     if (token && *token)
         check(milvus_options_set_token(o, token), "token", "");
     check(milvus_options_set_call_timeout_ms(o, 60000), "timeout", "");
-    check(milvus_sync_create(&s, o), "client", uri);
+    check(milvus_sync_new(&s, o), "client", uri);
     milvus_options_free(o);
     check(milvus_sync_set_timeout_ms(s, 300000), "timeout", "");
     rc = milvus_sync_connect(s, &res);

@@ -167,7 +167,8 @@ milvus_options *mvt_options(void)
 milvus_sync *mvt_sync(void)
 {
     milvus_options *o = mvt_options();
-    milvus_sync *s = milvus_sync_new(o);
+    milvus_sync *s = NULL;
+    cr_assert_eq(milvus_sync_new(&s, o), MILVUS_OK);
     milvus_options_free(o);
     cr_assert_not_null(s);
     /* nothing in these tests may hang */

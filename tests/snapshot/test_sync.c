@@ -15,13 +15,14 @@ Test(sync, null_handle_and_argument_errors_return_without_result)
     milvus_result *res = (milvus_result *)1;
     cr_assert_eq(milvus_sync_get_version(NULL, &res), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(res);
-    cr_assert_eq(milvus_sync_create(NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_sync_new(NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(milvus_sync_client(NULL));
     cr_assert_null(milvus_sync_base(NULL));
     milvus_sync_free(NULL);
 
     /* a local validation error: nothing is sent, no result */
-    milvus_sync *s = milvus_sync_new(NULL);
+    milvus_sync *s = (milvus_sync *)&res;
+    cr_assert_eq(milvus_sync_new(&s, NULL), MILVUS_OK);
     cr_assert_not_null(s);
     cr_assert_not_null(milvus_sync_client(s));
     cr_assert_not_null(milvus_sync_base(s));
@@ -114,7 +115,8 @@ Test(sync, unreachable_server_fails_fast)
     milvus_options_set_uri(o, "http://127.0.0.1:1");
     milvus_options_set_connect_timeout_ms(o, 2000);
     milvus_options_set_retry(o, 1, 10, 10, 1.0);
-    milvus_sync *s = milvus_sync_new(o);
+    milvus_sync *s = NULL;
+    cr_assert_eq(milvus_sync_new(&s, o), MILVUS_OK);
     milvus_options_free(o);
     milvus_sync_set_timeout_ms(s, 5000);
     int64_t t0 = mvt_now_ms();
