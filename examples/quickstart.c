@@ -209,7 +209,7 @@ static int run(milvus_sync *s, int64_t nrows, int keep)
     int64_t queries[2] = {7 % nrows, (nrows * 2) / 3};
     int ok = 0;
 
-    CALL(res, "get_version", milvus_sync_get_version(s, &res));
+    CALL(res, "get_server_version", milvus_sync_get_server_version(s, &res));
     if (!res)
         return 1;
     printf("server version: %s\n", milvus_result_string(res));

@@ -401,7 +401,7 @@ int main(int argc, char **argv)
     snprintf(dst, sizeof(dst), "demo_restored_%ld", (long)getpid());
 
     one = (waiter){0, NULL};
-    milvus_result *r = finish(&one, milvus_client_get_version(client, waiter_cb, &one), "connect");
+    milvus_result *r = finish(&one, milvus_client_get_server_version(client, waiter_cb, &one), "connect");
     printf("connected to %s (server %s)\n", uri && *uri ? uri : "localhost:19530",
            milvus_result_string(r));
     milvus_result_unref(r);

@@ -124,13 +124,13 @@ MILVUS_EXTERN const char *milvus_client_database(const milvus_client *c);
 MILVUS_EXTERN int milvus_client_use_database(milvus_client *c, const char *db,
                                              milvus_result_cb cb, void *ctx);
 /* Result string: the server version. */
-MILVUS_EXTERN int milvus_client_get_version(milvus_client *c, milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_get_server_version(milvus_client *c, milvus_result_cb cb, void *ctx);
 /* Result bool: healthy; strings: the reasons when not. */
 MILVUS_EXTERN int milvus_client_check_health(milvus_client *c, milvus_result_cb cb, void *ctx);
 
 /* ---- databases ------------------------------------------------------------ */
 
-MILVUS_EXTERN int milvus_client_list_databases(milvus_client *c, milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_list_database(milvus_client *c, milvus_result_cb cb, void *ctx);
 MILVUS_EXTERN int milvus_client_create_database(milvus_client *c, const char *db,
                                                 milvus_result_cb cb, void *ctx);
 MILVUS_EXTERN int milvus_client_drop_database(milvus_client *c, const char *db,

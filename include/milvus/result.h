@@ -67,9 +67,9 @@ MILVUS_EXTERN int milvus_result_bool(const milvus_result *res);
  * get_load_state (milvus_load_state), awaits (final progress), collection
  * id of describe_collection. */
 MILVUS_EXTERN int64_t milvus_result_int64(const milvus_result *res);
-/* get_version (the version), describe_alias (the collection). */
+/* get_server_version (the version), describe_alias (the collection). */
 MILVUS_EXTERN const char *milvus_result_string(const milvus_result *res);
-/* Name lists: list_databases, list_collections, list_partitions,
+/* Name lists: list_database, list_collections, list_partitions,
  * list_indexes, list_aliases, check_health (reasons). */
 MILVUS_EXTERN size_t milvus_result_string_count(const milvus_result *res);
 MILVUS_EXTERN const char *milvus_result_string_at(const milvus_result *res, size_t i);

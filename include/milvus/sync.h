@@ -84,9 +84,9 @@ MILVUS_EXTERN const char *milvus_sync_last_error(const milvus_sync *s);
 
 MILVUS_EXTERN int milvus_sync_connect(milvus_sync *s, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_use_database(milvus_sync *s, const char *db, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_version(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN int milvus_sync_get_server_version(milvus_sync *s, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_check_health(milvus_sync *s, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_databases(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN int milvus_sync_list_database(milvus_sync *s, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_create_database(milvus_sync *s, const char *db, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_drop_database(milvus_sync *s, const char *db, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_describe_database(milvus_sync *s, const char *db,

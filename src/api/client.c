@@ -1053,14 +1053,14 @@ static void version_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_get_version(milvus_client *c, milvus_result_cb cb, void *ctx)
+int milvus_client_get_server_version(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__GetVersionRequest req = MILVUS__PROTO__MILVUS__GET_VERSION_REQUEST__INIT;
     mv_op *op;
     int rc = mv_client_check(c, cb);
     if (rc != MILVUS_OK)
         return rc;
-    if (!(op = mv_op_new(c, "get_version", "", cb, ctx)))
+    if (!(op = mv_op_new(c, "get_server_version", "", cb, ctx)))
         return MILVUS_ERR_NOMEM;
     return mv_op_start(op, MV_RPC("GetVersion"), &req.base,
                        &milvus__proto__milvus__get_version_response__descriptor, version_step);

@@ -67,7 +67,7 @@ static void list_db_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_list_databases(milvus_client *c, milvus_result_cb cb, void *ctx)
+int milvus_client_list_database(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ListDatabasesRequest req =
         MILVUS__PROTO__MILVUS__LIST_DATABASES_REQUEST__INIT;
@@ -75,7 +75,7 @@ int milvus_client_list_databases(milvus_client *c, milvus_result_cb cb, void *ct
     if (rc)
         return rc;
     req.msg_base = &mv_msg_base;
-    return mv_submit(c, "list_databases", NULL, cb, ctx, MV_RPC("ListDatabases"), &req.base,
+    return mv_submit(c, "list_database", NULL, cb, ctx, MV_RPC("ListDatabases"), &req.base,
                   RESP(list_databases_response), list_db_step);
 }
 

@@ -445,7 +445,7 @@ static int parse_id(const char *s, int64_t *out)
 static int cmd_version(args *a)
 {
     milvus_result *res = NULL;
-    int rc = milvus_sync_get_version(a->s, &res);
+    int rc = milvus_sync_get_server_version(a->s, &res);
     CHECK(a, rc, res, "version");
     if (a->json) {
         jopen('{');

@@ -255,9 +255,9 @@ typedef const char *const *strv;
 
 SYNC_OP(connect, (), ())
 SYNC_OP(use_database, (, str db), (, db))
-SYNC_OP(get_version, (), ())
+SYNC_OP(get_server_version, (), ())
 SYNC_OP(check_health, (), ())
-SYNC_OP(list_databases, (), ())
+SYNC_OP(list_database, (), ())
 SYNC_OP(create_database, (, str db), (, db))
 SYNC_OP(drop_database, (, str db), (, db))
 SYNC_OP(describe_database, (, str db), (, db))

@@ -175,8 +175,8 @@ static int make_schema(milvus_schema **out)
 /* ---- the operations (script.txt names) ----------------------------------------- */
 
 static int op_connect(void) { RUN("Connect", milvus_sync_connect(S, OUT)); }
-static int op_get_server_version(void) { RUN("GetServerVersion", milvus_sync_get_version(S, OUT)); }
-static int op_list_databases(void) { RUN("ListDatabases", milvus_sync_list_databases(S, OUT)); }
+static int op_get_server_version(void) { RUN("GetServerVersion", milvus_sync_get_server_version(S, OUT)); }
+static int op_list_databases(void) { RUN("ListDatabases", milvus_sync_list_database(S, OUT)); }
 static int op_create_database(void) { RUN("CreateDatabase", milvus_sync_create_database(S, DB, OUT)); }
 static int op_describe_database(void)
 {

@@ -45,13 +45,13 @@ Test(connection, connect_reports_version_and_identifier)
 Test(connection, first_call_runs_the_handshake)
 {
     /* no explicit connect: GetVersion waits for the lazy handshake */
-    milvus_result *r = CALL(milvus_client_get_version);
+    milvus_result *r = CALL(milvus_client_get_server_version);
     fixture_assert_ok(r);
     if (fixture_has_faults())
         cr_assert_str_eq(milvus_result_string(r), "v2.6.4");
     else
         cr_assert_neq(milvus_result_string(r)[0], 0);
-    cr_assert_str_eq(milvus_result_operation(r), "get_version");
+    cr_assert_str_eq(milvus_result_operation(r), "get_server_version");
     milvus_result_unref(r);
     if (fixture_has_feature("identifier"))
         cr_assert_neq(milvus_client_identifier(T.c), 0, "the handshake ran before the call");
@@ -62,7 +62,7 @@ Test(connection, several_calls_wait_for_one_handshake)
     fixture_wait w[5];
     memset(w, 0, sizeof(w));
     for (int i = 0; i < 5; i++)
-        cr_assert_eq(milvus_client_get_version(T.c, fixture_wait_cb, &w[i]), MILVUS_OK);
+        cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w[i]), MILVUS_OK);
     cr_assert_eq(milvus_client_pending(T.c), 5);
     for (int i = 0; i < 5; i++) {
         milvus_result *r = fixture_wait_result(T.base, T.c, MILVUS_OK, &w[i]);
@@ -86,7 +86,7 @@ Test(connection, databases_and_dbname_header)
     fixture_require_feature("databases");
     fixture_name(db, sizeof(db), "db");
     CALL_OK(milvus_client_create_database, db);
-    r = CALL(milvus_client_list_databases);
+    r = CALL(milvus_client_list_database);
     fixture_assert_ok(r);
     for (size_t i = 0; i < milvus_result_string_count(r); i++)
         found += strcmp(milvus_result_string_at(r, i), db) == 0;
@@ -135,7 +135,7 @@ Test(connection, databases_and_dbname_header)
         cr_assert_eq(milvus_result_server_code(r), 800, "%s", milvus_result_message(r));
         milvus_result_unref(r);
     }
-    r = CALL(milvus_client_list_databases);
+    r = CALL(milvus_client_list_database);
     fixture_assert_ok(r);
     for (size_t i = 0; i < milvus_result_string_count(r); i++)
         cr_assert_str_neq(milvus_result_string_at(r, i), db, "dropped, still listed");
@@ -203,7 +203,7 @@ Test(connection, unknown_database_fails_the_handshake_and_waiting_calls)
     cr_assert_eq(milvus_options_set_database(o, "no_such_db_here"), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c2, T.base, o), MILVUS_OK);
     milvus_options_free(o);
-    cr_assert_eq(milvus_client_get_version(c2, fixture_wait_cb, &w1), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(c2, fixture_wait_cb, &w1), MILVUS_OK);
     cr_assert_eq(milvus_client_list_collections(c2, fixture_wait_cb, &w2), MILVUS_OK);
     r = fixture_wait_result(T.base, c2, MILVUS_OK, &w1);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
@@ -231,9 +231,9 @@ Test(connection, refused_connection_is_a_transport_error)
     cr_assert_eq(milvus_options_set_retry(o, 1, 100, 100, 1.0), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c2, T.base, o), MILVUS_OK);
     milvus_options_free(o);
-    r = fixture_wait_result(T.base, c2, milvus_client_get_version(c2, fixture_wait_cb, &w), &w);
+    r = fixture_wait_result(T.base, c2, milvus_client_get_server_version(c2, fixture_wait_cb, &w), &w);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_CONNECT, "%s", milvus_result_message(r));
-    cr_assert(strstr(milvus_result_message(r), "get_version"), "%s", milvus_result_message(r));
+    cr_assert(strstr(milvus_result_message(r), "get_server_version"), "%s", milvus_result_message(r));
     milvus_result_unref(r);
     milvus_client_free(c2);
 }
@@ -241,7 +241,7 @@ Test(connection, refused_connection_is_a_transport_error)
 Test(connection, free_with_pending_calls_cancels_them)
 {
     fixture_wait w = {0, 0, NULL};
-    cr_assert_eq(milvus_client_get_version(T.c, fixture_wait_cb, &w), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w), MILVUS_OK);
     milvus_client_free(T.c);
     T.c = NULL;
     cr_assert_eq(w.calls, 1, "freeing completes the pending call");
@@ -260,9 +260,9 @@ Test(connection, close_finishes_pending_calls_then_reports)
     fixture_wait w = {0, 0, NULL}, w2 = {0, 0, NULL};
     int closed = 0;
     milvus_result *r;
-    cr_assert_eq(milvus_client_get_version(T.c, fixture_wait_cb, &w), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w), MILVUS_OK);
     cr_assert_eq(milvus_client_close(T.c, on_closed, &closed), MILVUS_OK);
-    cr_assert_eq(milvus_client_get_version(T.c, fixture_wait_cb, &w2), MILVUS_ERR_CLOSED);
+    cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w2), MILVUS_ERR_CLOSED);
     cr_assert(strstr(milvus_client_last_error(T.c), "closed"), "%s",
               milvus_client_last_error(T.c));
     r = fixture_wait_result(T.base, T.c, MILVUS_OK, &w);

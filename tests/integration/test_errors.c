@@ -283,7 +283,7 @@ Test(errors, stale_cached_schema_is_refused_by_the_server_then_refreshed)
 Test(errors, closed_client_refuses_calls)
 {
     cr_assert_eq(milvus_client_close(T.c, NULL, NULL), MILVUS_OK);
-    EXPECT_LOCAL(MILVUS_ERR_CLOSED, milvus_client_get_version(T.c, must_not_run, NULL),
+    EXPECT_LOCAL(MILVUS_ERR_CLOSED, milvus_client_get_server_version(T.c, must_not_run, NULL),
                  "closed");
     EXPECT_LOCAL(MILVUS_ERR_CLOSED, milvus_client_list_collections(T.c, must_not_run, NULL),
                  "closed");
@@ -302,10 +302,10 @@ Test(errors, pending_bound_gives_busy)
     cr_assert_eq(milvus_options_set_max_pending(o, 2), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c2, T.base, o), MILVUS_OK);
     milvus_options_free(o);
-    cr_assert_eq(milvus_client_get_version(c2, fixture_wait_cb, &w[0]), MILVUS_OK);
-    cr_assert_eq(milvus_client_get_version(c2, fixture_wait_cb, &w[1]), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(c2, fixture_wait_cb, &w[0]), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(c2, fixture_wait_cb, &w[1]), MILVUS_OK);
     T.c = c2;
-    EXPECT_LOCAL(MILVUS_ERR_BUSY, milvus_client_get_version(c2, must_not_run, NULL), "pending");
+    EXPECT_LOCAL(MILVUS_ERR_BUSY, milvus_client_get_server_version(c2, must_not_run, NULL), "pending");
     T.c = saved;
     for (int i = 0; i < 2; i++) {
         milvus_result *r = fixture_wait_result(T.base, c2, MILVUS_OK, &w[i]);
@@ -315,7 +315,7 @@ Test(errors, pending_bound_gives_busy)
     /* room again */
     {
         milvus_result *r =
-            fixture_wait_result(T.base, c2, milvus_client_get_version(c2, fixture_wait_cb, &w[2]),
+            fixture_wait_result(T.base, c2, milvus_client_get_server_version(c2, fixture_wait_cb, &w[2]),
                                 &w[2]);
         fixture_assert_ok(r);
         milvus_result_unref(r);
@@ -431,7 +431,7 @@ Test(errors, rate_limit_is_retried_then_reported)
     cr_assert_eq(fixture_control("{\"reset\":true,\"rate_limit_next\":2,\"methods\":[\"GetVersion\"]}",
                                  NULL),
                  MILVUS_OK);
-    r = CALL(milvus_client_get_version);
+    r = CALL(milvus_client_get_server_version);
     fixture_assert_ok(r);
     cr_assert_eq(milvus_result_attempts(r), 3, "two rate-limited attempts, then success");
     milvus_result_unref(r);
@@ -443,7 +443,7 @@ Test(errors, rate_limit_is_retried_then_reported)
     milvus_options_free(o);
     T.c = once;
     cr_assert_eq(fixture_control("{\"rate_limit_next\":1}", NULL), MILVUS_OK);
-    r = CALL(milvus_client_get_version);
+    r = CALL(milvus_client_get_server_version);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
     cr_assert_eq(milvus_result_server_code(r), 8, "%s", milvus_result_message(r));
     cr_assert(milvus_result_retriable(r));

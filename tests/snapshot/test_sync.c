@@ -13,7 +13,7 @@ TestSuite(sync, .timeout = 60);
 Test(sync, null_handle_and_argument_errors_return_without_result)
 {
     milvus_result *res = (milvus_result *)1;
-    cr_assert_eq(milvus_sync_get_version(NULL, &res), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_sync_get_server_version(NULL, &res), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(res);
     cr_assert_eq(milvus_sync_new(NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(milvus_sync_client(NULL));
@@ -42,7 +42,7 @@ Test(sync, round_trips_and_server_errors)
     milvus_result *res = NULL;
     char name[64];
 
-    cr_assert_eq(milvus_sync_get_version(s, &res), MILVUS_OK, "%s", milvus_sync_last_error(s));
+    cr_assert_eq(milvus_sync_get_server_version(s, &res), MILVUS_OK, "%s", milvus_sync_last_error(s));
     cr_assert_not_null(res);
     cr_assert_eq(milvus_result_status(res), MILVUS_OK);
     cr_assert_gt(strlen(milvus_result_string(res)), 0);
@@ -89,12 +89,12 @@ Test(sync, wait_deadline_cancels_and_handle_stays_usable)
     cr_assert_eq(milvus_sync_connect(s, NULL), MILVUS_OK, "%s", milvus_sync_last_error(s));
     milvus_sync_set_timeout_ms(s, 300);
     int64_t t0 = mvt_now_ms();
-    cr_assert_eq(milvus_sync_get_version(s, &res), MILVUS_ERR_TIMEOUT);
+    cr_assert_eq(milvus_sync_get_server_version(s, &res), MILVUS_ERR_TIMEOUT);
     int64_t took = mvt_now_ms() - t0;
     cr_assert_null(res);
     cr_assert_geq(took, 290);
     cr_assert_lt(took, 2000, "the deadline did not bound the wait: %lld ms", (long long)took);
-    cr_assert(strstr(milvus_sync_last_error(s), "get_version"), "%s", milvus_sync_last_error(s));
+    cr_assert(strstr(milvus_sync_last_error(s), "get_server_version"), "%s", milvus_sync_last_error(s));
     cr_assert(strstr(milvus_sync_last_error(s), "300 ms"), "%s", milvus_sync_last_error(s));
     cr_assert_eq(milvus_client_pending(milvus_sync_client(s)), 0);
 
@@ -120,7 +120,7 @@ Test(sync, unreachable_server_fails_fast)
     milvus_options_free(o);
     milvus_sync_set_timeout_ms(s, 5000);
     int64_t t0 = mvt_now_ms();
-    int rc = milvus_sync_get_version(s, &res);
+    int rc = milvus_sync_get_server_version(s, &res);
     cr_assert(rc == MILVUS_ERR_CONNECT || rc == MILVUS_ERR_DISCONNECTED, "rc %d (%s)", rc,
               milvus_strerror(rc));
     cr_assert_lt(mvt_now_ms() - t0, 4000);
@@ -143,7 +143,7 @@ static void reenter(milvus_client *c, const milvus_result *res, void *ctx)
     (void)c;
     (void)res;
     r->calls++;
-    r->inner_rc = milvus_sync_get_version(r->s, &inner);
+    r->inner_rc = milvus_sync_get_server_version(r->s, &inner);
     if (inner != NULL)
         r->inner_rc = 12345; /* must not have produced a result */
 }

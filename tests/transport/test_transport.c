@@ -1744,7 +1744,7 @@ static void check_typed_auth(const char *user, const char *password, const char 
     else
         cr_assert_eq(milvus_options_set_user_password(opts, user, password), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c, base, opts), MILVUS_OK);
-    cr_assert_eq(milvus_client_get_version(c, on_typed, &done), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(c, on_typed, &done), MILVUS_OK);
     cr_assert(run_until(&done, 1, 3000));
     cr_assert_geq(h2ts_nrequests(srv), 1);
     for (int i = 0; i < h2ts_nrequests(srv); i++) {

@@ -173,7 +173,7 @@ Test(escape, a_result_message_is_escaped_and_the_raw_text_kept)
     cr_assert_eq(milvus_options_set_address(o, "127.0.0.1", h2ts_port(srv)), MILVUS_OK);
     cr_assert_eq(milvus_options_set_retry(o, 1, 10, 20, 2.0), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c, base, o), MILVUS_OK);
-    cr_assert_eq(milvus_client_get_version(c, on_version, NULL), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(c, on_version, NULL), MILVUS_OK);
     while (!rdone)
         event_base_loop(base, EVLOOP_ONCE);
     cr_assert(strstr(rmsg, "down\\x1b[2J FAKE: injected line\\u009b1m"), "%s", rmsg);
