@@ -65,7 +65,7 @@ Test(admin, await_index_and_load_report_progress)
     fixture_name(name, sizeof(name), "awaits");
     create(name);
     CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
-    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 50), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 50, 2), MILVUS_OK);
     cr_assert_eq(milvus_await_options_set_progress(ao, on_progress, &li), MILVUS_OK);
     r = CALL(milvus_client_await_index, name, NULL, ao);
     fixture_assert_ok(r);
@@ -111,7 +111,7 @@ Test(admin, await_deadline_and_cancel)
     CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
     /* the build takes 600 ms: a 150 ms deadline passes first */
     cr_assert_eq(milvus_await_options_set_timeout_ms(ao, 150), MILVUS_OK);
-    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 40), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 40, 2), MILVUS_OK);
     t0 = now_ms();
     r = CALL(milvus_client_await_index, name, "vec", ao);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_TIMEOUT, "%s", milvus_result_message(r));
@@ -137,7 +137,7 @@ Test(admin, await_deadline_and_cancel)
     milvus_await_options_free(ao);
 }
 
-Test(admin, flush_and_await)
+Test(admin, flush_and_wait)
 {
     char name[64];
     milvus_column *cols[2];
@@ -151,14 +151,14 @@ Test(admin, flush_and_await)
     r = CALL(milvus_client_insert, name, (const milvus_column *const *)cols, 2, NULL);
     fixture_assert_ok(r);
     milvus_result_unref(r);
-    r = CALL(milvus_client_flush_and_await, name, NULL);
+    r = CALL(milvus_client_flush_and_wait, name, NULL);
     fixture_assert_ok(r);
     cr_assert_eq(milvus_result_int64(r), 100);
     milvus_result_unref(r);
     milvus_column_free(cols[0]);
     milvus_column_free(cols[1]);
     if (fixture_has_feature("merr_codes")) {
-        r = CALL(milvus_client_flush_and_await, "no_such_coll_flush", NULL);
+        r = CALL(milvus_client_flush_and_wait, "no_such_coll_flush", NULL);
         cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
         cr_assert_eq(milvus_result_server_code(r), 100);
         milvus_result_unref(r);
@@ -279,7 +279,7 @@ Test(admin, partitions_load_release_stats_refresh)
     fixture_assert_ok(r);
     milvus_result_unref(r);
     CALL_OK(milvus_client_load_partitions, name, parts, 2);
-    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 100), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 100, 2), MILVUS_OK);
     r = CALL(milvus_client_await_load, name, parts, 2, ao);
     fixture_assert_ok(r);
     milvus_result_unref(r);
