@@ -137,6 +137,41 @@ Test(admin, await_deadline_and_cancel)
     milvus_await_options_free(ao);
 }
 
+/* The interval's factor: each delay is the previous one times factor.
+ * Through a 600 ms build, 25 ms kept flat polls about 24 times, 25 ms
+ * times 4 (25, 100, 400, ...) five times at most.  The polls are counted
+ * by the await's result (one attempt per poll): the server's counters are
+ * shared with the tests running beside this one. */
+static long index_polls(const char *prefix, double factor)
+{
+    char name[64];
+    milvus_await_options *ao = milvus_await_options_new();
+    milvus_result *r;
+    long polls;
+    fixture_name(name, sizeof(name), prefix);
+    create(name);
+    CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
+    cr_assert_eq(milvus_await_options_set_interval(ao, 25, 2000, factor), MILVUS_OK);
+    r = CALL(milvus_client_await_index, name, "vec", ao);
+    fixture_assert_ok(r);
+    polls = milvus_result_attempts(r);
+    milvus_result_unref(r);
+    milvus_await_options_free(ao);
+    return polls;
+}
+
+Test(admin, await_index_honours_the_interval_factor)
+{
+    long flat, steep;
+    fixture_require_feature("timed_builds");
+    flat = index_polls("factor1", 1.0);
+    steep = index_polls("factor4", 4.0);
+    cr_log_info("DescribeIndex polls: %ld at x1, %ld at x4", flat, steep);
+    cr_assert_geq(flat, 12, "%ld polls at 25 ms x1 through a 600 ms build", flat);
+    cr_assert_leq(steep, 6, "%ld polls at 25 ms x4 through a 600 ms build", steep);
+    cr_assert_geq(steep, 3, "%ld polls at 25 ms x4 through a 600 ms build", steep);
+}
+
 Test(admin, flush_and_wait)
 {
     char name[64];

@@ -822,3 +822,139 @@ Test(headline, await_survives_a_dropped_connection)
     const char *const extra[] = {target, NULL};
     env_close(&e, extra);
 }
+
+/* ---- one engine: the same deadline and transient-failure rule for every await ---------------- */
+
+static milvus_await_options *quick_polls(int64_t timeout_ms)
+{
+    milvus_await_options *ao = milvus_await_options_new();
+    cr_assert_not_null(ao);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 20, 1.0), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_timeout_ms(ao, timeout_ms), MILVUS_OK);
+    return ao;
+}
+
+Test(engine, the_flush_wait_of_a_snapshot_honours_the_await_deadline)
+{
+    env e;
+    milvus_result *res = NULL;
+    milvus_await_options *ao = quick_polls(300);
+    mvt_require_local();
+    env_open(&e, 20);
+    cr_assert_eq(mvt_insert(e.s, e.coll, 20, 10), MILVUS_OK);
+    /* every flush-state answer takes 1.5 s: only the deadline can end the
+     * wait earlier */
+    cr_assert_eq(mvt_control_set("{\"reset\":true,\"latency_ms\":1500,"
+                                 "\"methods\":[\"GetFlushState\"]}"),
+                 0);
+    int64_t t0 = mvt_now_ms();
+    int rc = milvus_sync_flush_and_snapshot(e.s, e.coll, "late", NULL, ao, &res);
+    int64_t took = mvt_now_ms() - t0;
+    cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
+    cr_assert_eq(rc, MILVUS_ERR_TIMEOUT, "rc %d: %s", rc, msg_of(e.s, res));
+    cr_assert_not_null(res);
+    cr_assert(strstr(milvus_result_message(res), "deadline"), "%s", milvus_result_message(res));
+    cr_assert_geq(took, 280);
+    cr_assert_lt(took, 1200, "took %lld ms", (long long)took);
+    milvus_result_unref(res);
+    /* no snapshot was taken */
+    cr_assert_eq(milvus_sync_list_snapshots(e.s, e.coll, NULL, &res), MILVUS_OK);
+    cr_assert(!has_string(res, "late"));
+    milvus_result_unref(res);
+    milvus_await_options_free(ao);
+    env_close(&e, NULL);
+}
+
+Test(engine, the_flush_wait_of_a_snapshot_rides_through_transient_failures)
+{
+    env e;
+    milvus_result *res = NULL;
+    char buf[8192];
+    milvus_await_options *ao = quick_polls(20000);
+    mvt_require_local();
+    env_open(&e, 20);
+    cr_assert_eq(mvt_insert(e.s, e.coll, 20, 10), MILVUS_OK);
+    /* the client's own rate-limit retries off: the limit reaches the await */
+    cr_assert_eq(milvus_client_set_rate_limit_retry(e.c, 1, 0, 0, 1.0), MILVUS_OK);
+    cr_assert_eq(mvt_control_set("{\"reset\":true,\"rate_limit_next\":2,"
+                                 "\"drop_connection_after\":3,\"methods\":[\"GetFlushState\"]}"),
+                 0);
+    int rc = milvus_sync_flush_and_snapshot(e.s, e.coll, "ride", NULL, ao, &res);
+    cr_assert_eq(mvt_control_get(buf, sizeof(buf)), 0);
+    cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
+    cr_assert_eq(rc, MILVUS_OK, "%s", msg_of(e.s, res));
+    milvus_result_unref(res);
+    cr_assert(strstr(buf, "\"rate_limit\":2"), "not rate limited: %s", buf);
+    cr_assert(strstr(buf, "\"dropped\":1"), "the connection was not dropped: %s", buf);
+    cr_assert_eq(milvus_sync_list_snapshots(e.s, e.coll, NULL, &res), MILVUS_OK);
+    cr_assert(has_string(res, "ride"));
+    milvus_result_unref(res);
+    milvus_await_options_free(ao);
+    env_close(&e, NULL);
+}
+
+/* Switches fault (JSON members) on for method alone, counters cleared. */
+static void with_fault(const char *fault, const char *method)
+{
+    char json[256];
+    snprintf(json, sizeof(json), "{\"reset\":true,%s,\"methods\":[\"%s\"]}", fault, method);
+    cr_assert_eq(mvt_control_set(json), 0);
+}
+
+/* How often the server injected counter's fault since the reset. */
+static long injected(const char *counter)
+{
+    char buf[8192], key[64];
+    const char *p;
+    cr_assert_eq(mvt_control_get(buf, sizeof(buf)), 0);
+    snprintf(key, sizeof(key), "\"%s\":", counter);
+    p = strstr(buf, "\"injected\"");
+    p = p ? strstr(p, key) : NULL;
+    return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+Test(engine, one_transient_rule_for_index_and_restore_awaits)
+{
+    static const struct {
+        const char *fault, *counter;
+    } faults[] = {
+        {"\"rate_limit_next\":2", "rate_limit"},
+        /* more than the channel's own attempts at UNAVAILABLE (5) */
+        {"\"unavailable_next\":6", "unavailable"},
+        {"\"drop_connection_after\":1", "dropped"},
+    };
+    env e;
+    milvus_await_options *ao = quick_polls(20000);
+    mvt_require_local();
+    env_open(&e, 20);
+    snapshot(&e, "rule");
+    cr_assert_eq(milvus_client_set_rate_limit_retry(e.c, 1, 0, 0, 1.0), MILVUS_OK);
+    const char *targets[4] = {NULL};
+    char names[3][64];
+    for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+        milvus_result *res = NULL;
+        with_fault(faults[i].fault, "DescribeIndex");
+        int index_rc = milvus_sync_await_index(e.s, e.coll, NULL, ao, &res);
+        long index_hits = injected(faults[i].counter);
+        cr_assert_eq(index_rc, MILVUS_OK, "index await under %s: %s", faults[i].fault,
+                     msg_of(e.s, res));
+        milvus_result_unref(res);
+
+        mvt_name(names[i], sizeof(names[i]), "snap_rule");
+        targets[i] = names[i];
+        with_fault(faults[i].fault, "GetRestoreSnapshotState");
+        int restore_rc =
+            milvus_sync_restore_snapshot_and_wait(e.s, e.coll, "rule", names[i], NULL, ao, &res);
+        long restore_hits = injected(faults[i].counter);
+        cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
+        cr_assert_eq(restore_rc, index_rc, "restore await under %s: %s", faults[i].fault,
+                     msg_of(e.s, res));
+        cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
+        milvus_result_unref(res);
+        /* the fault did hit both awaits */
+        cr_assert_gt(index_hits, 0, "%s did not hit the index await", faults[i].fault);
+        cr_assert_gt(restore_hits, 0, "%s did not hit the restore await", faults[i].fault);
+    }
+    milvus_await_options_free(ao);
+    env_close(&e, targets);
+}
