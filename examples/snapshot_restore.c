@@ -340,14 +340,14 @@ static void percentiles(double *p50, double *p99)
 static double restore_t0;
 static int tty;
 
-static void on_progress(milvus_client *c, const milvus_result *res, void *ctx)
+static void on_progress(milvus_client *c, int64_t progress, const milvus_result *res, void *ctx)
 {
     (void)c;
     (void)ctx;
     printf("%s  restore job %lld: %-9s %3d%%  (%.1f s, %ld searches done meanwhile)%s",
            tty ? "\r" : "", (long long)milvus_result_job_id(res, 0),
-           milvus_job_state_name(milvus_result_job_state(res, 0)),
-           milvus_result_job_progress(res, 0), (now_ms() - restore_t0) / 1e3, st.completed,
+           milvus_job_state_name(milvus_result_job_state(res, 0)), (int)progress,
+           (now_ms() - restore_t0) / 1e3, st.completed,
            tty ? "" : "\n");
     fflush(stdout);
 }
@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 
     printf("3. flush + snapshot '%s', then %d more rows\n", snap, LATE_ROWS);
     one = (waiter){0, NULL};
-    r = finish_any(&one, milvus_client_flush_and_snapshot(client, src, snap, NULL, waiter_cb, &one),
+    r = finish_any(&one, milvus_client_flush_and_snapshot(client, src, snap, NULL, NULL, waiter_cb, &one),
                    "flush and snapshot");
     if (milvus_result_status(r) == MILVUS_ERR_GRPC &&
         milvus_result_grpc_code(r) == MILVUS_GRPC_UNIMPLEMENTED) {
@@ -452,9 +452,9 @@ int main(int argc, char **argv)
     insert_rows(ROWS, LATE_ROWS);
 
     printf("4. restore '%s' into %s while the search stream runs\n", snap, dst);
-    milvus_job_await_options *ao = milvus_job_await_options_new();
-    milvus_job_await_options_set_progress(ao, on_progress, NULL);
-    milvus_job_await_options_set_timeout_ms(ao, 10 * 60 * 1000);
+    milvus_await_options *ao = milvus_await_options_new();
+    milvus_await_options_set_progress(ao, on_progress, NULL);
+    milvus_await_options_set_timeout_ms(ao, 10 * 60 * 1000);
     waiter rw = {0, NULL};
     restore_t0 = now_ms();
     stream_start();
@@ -466,7 +466,7 @@ int main(int argc, char **argv)
     stream_stop();
     if (tty)
         putchar('\n');
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     if (milvus_result_status(rw.res) != MILVUS_OK)
         die("restore: %s", milvus_result_message(rw.res));
     printf("   restore completed in %.1f s (server time %llu ms)\n",

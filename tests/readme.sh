@@ -332,11 +332,13 @@ EOF
         cat <<'EOF'
 static int restored;
 
-static void on_progress(milvus_client *c, const milvus_result *res, void *ctx)
+static void on_progress(milvus_client *c, int64_t progress, const milvus_result *res,
+                        void *ctx)
 {
     (void)c;
     (void)ctx;
-    printf("progress %d%%\n", (int)milvus_result_job_progress(res, 0));
+    printf("progress %d%% (%s)\n", (int)progress,
+           milvus_job_state_name(milvus_result_job_state(res, 0)));
 }
 
 static void on_restored(milvus_client *c, const milvus_result *res, void *ctx)

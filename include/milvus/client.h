@@ -215,24 +215,33 @@ MILVUS_EXTERN int milvus_client_alter_collection_field_property(
     milvus_client *c, const char *collection, const char *field, const char *const *keys,
     const char *const *values, size_t n, milvus_result_cb cb, void *ctx);
 
-/* ---- awaits (index build, load, flush) -------------------------------------------
+/* ---- awaits ----------------------------------------------------------------------
  *
- * An await polls the server on event timers (initial interval growing x2
- * up to the maximum; defaults 100 ms -> 1 s), reports every change of
- * progress (0..100) to the progress callback, and completes with
- * MILVUS_OK and milvus_result_int64() == 100 when the job is done.  A
- * failed job (index build Failed) completes with MILVUS_ERR_SERVER and the
- * server's reason; the deadline (none by default) with MILVUS_ERR_TIMEOUT
- * naming the last progress.  Transient poll failures (connection lost,
- * UNAVAILABLE, retriable Milvus status) do not end it.  Cancel with
+ * Every await of the library -- index build, load and flush here; restore
+ * and export jobs, and the flush before a snapshot, in <milvus/snapshot.h>
+ * -- is one engine with one options type.  It polls the server on event
+ * timers (the interval starts at initial_ms and is multiplied by factor
+ * after each poll, up to max_ms; defaults 100 ms, x2, 1 s), reports every
+ * change of progress (0..100; for jobs also of their state) to the progress
+ * callback, and completes with MILVUS_OK when the job is done.  A failed
+ * job (index build or job Failed) completes with MILVUS_ERR_SERVER and the
+ * server's reason; the deadline (none by default), which bounds every
+ * RPC of the await and of the steps of a composite before it, with
+ * MILVUS_ERR_TIMEOUT naming the last progress; the server job goes on.
+ * Transient poll failures do not end an await; they are, for every
+ * await alike: connection lost or not made, one poll timing out, gRPC
+ * UNAVAILABLE, Milvus rate limiting that outlasted the client's own
+ * rate-limit retries, and any Milvus status marked retriable.  Cancel with
  * milvus_client_cancel(c, milvus_client_last_call(c)) taken right after
  * submission: the callback runs with MILVUS_ERR_CANCELLED; the server job
  * goes on.  Other calls keep flowing on the loop meanwhile. */
 
 typedef struct milvus_await_options milvus_await_options;
-/* Called from the loop when the progress changed; res is the poll's
- * answer (e.g. index accessors for an index await), valid during the
- * call. */
+/* Called from the loop when the progress (or a job's state) changed,
+ * the final answer included; res is the poll's answer, valid during the
+ * call: the index accessors for an index await, the job
+ * (milvus_result_job_*() with i = 0) for a job await, whose progress is
+ * the job's. */
 typedef void (*milvus_progress_cb)(milvus_client *c, int64_t progress, const milvus_result *res,
                                    void *ctx);
 /* NULL when out of memory. */
@@ -242,10 +251,11 @@ MILVUS_EXTERN void milvus_await_options_free(milvus_await_options *o);
 MILVUS_EXTERN const char *milvus_await_options_last_error(const milvus_await_options *o);
 /* Overall deadline in ms: 0 (default) = none, or more. */
 MILVUS_EXTERN int milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms);
-/* Poll interval: initial_ms doubling up to max_ms; initial_ms at least 1,
- * max_ms at least initial_ms (defaults 100 and 1000). */
+/* Poll interval: initial_ms, multiplied by factor after each poll, up to
+ * max_ms (defaults 100 ms, x2, 1 s).  Accepted: initial_ms at least 1,
+ * max_ms at least initial_ms, factor 1..100. */
 MILVUS_EXTERN int milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_ms,
-                                                    int64_t max_ms);
+                                                    int64_t max_ms, double factor);
 MILVUS_EXTERN int milvus_await_options_set_progress(milvus_await_options *o,
                                                     milvus_progress_cb cb, void *ctx);
 
@@ -263,9 +273,9 @@ MILVUS_EXTERN int milvus_client_await_load(milvus_client *c, const char *collect
                                            void *ctx);
 /* Flush, then polls GetFlushState of the sealed segments until they are
  * persisted. */
-MILVUS_EXTERN int milvus_client_flush_and_await(milvus_client *c, const char *collection,
-                                                const milvus_await_options *o,
-                                                milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN int milvus_client_flush_and_wait(milvus_client *c, const char *collection,
+                                               const milvus_await_options *o,
+                                               milvus_result_cb cb, void *ctx);
 /* The quick form of the Go client: creates collection with an Int64
  * primary key "id" (server-generated when auto_id), a FloatVector
  * "vector" of dim and the dynamic field, builds an AUTOINDEX with metric
@@ -581,7 +591,7 @@ MILVUS_EXTERN int milvus_client_describe_alias(milvus_client *c, const char *ali
 MILVUS_EXTERN int milvus_client_list_aliases(milvus_client *c, const char *collection,
                                              milvus_result_cb cb, void *ctx);
 /* Seals the collection's growing segments (Flush; see also
- * milvus_client_flush_and_await()). */
+ * milvus_client_flush_and_wait()). */
 MILVUS_EXTERN int milvus_client_flush(milvus_client *c, const char *collection,
                                       milvus_result_cb cb, void *ctx);
 

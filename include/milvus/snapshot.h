@@ -14,11 +14,12 @@
  *
  * Restore and export run as server jobs.  The official clients return the
  * job id and leave the polling to the caller; libmilvus also offers
- * awaits that poll the job on event timers with backoff (100 ms growing to
- * 1 s by default), report each state or progress change, honour an overall
- * deadline, can be cancelled without cancelling the server job, and keep
- * polling across a reconnect -- while other calls keep flowing on the same
- * loop.
+ * awaits -- the one await engine of <milvus/client.h>, with its
+ * milvus_await_options -- that poll the job on event timers with backoff
+ * (100 ms growing to 1 s by default), report each state or progress
+ * change, honour an overall deadline, can be cancelled without cancelling
+ * the server job, and keep polling across a reconnect -- while other calls
+ * keep flowing on the same loop.
  */
 #ifndef MILVUS_SNAPSHOT_H
 #define MILVUS_SNAPSHOT_H
@@ -86,15 +87,18 @@ MILVUS_EXTERN int milvus_client_create_snapshot(milvus_client *c, const char *co
                                                 const char *name,
                                                 const milvus_snapshot_options *o,
                                                 milvus_result_cb cb, void *ctx);
-/* Flushes the collection, waits until the flush is persisted (polling
- * GetFlushState with backoff), then creates the snapshot.  One callback at
- * the end (or at the first failing step, named in the message).  The wait
- * for the flush has no deadline of its own; each RPC has the options' call
- * timeout, and the whole operation can be cancelled with
+/* Flushes the collection, waits until the flush is persisted (the
+ * flush-state await of milvus_client_flush_and_wait(), with ao: its
+ * interval, its deadline -- which bounds the flush, the wait and the
+ * CreateSnapshot, MILVUS_ERR_TIMEOUT when it passes -- and its transient
+ * poll failures that do not end the wait; ao NULL: the defaults, no
+ * deadline), then creates the snapshot.  One callback at the end (or at
+ * the first failing step, named in the message).  Cancel with
  * milvus_client_cancel(c, milvus_client_last_call(c)). */
 MILVUS_EXTERN int milvus_client_flush_and_snapshot(milvus_client *c, const char *collection,
                                                    const char *name,
                                                    const milvus_snapshot_options *o,
+                                                   const milvus_await_options *ao,
                                                    milvus_result_cb cb, void *ctx);
 MILVUS_EXTERN int milvus_client_drop_snapshot(milvus_client *c, const char *collection,
                                               const char *name, const milvus_snapshot_options *o,
@@ -149,57 +153,36 @@ MILVUS_EXTERN int milvus_client_unpin_snapshot(milvus_client *c, int64_t pin_id,
 
 /* ---- awaits -------------------------------------------------------------- */
 
-/* Called on the loop whenever a polled job's state or progress changes;
- * res holds the job (milvus_result_job_*() with i = 0) and is valid during
- * the call. */
-typedef void (*milvus_job_progress_cb)(milvus_client *c, const milvus_result *res, void *ctx);
-
-typedef struct milvus_job_await_options milvus_job_await_options;
-MILVUS_EXTERN milvus_job_await_options *milvus_job_await_options_new(void);
-MILVUS_EXTERN void milvus_job_await_options_free(milvus_job_await_options *o);
-/* The message of the newest refused value, "" when none; never NULL. */
-MILVUS_EXTERN const char *milvus_job_await_options_last_error(const milvus_job_await_options *o);
-/* Overall deadline in ms; 0 (default) = none, or more.  On expiry the
- * await completes with MILVUS_ERR_TIMEOUT; the server job goes on. */
-MILVUS_EXTERN int milvus_job_await_options_set_timeout_ms(milvus_job_await_options *o,
-                                                          int64_t ms);
-/* Poll interval: initial_ms growing by factor up to max_ms (defaults
- * 100 ms, x2, 1 s).  Accepted: initial_ms at least 1, max_ms at least
- * initial_ms, factor 1..100. */
-MILVUS_EXTERN int milvus_job_await_options_set_interval(milvus_job_await_options *o,
-                                                        int64_t initial_ms, int64_t max_ms,
-                                                        double factor);
-MILVUS_EXTERN int milvus_job_await_options_set_progress(milvus_job_await_options *o,
-                                                        milvus_job_progress_cb cb, void *ctx);
-
 /* Polls restore job job_id until it is Completed (MILVUS_OK; the result
  * holds the final job) or Failed (MILVUS_ERR_SERVER; the message and
- * milvus_result_reason() carry the server's reason).  Transient failures
- * of a poll (connection lost, UNAVAILABLE, rate limit) do not end the
- * await: the next poll retries with the same job id.  Cancel it with
+ * milvus_result_reason() carry the server's reason).  o (NULL: the
+ * defaults) is the await's: see "awaits" in <milvus/client.h> for the
+ * interval, the deadline, the progress callback (res holds the job) and
+ * the transient poll failures that do not end it (the next poll retries
+ * with the same job id).  Cancel it with
  * milvus_client_cancel(c, milvus_client_last_call(c)) taken right after
  * submission: the await completes with MILVUS_ERR_CANCELLED, the server job
  * is not cancelled. */
 MILVUS_EXTERN int milvus_client_await_restore(milvus_client *c, int64_t job_id,
-                                              const milvus_job_await_options *o,
-                                              milvus_result_cb cb, void *ctx);
+                                              const milvus_await_options *o, milvus_result_cb cb,
+                                              void *ctx);
 MILVUS_EXTERN int milvus_client_await_export(milvus_client *c, int64_t job_id,
-                                             const milvus_job_await_options *o,
-                                             milvus_result_cb cb, void *ctx);
+                                             const milvus_await_options *o, milvus_result_cb cb,
+                                             void *ctx);
 /* RestoreSnapshot, then the await above, as one operation. */
 MILVUS_EXTERN int milvus_client_restore_snapshot_and_wait(
     milvus_client *c, const char *collection, const char *name, const char *target_collection,
-    const milvus_snapshot_options *o, const milvus_job_await_options *ao, milvus_result_cb cb,
+    const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result_cb cb,
     void *ctx);
 /* ExportSnapshot, then the await above. */
 MILVUS_EXTERN int milvus_client_export_snapshot_and_wait(
     milvus_client *c, const char *collection, const char *name, const char *target_path,
-    const milvus_snapshot_options *o, const milvus_job_await_options *ao, milvus_result_cb cb,
+    const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result_cb cb,
     void *ctx);
 /* RestoreExternalSnapshot, then the restore await. */
 MILVUS_EXTERN int milvus_client_restore_external_snapshot_and_wait(
     milvus_client *c, const char *target_collection, const char *metadata_uri,
-    const milvus_snapshot_options *o, const milvus_job_await_options *ao, milvus_result_cb cb,
+    const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result_cb cb,
     void *ctx);
 
 /* ---- result accessors ------------------------------------------------------ */

@@ -210,8 +210,8 @@ MILVUS_EXTERN int milvus_sync_await_index(milvus_sync *s, const char *collection
 MILVUS_EXTERN int milvus_sync_await_load(milvus_sync *s, const char *collection,
                                          const char *const *partitions, size_t n,
                                          const milvus_await_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_flush_and_await(milvus_sync *s, const char *collection,
-                                              const milvus_await_options *o, milvus_result **out);
+MILVUS_EXTERN int milvus_sync_flush_and_wait(milvus_sync *s, const char *collection,
+                                             const milvus_await_options *o, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_alter_alias(milvus_sync *s, const char *collection,
                                           const char *alias, milvus_result **out);
 MILVUS_EXTERN int milvus_sync_describe_alias(milvus_sync *s, const char *alias,
@@ -231,6 +231,7 @@ MILVUS_EXTERN int milvus_sync_create_snapshot(milvus_sync *s, const char *collec
 MILVUS_EXTERN int milvus_sync_flush_and_snapshot(milvus_sync *s, const char *collection,
                                                  const char *name,
                                                  const milvus_snapshot_options *o,
+                                                 const milvus_await_options *ao,
                                                  milvus_result **out);
 MILVUS_EXTERN int milvus_sync_drop_snapshot(milvus_sync *s, const char *collection,
                                             const char *name, const milvus_snapshot_options *o,
@@ -267,27 +268,32 @@ MILVUS_EXTERN int milvus_sync_pin_snapshot(milvus_sync *s, const char *collectio
                                            milvus_result **out);
 MILVUS_EXTERN int milvus_sync_unpin_snapshot(milvus_sync *s, int64_t pin_id, milvus_result **out);
 
-/* Awaits: the progress callback of ao (if any) runs inside the wait. */
+/* Awaits (and flush_and_snapshot, flush_and_wait, await_index,
+ * await_load, create_collection_quick above): the progress callback of
+ * the await options (if any) runs inside the wait, on this handle's loop;
+ * it must not call a milvus_sync_X() of the same handle.  Each wait is
+ * bounded by milvus_sync_set_timeout_ms() as well as by the await's own
+ * deadline: the first to pass ends it. */
 MILVUS_EXTERN int milvus_sync_await_restore(milvus_sync *s, int64_t job_id,
-                                            const milvus_job_await_options *ao,
+                                            const milvus_await_options *ao,
                                             milvus_result **out);
 MILVUS_EXTERN int milvus_sync_await_export(milvus_sync *s, int64_t job_id,
-                                           const milvus_job_await_options *ao,
+                                           const milvus_await_options *ao,
                                            milvus_result **out);
 MILVUS_EXTERN int milvus_sync_restore_snapshot_and_wait(milvus_sync *s, const char *collection,
                                                         const char *name,
                                                         const char *target_collection,
                                                         const milvus_snapshot_options *o,
-                                                        const milvus_job_await_options *ao,
+                                                        const milvus_await_options *ao,
                                                         milvus_result **out);
 MILVUS_EXTERN int milvus_sync_export_snapshot_and_wait(milvus_sync *s, const char *collection,
                                                        const char *name, const char *target_path,
                                                        const milvus_snapshot_options *o,
-                                                       const milvus_job_await_options *ao,
+                                                       const milvus_await_options *ao,
                                                        milvus_result **out);
 MILVUS_EXTERN int milvus_sync_restore_external_snapshot_and_wait(
     milvus_sync *s, const char *target_collection, const char *metadata_uri,
-    const milvus_snapshot_options *o, const milvus_job_await_options *ao, milvus_result **out);
+    const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result **out);
 
 #ifdef __cplusplus
 }

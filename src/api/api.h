@@ -45,13 +45,6 @@ int mv_pb_set_str(char **dst, const char *s);
 void mv_pb_free_str(char *s);
 /* Milliseconds on the monotonic clock. */
 int64_t mv_now_ms(void);
-/* A failed poll of an await that a later poll may get past (connection
- * lost, UNAVAILABLE, a retriable Milvus status). */
-int mv_result_transient(const milvus_result *res);
-/* Awaits: the wait before the next poll -- *interval, cut to what is left
- * of deadline (0: none) -- with *interval grown by factor up to max_ms for
- * the poll after; -1 once the deadline has passed. */
-int64_t mv_poll_wait(int64_t *interval, double factor, int64_t max_ms, int64_t deadline);
 /* Deep copy of a protobuf-c message by pack + unpack; NULL on failure. */
 ProtobufCMessage *mv_msg_dup(const ProtobufCMessage *m);
 /* Packs m into a fresh buffer. */
@@ -298,6 +291,102 @@ const mv_cs *mv_cache_get(milvus_client *c, const char *coll, uint64_t *ts);
 int mv_cache_put(milvus_client *c, const char *coll, const mv_cs *schema, uint64_t ts);
 void mv_cache_evict(milvus_client *c, const char *coll);
 void mv_cache_clear(milvus_client *c);
+
+/* ---- poll.c: the one await engine ------------------------------------------- */
+
+struct milvus_await_options {
+    int64_t timeout_ms;
+    int64_t initial_ms, max_ms; /* the poll interval: mv_backoff_delay() of these */
+    double factor;
+    milvus_progress_cb cb;
+    void *ctx;
+    mv_opterr err; /* refused setter values */
+};
+
+/* What one successful poll says (kind->read). */
+enum { MV_POLL_PENDING, MV_POLL_DONE, MV_POLL_FAILED };
+typedef struct mv_poll_reading {
+    int64_t progress; /* 0..100 */
+    int stage;        /* a state whose change is reported too (a job's); 0 when none */
+    /* MV_POLL_FAILED: the server's reason and the Milvus code to report it
+     * with (0: legacy UnexpectedError) */
+    char reason[MV_ERRBUF];
+    int32_t code;
+} mv_poll_reading;
+
+/* A kind of await: all it supplies to the engine. */
+typedef struct mv_poll_kind {
+    /* Sends one poll, with mv_await_send(). */
+    void (*send)(mv_op *op);
+    /* Reads a successful answer into r: MV_POLL_PENDING, _DONE or _FAILED
+     * (res may be annotated, e.g. the index view, not failed). */
+    int (*read)(mv_op *op, milvus_result *res, mv_poll_reading *r);
+    /* Names what is awaited, for the deadline message ("restore job 7"). */
+    void (*name)(const mv_op *op, char *buf, size_t len);
+    /* The name of a stage, for the deadline message (NULL: no stages). */
+    const char *(*stage_name)(int stage);
+    /* Fills the final result of a completed await (NULL: int64 = progress). */
+    void (*complete)(mv_op *op, milvus_result *res);
+} mv_poll_kind;
+
+/* The data of every await op: the engine's state, then what the kinds and
+ * composites keep (each uses its own fields; all are freed with the op). */
+typedef struct mv_await {
+    const mv_poll_kind *kind;
+    milvus_await_options ao; /* the numbers and the callback (no refusals) */
+    int64_t deadline;        /* monotonic ms; 0 = none */
+    int polls;               /* polls sent: the backoff's attempt count */
+    int64_t last_progress;   /* -1 before the first answer */
+    int last_stage;
+    char *last_err;          /* the last transient failure, for the deadline message */
+    int starting, start_rc;  /* mv_await_start() */
+    /* Completed: the composite's next step gets the result (NULL: the
+     * await delivers it). */
+    mv_step_fn then;
+    /* the kinds' fields */
+    char *index;      /* index: one index (NULL = all) */
+    mv_strlist parts; /* load: partitions */
+    int64_t *segs;    /* flush state: the sealed segments */
+    size_t nsegs;
+    uint64_t flush_ts;
+    char *db;         /* flush state: the database (NULL: the client's) */
+    int64_t job_id;   /* restore / export job */
+    int job_kind;
+    int quick;        /* create_collection_quick: the current step */
+    char *metric;
+    void *extra;      /* a composite's own data */
+    void (*extra_free)(void *extra);
+} mv_await;
+
+/* The transient-failure rule of every await (see poll.c): 1 when a
+ * failed poll does not end the await. */
+int mv_await_transient(const milvus_result *res);
+/* A new op awaiting with kind k (o NULL: the defaults); op->data is its
+ * mv_await and the deadline starts now.  NULL when out of memory (the
+ * client's last error says so). */
+mv_op *mv_await_op(milvus_client *c, const char *opname, const char *coll, const mv_poll_kind *k,
+                   const milvus_await_options *o, milvus_result_cb cb, void *ctx);
+/* Submits op with its first poll (from the submitting function; as
+ * mv_op_start: on error op is discarded). */
+int mv_await_start(mv_op *op);
+/* The first RPC of a composite (from the submitting function) and its
+ * later steps, bounded by the await's deadline like the polls. */
+int mv_await_start_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
+                       const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
+void mv_await_rpc(mv_op *op, const char *method, const ProtobufCMessage *req,
+                  const ProtobufCMessageDescriptor *resp_desc, mv_step_fn step);
+/* From a composite's step: the first poll, now. */
+void mv_await_poll(mv_op *op);
+/* For kind->send: sends the poll request. */
+void mv_await_send(mv_op *op, const char *method, const ProtobufCMessage *req,
+                   const ProtobufCMessageDescriptor *resp_desc);
+
+/* ---- await.c: the flush-state kind, shared with the snapshot composites --- */
+
+extern const mv_poll_kind mv_flush_kind;
+/* The step of a Flush answer in a flush await: records the sealed
+ * segments and the flush ts of op->coll, then polls. */
+void mv_flush_step(mv_op *op, milvus_result *res);
 
 /* ---- ops.c: shared by the operation files ------------------------------ */
 

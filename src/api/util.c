@@ -164,37 +164,6 @@ int64_t mv_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int mv_result_transient(const milvus_result *res)
-{
-    switch (res->status) {
-    case MILVUS_ERR_DISCONNECTED:
-    case MILVUS_ERR_CONNECT:
-    case MILVUS_ERR_RESOLVE:
-    case MILVUS_ERR_TIMEOUT:
-        return 1;
-    case MILVUS_ERR_GRPC:
-        return res->grpc_code == MILVUS_GRPC_UNAVAILABLE;
-    case MILVUS_ERR_SERVER:
-        return res->retriable;
-    default:
-        return 0;
-    }
-}
-
-int64_t mv_poll_wait(int64_t *interval, double factor, int64_t max_ms, int64_t deadline)
-{
-    int64_t wait = *interval, next = (int64_t)((double)*interval * factor);
-    if (deadline) {
-        int64_t left = deadline - mv_now_ms();
-        if (left <= 0)
-            return -1;
-        if (wait > left)
-            wait = left;
-    }
-    *interval = next > max_ms ? max_ms : next;
-    return wait;
-}
-
 mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, mv_rbpool *pool, size_t max, size_t *too_large)
 {
     size_t n = protobuf_c_message_get_packed_size(m);

@@ -42,6 +42,7 @@ struct args {
     const char *uri, *token, *user, *password, *db;
     int json;
     double timeout_s;
+    int64_t timeout_ms; /* timeout_s, at least 1 */
     /* command */
     const command *cmd;
     const char *pos[MAX_POS];
@@ -323,20 +324,6 @@ static int get_job(args *a, int kind, int64_t id, milvus_result **res)
                                 : milvus_sync_get_export_state(a->s, id, res);
 }
 
-static void sleep_ms(int64_t ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void draw_progress(int tty, const char *kind, int64_t id, milvus_job_state st, int pct)
 {
     if (tty) {
@@ -353,46 +340,64 @@ static void draw_progress(int tty, const char *kind, int64_t id, milvus_job_stat
     fflush(stderr);
 }
 
-/* Polls job id until Completed or Failed, showing progress on stderr (a
- * bar on a terminal, a line per change otherwise).  A poll that fails
- * for a transport reason is retried until --timeout passes without a
- * successful one.  Prints the final job; returns the exit status. */
+/* What the await's progress callback draws, across the awaits of one
+ * wait_job(). */
+typedef struct job_watch {
+    const char *name;
+    int64_t id;
+    int tty, last_state, last_pct;
+    int answered; /* the current await had a successful poll */
+} job_watch;
+
+static void on_job_progress(milvus_client *c, int64_t progress, const milvus_result *res,
+                            void *ctx)
+{
+    job_watch *w = ctx;
+    milvus_job_state st = milvus_result_job_state(res, 0);
+    (void)c;
+    w->answered = 1;
+    if ((int)st != w->last_state || (int)progress != w->last_pct)
+        draw_progress(w->tty, w->name, w->id, st, (int)progress);
+    w->last_state = (int)st;
+    w->last_pct = (int)progress;
+}
+
+/* Follows job id to its end with the library's await, showing progress on
+ * stderr (a bar on a terminal, a line per change otherwise).  Polls that
+ * fail for a transient reason are ridden through until --timeout passes
+ * without a successful one: each await is given --timeout as its
+ * deadline, and one that reached the server is followed by the next.
+ * Prints the final job; returns the exit status. */
 static int wait_job(args *a, int kind, int64_t id)
 {
-    const char *name = kind == KIND_RESTORE ? "restore" : "export";
-    int tty = isatty(2), last_state = -1, last_pct = -1;
-    int64_t interval = 200, last_ok = mono_ms();
+    job_watch w = {kind == KIND_RESTORE ? "restore" : "export", id, isatty(2), -1, -1, 0};
+    milvus_await_options *ao = milvus_await_options_new();
     milvus_result *res = NULL;
-    for (;;) {
-        int rc = get_job(a, kind, id, &res);
-        if (rc != MILVUS_OK) {
-            int transient = rc <= MILVUS_ERR_RESOLVE && rc >= MILVUS_ERR_TIMEOUT;
-            if (!transient || mono_ms() - last_ok > (int64_t)(a->timeout_s * 1000)) {
-                if (tty && last_state >= 0)
-                    fputc('\n', stderr);
-                CHECK(a, rc, res, name);
-            }
-            milvus_result_unref(res);
-            res = NULL;
-        } else {
-            milvus_job_state st = milvus_result_job_state(res, 0);
-            int pct = milvus_result_job_progress(res, 0);
-            last_ok = mono_ms();
-            if ((int)st != last_state || pct != last_pct)
-                draw_progress(tty, name, id, st, pct);
-            last_state = (int)st;
-            last_pct = pct;
-            if (st == MILVUS_JOB_COMPLETED || st == MILVUS_JOB_FAILED)
-                break;
-            milvus_result_unref(res);
-            res = NULL;
-        }
-        sleep_ms(interval);
-        interval = interval * 3 / 2 > 1000 ? 1000 : interval * 3 / 2;
+    int rc;
+    if (!ao) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EXIT_FAIL;
     }
-    if (tty)
+    milvus_await_options_set_interval(ao, 200, 1000, 1.5);
+    milvus_await_options_set_timeout_ms(ao, a->timeout_ms);
+    milvus_await_options_set_progress(ao, on_job_progress, &w);
+    /* the await's deadline bounds each window, not the handle's */
+    milvus_sync_set_timeout_ms(a->s, 0);
+    do {
+        milvus_result_unref(res);
+        res = NULL;
+        w.answered = 0;
+        rc = kind == KIND_RESTORE ? milvus_sync_await_restore(a->s, id, ao, &res)
+                                  : milvus_sync_await_export(a->s, id, ao, &res);
+    } while (rc == MILVUS_ERR_TIMEOUT && w.answered);
+    milvus_sync_set_timeout_ms(a->s, a->timeout_ms);
+    milvus_await_options_free(ao);
+    if (w.tty && w.last_state >= 0)
         fputc('\n', stderr);
-    int failed = milvus_result_job_state(res, 0) == MILVUS_JOB_FAILED;
+    int failed = rc == MILVUS_ERR_SERVER && milvus_result_job_count(res) == 1 &&
+                 milvus_result_job_state(res, 0) == MILVUS_JOB_FAILED;
+    if (rc != MILVUS_OK && !failed)
+        CHECK(a, rc, res, w.name);
     if (a->json) {
         jopen('{');
         print_job_json_fields(res, 0, kind);
@@ -403,7 +408,7 @@ static int wait_job(args *a, int kind, int64_t id)
     }
     if (failed) {
         const char *reason = milvus_result_job_reason(res, 0);
-        fprintf(stderr, "%s: %s job %" PRId64 " failed: %s\n", prog, name, id,
+        fprintf(stderr, "%s: %s job %" PRId64 " failed: %s\n", prog, w.name, id,
                 *reason ? tx(reason) : "no reason given");
     }
     milvus_result_unref(res);
@@ -1118,6 +1123,7 @@ int main(int argc, char **argv)
     int64_t ms = (int64_t)(a.timeout_s * 1000);
     if (ms < 1)
         ms = 1; /* --timeout 0.0001: the shortest bound there is */
+    a.timeout_ms = ms;
     if (milvus_options_set_uri(o, a.uri) != MILVUS_OK) {
         milvus_options_free(o);
         usage_error(&a, "invalid --uri '%s'", a.uri);

@@ -329,7 +329,7 @@ SYNC_OP(await_index, (, str coll, str index, const milvus_await_options *o),
         (, coll, index, o))
 SYNC_OP(await_load, (, str coll, strv parts, size_t n, const milvus_await_options *o),
         (, coll, parts, n, o))
-SYNC_OP(flush_and_await, (, str coll, const milvus_await_options *o), (, coll, o))
+SYNC_OP(flush_and_wait, (, str coll, const milvus_await_options *o), (, coll, o))
 SYNC_OP(alter_alias, (, str coll, str alias), (, coll, alias))
 SYNC_OP(describe_alias, (, str alias), (, alias))
 SYNC_OP(list_aliases, (, str coll), (, coll))
@@ -338,8 +338,9 @@ SYNC_OP(get_compaction_state, (, int64_t id), (, id))
 
 SYNC_OP(create_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
         (, coll, name, o))
-SYNC_OP(flush_and_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
-        (, coll, name, o))
+SYNC_OP(flush_and_snapshot,
+        (, str coll, str name, const milvus_snapshot_options *o, const milvus_await_options *ao),
+        (, coll, name, o, ao))
 SYNC_OP(drop_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
         (, coll, name, o))
 SYNC_OP(list_snapshots, (, str coll, const milvus_snapshot_options *o), (, coll, o))
@@ -359,17 +360,17 @@ SYNC_OP(restore_external_snapshot, (, str target, str uri, const milvus_snapshot
 SYNC_OP(pin_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
         (, coll, name, o))
 SYNC_OP(unpin_snapshot, (, int64_t pin_id), (, pin_id))
-SYNC_OP(await_restore, (, int64_t job_id, const milvus_job_await_options *ao), (, job_id, ao))
-SYNC_OP(await_export, (, int64_t job_id, const milvus_job_await_options *ao), (, job_id, ao))
+SYNC_OP(await_restore, (, int64_t job_id, const milvus_await_options *ao), (, job_id, ao))
+SYNC_OP(await_export, (, int64_t job_id, const milvus_await_options *ao), (, job_id, ao))
 SYNC_OP(restore_snapshot_and_wait,
         (, str coll, str name, str target, const milvus_snapshot_options *o,
-         const milvus_job_await_options *ao),
+         const milvus_await_options *ao),
         (, coll, name, target, o, ao))
 SYNC_OP(export_snapshot_and_wait,
         (, str coll, str name, str path, const milvus_snapshot_options *o,
-         const milvus_job_await_options *ao),
+         const milvus_await_options *ao),
         (, coll, name, path, o, ao))
 SYNC_OP(restore_external_snapshot_and_wait,
         (, str target, str uri, const milvus_snapshot_options *o,
-         const milvus_job_await_options *ao),
+         const milvus_await_options *ao),
         (, target, uri, o, ao))

@@ -52,7 +52,7 @@ typedef struct env {
     milvus_search_options *srch;
     milvus_query_options *qry;
     milvus_snapshot_options *snap;
-    milvus_job_await_options *job;
+    milvus_await_options *job;
     /* fields, by name; none of them is in sch before the case runs */
     milvus_field *vec, *bin, *small, *name, *tags, *id, *flag, *extra, *dup, *pk2, *nodim;
     milvus_schema *sch;  /* K_FIELD adds to it, K_SCHEMA is about it */
@@ -96,7 +96,7 @@ static void env_init(env *e)
     cr_assert_not_null(e->srch = milvus_search_options_new());
     cr_assert_not_null(e->qry = milvus_query_options_new());
     cr_assert_not_null(e->snap = milvus_snapshot_options_new());
-    cr_assert_not_null(e->job = milvus_job_await_options_new());
+    cr_assert_not_null(e->job = milvus_await_options_new());
     cr_assert_eq(milvus_column_new_float_vector(&e->qv, "vec", 2, fv, 1), MILVUS_OK);
     cr_assert_eq(milvus_column_new_int64(&e->ints, "id", iv, 2), MILVUS_OK);
     cr_assert_eq(milvus_search_options_set_vectors(e->srch, e->qv), MILVUS_OK);
@@ -151,7 +151,7 @@ static void env_free(env *e)
     milvus_search_options_free(e->srch);
     milvus_query_options_free(e->qry);
     milvus_snapshot_options_free(e->snap);
-    milvus_job_await_options_free(e->job);
+    milvus_await_options_free(e->job);
     for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
         milvus_field_free(fs[i]);
     milvus_schema_free(e->sch);
@@ -343,11 +343,11 @@ static char long_name[301];
     X(await_timeout, K_AWAIT, NULL, milvus_await_options_set_timeout_ms(e->aw, -1),                \
       milvus_await_options_set_timeout_ms(e->aw, 100), "milvus_await_options_set_timeout_ms",      \
       "timeout -1 ms", "(0 = none, or more)")                                                      \
-    X(await_initial, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 0, 10),               \
-      milvus_await_options_set_interval(e->aw, 5, 10), "milvus_await_options_set_interval",        \
+    X(await_initial, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 0, 10, 2),               \
+      milvus_await_options_set_interval(e->aw, 5, 10, 2), "milvus_await_options_set_interval",        \
       "initial_ms 0", "(at least 1)")                                                              \
-    X(await_max, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 100, 50),                 \
-      milvus_await_options_set_interval(e->aw, 5, 10), "milvus_await_options_set_interval",        \
+    X(await_max, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 100, 50, 2),                 \
+      milvus_await_options_set_interval(e->aw, 5, 10, 2), "milvus_await_options_set_interval",        \
       "max_ms 50", "(at least initial_ms, 100)")                                                   \
     /* ---- index options ---- */                                                                  \
     X(index_name_empty, K_INDEX, NULL, milvus_index_options_set_name(e->idx, ""),                  \
@@ -523,19 +523,19 @@ static char long_name[301];
     X(snapshot_ttl, K_SNAPSHOT, NULL, milvus_snapshot_options_set_ttl(e->snap, -1),                \
       milvus_snapshot_options_set_ttl(e->snap, 60), "milvus_snapshot_options_set_ttl",             \
       "ttl -1 s", "(0 = server default, or more)")                                                 \
-    /* ---- job await options ---- */                                                              \
-    X(job_timeout, K_JOB_AWAIT, NULL, milvus_job_await_options_set_timeout_ms(e->job, -1),         \
-      milvus_job_await_options_set_timeout_ms(e->job, 100),                                        \
-      "milvus_job_await_options_set_timeout_ms", "timeout -1 ms", "(0 = none, or more)")           \
-    X(job_initial, K_JOB_AWAIT, NULL, milvus_job_await_options_set_interval(e->job, 0, 10, 2),     \
-      milvus_job_await_options_set_interval(e->job, 5, 10, 2),                                     \
-      "milvus_job_await_options_set_interval", "initial_ms 0", "(at least 1)")                     \
-    X(job_max, K_JOB_AWAIT, NULL, milvus_job_await_options_set_interval(e->job, 100, 50, 2),       \
-      milvus_job_await_options_set_interval(e->job, 5, 10, 2),                                     \
-      "milvus_job_await_options_set_interval", "max_ms 50", "(at least initial_ms, 100)")          \
-    X(job_factor, K_JOB_AWAIT, NULL, milvus_job_await_options_set_interval(e->job, 5, 10, 0.5),    \
-      milvus_job_await_options_set_interval(e->job, 5, 10, 2),                                     \
-      "milvus_job_await_options_set_interval", "factor 0.5", "(1..100)")                           \
+    /* ---- await options, taken by a job await ---- */                                                              \
+    X(job_timeout, K_JOB_AWAIT, NULL, milvus_await_options_set_timeout_ms(e->job, -1),         \
+      milvus_await_options_set_timeout_ms(e->job, 100),                                        \
+      "milvus_await_options_set_timeout_ms", "timeout -1 ms", "(0 = none, or more)")           \
+    X(job_initial, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 0, 10, 2),     \
+      milvus_await_options_set_interval(e->job, 5, 10, 2),                                     \
+      "milvus_await_options_set_interval", "initial_ms 0", "(at least 1)")                     \
+    X(job_max, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 100, 50, 2),       \
+      milvus_await_options_set_interval(e->job, 5, 10, 2),                                     \
+      "milvus_await_options_set_interval", "max_ms 50", "(at least initial_ms, 100)")          \
+    X(job_factor, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 5, 10, 0.5),    \
+      milvus_await_options_set_interval(e->job, 5, 10, 2),                                     \
+      "milvus_await_options_set_interval", "factor 0.5", "(1..100)")                           \
     /* ---- fields ---- */                                                                         \
     X(dim_zero, K_FIELD, "vec", milvus_field_set_dim(e->vec, 0), milvus_field_set_dim(e->vec, 4),  \
       "milvus_field_set_dim", "dim 0 is out of range for field \"vec\" (FloatVector)",             \
@@ -650,7 +650,7 @@ static const struct {
     [K_SEARCH] = {"search", "search options"},
     [K_QUERY] = {"query", "query options"},
     [K_SNAPSHOT] = {"create_snapshot", "snapshot options"},
-    [K_JOB_AWAIT] = {"await_restore", "job await options"},
+    [K_JOB_AWAIT] = {"await_restore", "await options"},
     [K_FIELD] = {"create_collection", "schema"},
     [K_SCHEMA] = {"create_collection", "schema"},
 };
@@ -667,7 +667,7 @@ static const char *last_error(env *e, const rcase *t)
     case K_SEARCH: return milvus_search_options_last_error(e->srch);
     case K_QUERY: return milvus_query_options_last_error(e->qry);
     case K_SNAPSHOT: return milvus_snapshot_options_last_error(e->snap);
-    case K_JOB_AWAIT: return milvus_job_await_options_last_error(e->job);
+    case K_JOB_AWAIT: return milvus_await_options_last_error(e->job);
     case K_FIELD: return milvus_field_last_error(field_named(e, t->field));
     default: return milvus_schema_last_error(e->sch);
     }
@@ -735,7 +735,7 @@ static int other_setter(env *e, const rcase *t)
         break;
     case K_AWAIT:
         OTHER("milvus_await_options_set_timeout_ms", milvus_await_options_set_timeout_ms(e->aw, 9));
-        OTHER("milvus_await_options_set_interval", milvus_await_options_set_interval(e->aw, 1, 2));
+        OTHER("milvus_await_options_set_interval", milvus_await_options_set_interval(e->aw, 1, 2, 2));
         break;
     case K_INDEX:
         OTHER("milvus_index_options_set_name", milvus_index_options_set_name(e->idx, "other"));
@@ -763,10 +763,10 @@ static int other_setter(env *e, const rcase *t)
               milvus_snapshot_options_set_database(e->snap, "x"));
         break;
     case K_JOB_AWAIT:
-        OTHER("milvus_job_await_options_set_timeout_ms",
-              milvus_job_await_options_set_timeout_ms(e->job, 9));
-        OTHER("milvus_job_await_options_set_interval",
-              milvus_job_await_options_set_interval(e->job, 1, 2, 2));
+        OTHER("milvus_await_options_set_timeout_ms",
+              milvus_await_options_set_timeout_ms(e->job, 9));
+        OTHER("milvus_await_options_set_interval",
+              milvus_await_options_set_interval(e->job, 1, 2, 2));
         break;
     case K_FIELD:
         OTHER("milvus_field_set_description",
@@ -992,7 +992,7 @@ Test(refused_values, write_options_fail_the_write) { run_kind(K_WRITE); }
 Test(refused_values, search_options_fail_search) { run_kind(K_SEARCH); }
 Test(refused_values, query_options_fail_query) { run_kind(K_QUERY); }
 Test(refused_values, snapshot_options_fail_create_snapshot) { run_kind(K_SNAPSHOT); }
-Test(refused_values, job_await_options_fail_the_await) { run_kind(K_JOB_AWAIT); }
+Test(refused_values, await_options_fail_a_job_await) { run_kind(K_JOB_AWAIT); }
 Test(refused_values, invalid_fields_are_refused_by_the_schema) { run_kind(K_FIELD); }
 Test(refused_values, schema_refusals_fail_create_collection) { run_kind(K_SCHEMA); }
 
@@ -1058,8 +1058,8 @@ Test(refused_values, null_objects_are_refused_without_a_message)
     cr_assert_eq(milvus_query_options_set_template_string(NULL, "t", "v"),
                  MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_snapshot_options_set_ttl(NULL, 1), MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_job_await_options_set_interval(NULL, 1, 2, 2),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_await_options_set_interval(NULL, 1, 2, 2), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_await_options_set_progress(NULL, NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_field_set_dim(NULL, 8), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_schema_add_field(NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_str_eq(milvus_options_last_error(NULL), "");
@@ -1071,7 +1071,6 @@ Test(refused_values, null_objects_are_refused_without_a_message)
     cr_assert_str_eq(milvus_search_options_last_error(NULL), "");
     cr_assert_str_eq(milvus_query_options_last_error(NULL), "");
     cr_assert_str_eq(milvus_snapshot_options_last_error(NULL), "");
-    cr_assert_str_eq(milvus_job_await_options_last_error(NULL), "");
     cr_assert_str_eq(milvus_field_last_error(NULL), "");
     cr_assert_str_eq(milvus_schema_last_error(NULL), "");
 }
@@ -1173,8 +1172,10 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
     cr_assert_eq(milvus_await_options_set_timeout_ms(e.aw, -3), MILVUS_ERR_INVALID_ARGUMENT);
     REFUSED(milvus_client_await_load(e.c, "docs", parts, 1, e.aw, count_cb, &e.calls),
             "await_load: invalid await options: milvus_await_options_set_timeout_ms: timeout -3");
-    REFUSED(milvus_client_flush_and_await(e.c, "docs", e.aw, count_cb, &e.calls),
-            "flush_and_await: invalid await options");
+    REFUSED(milvus_client_flush_and_wait(e.c, "docs", e.aw, count_cb, &e.calls),
+            "flush_and_wait: invalid await options");
+    REFUSED(milvus_client_flush_and_snapshot(e.c, "docs", "s", NULL, e.aw, count_cb, &e.calls),
+            "flush_and_snapshot: invalid await options");
     REFUSED(milvus_client_create_collection_quick(e.c, "docs", 4, NULL, 1, e.aw, count_cb,
                                                   &e.calls),
             "create_collection_quick: invalid await options");
@@ -1188,7 +1189,7 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
             "describe_snapshot: invalid snapshot options");
     REFUSED(milvus_client_pin_snapshot(e.c, "docs", "s", e.snap, count_cb, &e.calls),
             "pin_snapshot: invalid snapshot options");
-    REFUSED(milvus_client_flush_and_snapshot(e.c, "docs", "s", e.snap, count_cb, &e.calls),
+    REFUSED(milvus_client_flush_and_snapshot(e.c, "docs", "s", e.snap, NULL, count_cb, &e.calls),
             "flush_and_snapshot: invalid snapshot options");
     REFUSED(milvus_client_restore_snapshot(e.c, "docs", "s", "t", e.snap, count_cb, &e.calls),
             "restore_snapshot: invalid snapshot options");
@@ -1201,20 +1202,20 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
     REFUSED(milvus_client_list_restore_jobs(e.c, NULL, e.snap, count_cb, &e.calls),
             "list_restore_jobs: invalid snapshot options");
 
-    cr_assert_eq(milvus_job_await_options_set_interval(e.job, 1, 2, 0),
+    cr_assert_eq(milvus_await_options_set_interval(e.job, 1, 2, 0),
                  MILVUS_ERR_INVALID_ARGUMENT);
     REFUSED(milvus_client_await_export(e.c, 3, e.job, count_cb, &e.calls),
-            "await_export: invalid job await options: milvus_job_await_options_set_interval: "
+            "await_export: invalid await options: milvus_await_options_set_interval: "
             "factor 0");
     REFUSED(milvus_client_restore_snapshot_and_wait(e.c, "docs", "s", "t", NULL, e.job, count_cb,
                                                     &e.calls),
-            "restore_snapshot_and_wait: invalid job await options");
+            "restore_snapshot_and_wait: invalid await options");
     REFUSED(milvus_client_export_snapshot_and_wait(e.c, "docs", "s", "s3://b/p", NULL, e.job,
                                                    count_cb, &e.calls),
-            "export_snapshot_and_wait: invalid job await options");
+            "export_snapshot_and_wait: invalid await options");
     REFUSED(milvus_client_restore_external_snapshot_and_wait(e.c, "t", "s3://b/m.json", NULL,
                                                              e.job, count_cb, &e.calls),
-            "restore_external_snapshot_and_wait: invalid job await options");
+            "restore_external_snapshot_and_wait: invalid await options");
 #undef REFUSED
     cr_expect_eq(milvus_client_pending(e.c), 0, "nothing was queued");
     event_base_loop(e.base, EVLOOP_NONBLOCK);

@@ -488,7 +488,7 @@ static int op_delete_partition(void)
     return check(rc, res, "DeletePartition");
 }
 static int op_flush(void) { RUN("Flush", milvus_sync_flush(S, COLL, OUT)); }
-static int op_flush_and_await(void) { RUN("FlushAndAwait", milvus_sync_flush_and_await(S, COLL, NULL, OUT)); }
+static int op_flush_and_wait(void) { RUN("FlushAndWait", milvus_sync_flush_and_wait(S, COLL, NULL, OUT)); }
 
 /* A search leg / search: vector v on "vec", COSINE. */
 static milvus_search_options *search_options(const float *v, int64_t limit, const char *filter)
@@ -1268,7 +1268,7 @@ static const struct {
     {"DeleteIds", op_delete_ids},
     {"DeletePartition", op_delete_partition},
     {"Flush", op_flush},
-    {"FlushAndAwait", op_flush_and_await},
+    {"FlushAndWait", op_flush_and_wait},
     {"Search", op_search},
     {"SearchAdvanced", op_search_advanced},
     {"SearchEdge", op_search_edge},

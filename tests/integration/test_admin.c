@@ -65,7 +65,7 @@ Test(admin, await_index_and_load_report_progress)
     fixture_name(name, sizeof(name), "awaits");
     create(name);
     CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
-    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 50), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 50, 2), MILVUS_OK);
     cr_assert_eq(milvus_await_options_set_progress(ao, on_progress, &li), MILVUS_OK);
     r = CALL(milvus_client_await_index, name, NULL, ao);
     fixture_assert_ok(r);
@@ -111,7 +111,7 @@ Test(admin, await_deadline_and_cancel)
     CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
     /* the build takes 600 ms: a 150 ms deadline passes first */
     cr_assert_eq(milvus_await_options_set_timeout_ms(ao, 150), MILVUS_OK);
-    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 40), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 40, 2), MILVUS_OK);
     t0 = now_ms();
     r = CALL(milvus_client_await_index, name, "vec", ao);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_TIMEOUT, "%s", milvus_result_message(r));
@@ -137,7 +137,42 @@ Test(admin, await_deadline_and_cancel)
     milvus_await_options_free(ao);
 }
 
-Test(admin, flush_and_await)
+/* The interval's factor: each delay is the previous one times factor.
+ * Through a 600 ms build, 25 ms kept flat polls about 24 times, 25 ms
+ * times 4 (25, 100, 400, ...) five times at most.  The polls are counted
+ * by the await's result (one attempt per poll): the server's counters are
+ * shared with the tests running beside this one. */
+static long index_polls(const char *prefix, double factor)
+{
+    char name[64];
+    milvus_await_options *ao = milvus_await_options_new();
+    milvus_result *r;
+    long polls;
+    fixture_name(name, sizeof(name), prefix);
+    create(name);
+    CALL_OK(milvus_client_create_index, name, "vec", fixture_default_index());
+    cr_assert_eq(milvus_await_options_set_interval(ao, 25, 2000, factor), MILVUS_OK);
+    r = CALL(milvus_client_await_index, name, "vec", ao);
+    fixture_assert_ok(r);
+    polls = milvus_result_attempts(r);
+    milvus_result_unref(r);
+    milvus_await_options_free(ao);
+    return polls;
+}
+
+Test(admin, await_index_honours_the_interval_factor)
+{
+    long flat, steep;
+    fixture_require_feature("timed_builds");
+    flat = index_polls("factor1", 1.0);
+    steep = index_polls("factor4", 4.0);
+    cr_log_info("DescribeIndex polls: %ld at x1, %ld at x4", flat, steep);
+    cr_assert_geq(flat, 12, "%ld polls at 25 ms x1 through a 600 ms build", flat);
+    cr_assert_leq(steep, 6, "%ld polls at 25 ms x4 through a 600 ms build", steep);
+    cr_assert_geq(steep, 3, "%ld polls at 25 ms x4 through a 600 ms build", steep);
+}
+
+Test(admin, flush_and_wait)
 {
     char name[64];
     milvus_column *cols[2];
@@ -151,14 +186,14 @@ Test(admin, flush_and_await)
     r = CALL(milvus_client_insert, name, (const milvus_column *const *)cols, 2, NULL);
     fixture_assert_ok(r);
     milvus_result_unref(r);
-    r = CALL(milvus_client_flush_and_await, name, NULL);
+    r = CALL(milvus_client_flush_and_wait, name, NULL);
     fixture_assert_ok(r);
     cr_assert_eq(milvus_result_int64(r), 100);
     milvus_result_unref(r);
     milvus_column_free(cols[0]);
     milvus_column_free(cols[1]);
     if (fixture_has_feature("merr_codes")) {
-        r = CALL(milvus_client_flush_and_await, "no_such_coll_flush", NULL);
+        r = CALL(milvus_client_flush_and_wait, "no_such_coll_flush", NULL);
         cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER);
         cr_assert_eq(milvus_result_server_code(r), 100);
         milvus_result_unref(r);
@@ -279,7 +314,7 @@ Test(admin, partitions_load_release_stats_refresh)
     fixture_assert_ok(r);
     milvus_result_unref(r);
     CALL_OK(milvus_client_load_partitions, name, parts, 2);
-    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 100), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 100, 2), MILVUS_OK);
     r = CALL(milvus_client_await_load, name, parts, 2, ao);
     fixture_assert_ok(r);
     milvus_result_unref(r);

@@ -57,7 +57,7 @@ static void env_close(env *e, const char *const *extra_colls)
 static void snapshot(env *e, const char *name)
 {
     milvus_result *res = NULL;
-    int rc = milvus_sync_flush_and_snapshot(e->s, e->coll, name, NULL, &res);
+    int rc = milvus_sync_flush_and_snapshot(e->s, e->coll, name, NULL, NULL, &res);
     cr_assert_eq(rc, MILVUS_OK, "flush_and_snapshot: %s",
                  res ? milvus_result_message(res) : milvus_sync_last_error(e->s));
     milvus_result_unref(res);
@@ -390,7 +390,7 @@ Test(errors, local_validation_sends_nothing)
             "snapshot");
     INVALID(milvus_client_create_snapshot(c, NULL, "s", NULL, never_called, &called),
             "collection");
-    INVALID(milvus_client_flush_and_snapshot(c, "coll", "", NULL, never_called, &called),
+    INVALID(milvus_client_flush_and_snapshot(c, "coll", "", NULL, NULL, never_called, &called),
             "snapshot");
     INVALID(milvus_client_drop_snapshot(c, "coll", longname, NULL, never_called, &called),
             "snapshot");
@@ -508,10 +508,11 @@ static void search_done(milvus_client *c, const milvus_result *res, void *ctx)
         event_base_loopbreak(st->e->base);
 }
 
-static void on_progress(milvus_client *c, const milvus_result *res, void *ctx)
+static void on_progress(milvus_client *c, int64_t progress, const milvus_result *res, void *ctx)
 {
     stream *st = ctx;
     (void)c;
+    (void)progress;
     if (st->npoll < 256) {
         st->poll_at[st->npoll] = mvt_now_ms();
         st->searches_at_poll[st->npoll] = st->completed;
@@ -553,7 +554,7 @@ Test(headline, searches_flow_while_the_restore_is_awaited)
     stream st;
     char target[64];
     const int64_t interval = 300;
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
     memset(&st, 0, sizeof(st));
     env_open(&e, 500);
     st.e = &e;
@@ -561,9 +562,9 @@ Test(headline, searches_flow_while_the_restore_is_awaited)
     snapshot(&e, "live");
     cr_assert_eq(mvt_insert(e.s, e.coll, 500, 40), MILVUS_OK);
 
-    milvus_job_await_options_set_interval(ao, interval, interval, 1.0);
-    milvus_job_await_options_set_progress(ao, on_progress, &st);
-    milvus_job_await_options_set_timeout_ms(ao, 30000);
+    milvus_await_options_set_interval(ao, interval, interval, 1.0);
+    milvus_await_options_set_progress(ao, on_progress, &st);
+    milvus_await_options_set_timeout_ms(ao, 30000);
     cr_assert_eq(milvus_client_restore_snapshot_and_wait(e.c, e.coll, "live", target, NULL, ao,
                                                          await_done, &st),
                  MILVUS_OK, "%s", milvus_client_last_error(e.c));
@@ -597,7 +598,7 @@ Test(headline, searches_flow_while_the_restore_is_awaited)
     cr_assert_eq(mvt_top_hit(e.s, target, 123), 123);
     cr_assert_eq(mvt_top_hit(e.s, e.coll, 520), 520);
     cr_assert_neq(mvt_top_hit(e.s, target, 520), 520);
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     const char *const extra[] = {target, NULL};
     env_close(&e, extra);
 }
@@ -608,7 +609,7 @@ Test(headline, poll_timers_fire_at_the_configured_cadence)
     stream st;
     char target[64];
     const int64_t interval = 100;
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
     mvt_require_local();
     memset(&st, 0, sizeof(st));
     env_open(&e, 20);
@@ -616,8 +617,8 @@ Test(headline, poll_timers_fire_at_the_configured_cadence)
     mvt_name(target, sizeof(target), "snap_cad");
     snapshot(&e, "cad");
     cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
-    milvus_job_await_options_set_interval(ao, interval, interval, 1.0);
-    milvus_job_await_options_set_progress(ao, on_progress, &st);
+    milvus_await_options_set_interval(ao, interval, interval, 1.0);
+    milvus_await_options_set_progress(ao, on_progress, &st);
     int64_t t0 = mvt_now_ms();
     cr_assert_eq(milvus_client_restore_snapshot_and_wait(e.c, e.coll, "cad", target, NULL, ao,
                                                          await_done, &st),
@@ -644,8 +645,8 @@ Test(headline, poll_timers_fire_at_the_configured_cadence)
     st2.e = &e;
     mvt_name(target2, sizeof(target2), "snap_cad2");
     cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
-    milvus_job_await_options_set_interval(ao, 50, 800, 2.0);
-    milvus_job_await_options_set_progress(ao, on_progress, &st2);
+    milvus_await_options_set_interval(ao, 50, 800, 2.0);
+    milvus_await_options_set_progress(ao, on_progress, &st2);
     cr_assert_eq(milvus_client_restore_snapshot_and_wait(e.c, e.coll, "cad", target2, NULL, ao,
                                                          await_done, &st2),
                  MILVUS_OK);
@@ -658,7 +659,7 @@ Test(headline, poll_timers_fire_at_the_configured_cadence)
     for (int i = 2; i < st2.npoll; i++)
         cr_assert_geq(st2.poll_at[i] - st2.poll_at[i - 1],
                       st2.poll_at[i - 1] - st2.poll_at[i - 2] - 20, "intervals must grow");
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     const char *const extra[] = {target, target2, NULL};
     env_close(&e, extra);
 }
@@ -720,7 +721,7 @@ Test(headline, cancelling_an_await_stops_polling_but_not_the_job)
     milvus_result *res = NULL;
     char target[64];
     cancel_ctx cc = {0};
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
     mvt_require_local();
     env_open(&e, 20);
     mvt_name(target, sizeof(target), "snap_cancel");
@@ -730,7 +731,7 @@ Test(headline, cancelling_an_await_stops_polling_but_not_the_job)
     int64_t job = milvus_result_int64(res);
     milvus_result_unref(res);
 
-    milvus_job_await_options_set_interval(ao, 50, 50, 1.0);
+    milvus_await_options_set_interval(ao, 50, 50, 1.0);
     cc.c = e.c;
     cr_assert_eq(milvus_client_await_restore(e.c, job, ao, cancel_done, &cc), MILVUS_OK);
     cc.call = milvus_client_last_call(e.c);
@@ -748,14 +749,14 @@ Test(headline, cancelling_an_await_stops_polling_but_not_the_job)
     cr_assert_leq(mvt_calls("GetRestoreSnapshotState"), cc.polls_at_cancel + 1);
     cr_assert_eq(milvus_client_pending(e.c), 0);
     /* the server job was not cancelled: it completes */
-    milvus_job_await_options_set_interval(ao, 100, 100, 1.0);
+    milvus_await_options_set_interval(ao, 100, 100, 1.0);
     cr_assert_eq(milvus_sync_await_restore(e.s, job, ao, &res), MILVUS_OK, "%s",
                  msg_of(e.s, res));
     cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
     milvus_result_unref(res);
     cr_assert_eq(mvt_load(e.s, target), MILVUS_OK);
     cr_assert_eq(mvt_count(e.s, target, NULL), 20);
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     const char *const extra[] = {target, NULL};
     env_close(&e, extra);
 }
@@ -765,12 +766,12 @@ Test(headline, await_deadline_gives_timeout_and_the_job_goes_on)
     env e;
     milvus_result *res = NULL;
     char target[64];
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
     env_open(&e, 20);
     mvt_name(target, sizeof(target), "snap_dl");
     snapshot(&e, "d");
-    milvus_job_await_options_set_timeout_ms(ao, 250);
-    milvus_job_await_options_set_interval(ao, 100, 100, 1.0);
+    milvus_await_options_set_timeout_ms(ao, 250);
+    milvus_await_options_set_interval(ao, 100, 100, 1.0);
     int64_t t0 = mvt_now_ms();
     int rc = milvus_sync_restore_snapshot_and_wait(e.s, e.coll, "d", target, NULL, ao, &res);
     int64_t took = mvt_now_ms() - t0;
@@ -788,7 +789,7 @@ Test(headline, await_deadline_gives_timeout_and_the_job_goes_on)
     cr_assert_eq(milvus_sync_await_restore(e.s, job, NULL, &res), MILVUS_OK);
     cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
     milvus_result_unref(res);
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     const char *const extra[] = {target, NULL};
     env_close(&e, extra);
 }
@@ -798,7 +799,7 @@ Test(headline, await_survives_a_dropped_connection)
     env e;
     milvus_result *res = NULL;
     char target[64], buf[8192];
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
     mvt_require_local();
     env_open(&e, 20);
     mvt_name(target, sizeof(target), "snap_drop");
@@ -806,8 +807,8 @@ Test(headline, await_survives_a_dropped_connection)
     cr_assert_eq(mvt_control_set("{\"reset\":true,\"drop_connection_after\":3,"
                                  "\"methods\":[\"GetRestoreSnapshotState\"]}"),
                  0);
-    milvus_job_await_options_set_interval(ao, 100, 100, 1.0);
-    milvus_job_await_options_set_timeout_ms(ao, 20000);
+    milvus_await_options_set_interval(ao, 100, 100, 1.0);
+    milvus_await_options_set_timeout_ms(ao, 20000);
     int rc = milvus_sync_restore_snapshot_and_wait(e.s, e.coll, "r", target, NULL, ao, &res);
     cr_assert_eq(mvt_control_get(buf, sizeof(buf)), 0);
     cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
@@ -817,7 +818,143 @@ Test(headline, await_survives_a_dropped_connection)
     cr_assert(strstr(buf, "\"dropped\":1"), "the connection was not dropped: %s", buf);
     cr_assert_eq(mvt_load(e.s, target), MILVUS_OK);
     cr_assert_eq(mvt_count(e.s, target, NULL), 20);
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     const char *const extra[] = {target, NULL};
     env_close(&e, extra);
+}
+
+/* ---- one engine: the same deadline and transient-failure rule for every await ---------------- */
+
+static milvus_await_options *quick_polls(int64_t timeout_ms)
+{
+    milvus_await_options *ao = milvus_await_options_new();
+    cr_assert_not_null(ao);
+    cr_assert_eq(milvus_await_options_set_interval(ao, 20, 20, 1.0), MILVUS_OK);
+    cr_assert_eq(milvus_await_options_set_timeout_ms(ao, timeout_ms), MILVUS_OK);
+    return ao;
+}
+
+Test(engine, the_flush_wait_of_a_snapshot_honours_the_await_deadline)
+{
+    env e;
+    milvus_result *res = NULL;
+    milvus_await_options *ao = quick_polls(300);
+    mvt_require_local();
+    env_open(&e, 20);
+    cr_assert_eq(mvt_insert(e.s, e.coll, 20, 10), MILVUS_OK);
+    /* every flush-state answer takes 1.5 s: only the deadline can end the
+     * wait earlier */
+    cr_assert_eq(mvt_control_set("{\"reset\":true,\"latency_ms\":1500,"
+                                 "\"methods\":[\"GetFlushState\"]}"),
+                 0);
+    int64_t t0 = mvt_now_ms();
+    int rc = milvus_sync_flush_and_snapshot(e.s, e.coll, "late", NULL, ao, &res);
+    int64_t took = mvt_now_ms() - t0;
+    cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
+    cr_assert_eq(rc, MILVUS_ERR_TIMEOUT, "rc %d: %s", rc, msg_of(e.s, res));
+    cr_assert_not_null(res);
+    cr_assert(strstr(milvus_result_message(res), "deadline"), "%s", milvus_result_message(res));
+    cr_assert_geq(took, 280);
+    cr_assert_lt(took, 1200, "took %lld ms", (long long)took);
+    milvus_result_unref(res);
+    /* no snapshot was taken */
+    cr_assert_eq(milvus_sync_list_snapshots(e.s, e.coll, NULL, &res), MILVUS_OK);
+    cr_assert(!has_string(res, "late"));
+    milvus_result_unref(res);
+    milvus_await_options_free(ao);
+    env_close(&e, NULL);
+}
+
+Test(engine, the_flush_wait_of_a_snapshot_rides_through_transient_failures)
+{
+    env e;
+    milvus_result *res = NULL;
+    char buf[8192];
+    milvus_await_options *ao = quick_polls(20000);
+    mvt_require_local();
+    env_open(&e, 20);
+    cr_assert_eq(mvt_insert(e.s, e.coll, 20, 10), MILVUS_OK);
+    /* the client's own rate-limit retries off: the limit reaches the await */
+    cr_assert_eq(milvus_client_set_rate_limit_retry(e.c, 1, 0, 0, 1.0), MILVUS_OK);
+    cr_assert_eq(mvt_control_set("{\"reset\":true,\"rate_limit_next\":2,"
+                                 "\"drop_connection_after\":3,\"methods\":[\"GetFlushState\"]}"),
+                 0);
+    int rc = milvus_sync_flush_and_snapshot(e.s, e.coll, "ride", NULL, ao, &res);
+    cr_assert_eq(mvt_control_get(buf, sizeof(buf)), 0);
+    cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
+    cr_assert_eq(rc, MILVUS_OK, "%s", msg_of(e.s, res));
+    milvus_result_unref(res);
+    cr_assert(strstr(buf, "\"rate_limit\":2"), "not rate limited: %s", buf);
+    cr_assert(strstr(buf, "\"dropped\":1"), "the connection was not dropped: %s", buf);
+    cr_assert_eq(milvus_sync_list_snapshots(e.s, e.coll, NULL, &res), MILVUS_OK);
+    cr_assert(has_string(res, "ride"));
+    milvus_result_unref(res);
+    milvus_await_options_free(ao);
+    env_close(&e, NULL);
+}
+
+/* Switches fault (JSON members) on for method alone, counters cleared. */
+static void with_fault(const char *fault, const char *method)
+{
+    char json[256];
+    snprintf(json, sizeof(json), "{\"reset\":true,%s,\"methods\":[\"%s\"]}", fault, method);
+    cr_assert_eq(mvt_control_set(json), 0);
+}
+
+/* How often the server injected counter's fault since the reset. */
+static long injected(const char *counter)
+{
+    char buf[8192], key[64];
+    const char *p;
+    cr_assert_eq(mvt_control_get(buf, sizeof(buf)), 0);
+    snprintf(key, sizeof(key), "\"%s\":", counter);
+    p = strstr(buf, "\"injected\"");
+    p = p ? strstr(p, key) : NULL;
+    return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+Test(engine, one_transient_rule_for_index_and_restore_awaits)
+{
+    static const struct {
+        const char *fault, *counter;
+    } faults[] = {
+        {"\"rate_limit_next\":2", "rate_limit"},
+        /* more than the channel's own attempts at UNAVAILABLE (5) */
+        {"\"unavailable_next\":6", "unavailable"},
+        {"\"drop_connection_after\":1", "dropped"},
+    };
+    env e;
+    milvus_await_options *ao = quick_polls(20000);
+    mvt_require_local();
+    env_open(&e, 20);
+    snapshot(&e, "rule");
+    cr_assert_eq(milvus_client_set_rate_limit_retry(e.c, 1, 0, 0, 1.0), MILVUS_OK);
+    const char *targets[4] = {NULL};
+    char names[3][64];
+    for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+        milvus_result *res = NULL;
+        with_fault(faults[i].fault, "DescribeIndex");
+        int index_rc = milvus_sync_await_index(e.s, e.coll, NULL, ao, &res);
+        long index_hits = injected(faults[i].counter);
+        cr_assert_eq(index_rc, MILVUS_OK, "index await under %s: %s", faults[i].fault,
+                     msg_of(e.s, res));
+        milvus_result_unref(res);
+
+        mvt_name(names[i], sizeof(names[i]), "snap_rule");
+        targets[i] = names[i];
+        with_fault(faults[i].fault, "GetRestoreSnapshotState");
+        int restore_rc =
+            milvus_sync_restore_snapshot_and_wait(e.s, e.coll, "rule", names[i], NULL, ao, &res);
+        long restore_hits = injected(faults[i].counter);
+        cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
+        cr_assert_eq(restore_rc, index_rc, "restore await under %s: %s", faults[i].fault,
+                     msg_of(e.s, res));
+        cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
+        milvus_result_unref(res);
+        /* the fault did hit both awaits */
+        cr_assert_gt(index_hits, 0, "%s did not hit the index await", faults[i].fault);
+        cr_assert_gt(restore_hits, 0, "%s did not hit the restore await", faults[i].fault);
+    }
+    milvus_await_options_free(ao);
+    env_close(&e, targets);
 }

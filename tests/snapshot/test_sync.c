@@ -136,11 +136,12 @@ typedef struct reentry {
     int inner_rc;
 } reentry;
 
-static void reenter(milvus_client *c, const milvus_result *res, void *ctx)
+static void reenter(milvus_client *c, int64_t progress, const milvus_result *res, void *ctx)
 {
     reentry *r = ctx;
     milvus_result *inner = (milvus_result *)1;
     (void)c;
+    (void)progress;
     (void)res;
     r->calls++;
     r->inner_rc = milvus_sync_get_server_version(r->s, &inner);
@@ -155,16 +156,16 @@ Test(sync, await_runs_progress_inside_the_wait_and_refuses_reentry)
     milvus_result *res = NULL;
     char name[64], target[64];
     reentry r = {s, 0, 0};
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
 
     mvt_name(name, sizeof(name), "sync_aw");
     mvt_name(target, sizeof(target), "sync_aw_t");
     cr_assert_eq(mvt_fixture(s, name, 50), MILVUS_OK);
-    cr_assert_eq(milvus_sync_flush_and_snapshot(s, name, "snap1", NULL, &res), MILVUS_OK, "%s",
+    cr_assert_eq(milvus_sync_flush_and_snapshot(s, name, "snap1", NULL, NULL, &res), MILVUS_OK, "%s",
                  res ? milvus_result_message(res) : milvus_sync_last_error(s));
     milvus_result_unref(res);
-    milvus_job_await_options_set_interval(ao, 50, 100, 2.0);
-    milvus_job_await_options_set_progress(ao, reenter, &r);
+    milvus_await_options_set_interval(ao, 50, 100, 2.0);
+    milvus_await_options_set_progress(ao, reenter, &r);
     cr_assert_eq(milvus_sync_restore_snapshot_and_wait(s, name, "snap1", target, NULL, ao, &res),
                  MILVUS_OK, "%s", res ? milvus_result_message(res) : milvus_sync_last_error(s));
     cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
@@ -174,7 +175,7 @@ Test(sync, await_runs_progress_inside_the_wait_and_refuses_reentry)
     milvus_result_unref(res);
     cr_assert_eq(mvt_load(s, target), MILVUS_OK);
     cr_assert_eq(mvt_count(s, target, NULL), 50);
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     milvus_sync_drop_collection(s, target, NULL);
     milvus_sync_drop_snapshot(s, name, "snap1", NULL, NULL);
     milvus_sync_drop_collection(s, name, NULL);

@@ -221,12 +221,14 @@ static void note_poll_gap(double t)
         rs.max_gap = t - from;
 }
 
-static void on_restore_progress(milvus_client *c, const milvus_result *res, void *ctx)
+static void on_restore_progress(milvus_client *c, int64_t progress, const milvus_result *res,
+                                void *ctx)
 {
     struct bench *b = ctx;
     double t = now_s();
 
     (void)c;
+    (void)progress;
     (void)res;
     if (rs.win0 > 0) {
         note_poll_gap(t);
@@ -254,7 +256,7 @@ static void on_poll_timeout(evutil_socket_t fd, short what, void *ctx)
  * been answered: the await is then in its polling phase. */
 static int restore_begin(struct bench *b)
 {
-    milvus_job_await_options *ao = milvus_job_await_options_new();
+    milvus_await_options *ao = milvus_await_options_new();
     struct timeval limit = {5, 0};
     struct event *tmo = evtimer_new(b->base, on_poll_timeout, b);
     int rc = MILVUS_ERR_NOMEM;
@@ -262,12 +264,12 @@ static int restore_begin(struct bench *b)
     rs.done = rs.timed_out = 0;
     rs.win0 = 0;
     if (ao != NULL && tmo != NULL) {
-        milvus_job_await_options_set_interval(ao, POLL_MS, POLL_MS, 1.0);
-        milvus_job_await_options_set_progress(ao, on_restore_progress, b);
+        milvus_await_options_set_interval(ao, POLL_MS, POLL_MS, 1.0);
+        milvus_await_options_set_progress(ao, on_restore_progress, b);
         rc = milvus_client_restore_snapshot_and_wait(b->cl, "bench", "snap", "bench_restored",
                                                      NULL, ao, on_restore, NULL);
     }
-    milvus_job_await_options_free(ao);
+    milvus_await_options_free(ao);
     if (rc != MILVUS_OK) {
         fprintf(stderr, "restore: %s\n", b->cl ? milvus_client_last_error(b->cl) : "no memory");
         if (tmo)

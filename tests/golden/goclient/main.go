@@ -27,7 +27,7 @@
 // libmilvus compositions are scripted as the Go client's equivalent steps:
 // AwaitIndex (milvus_client_await_index vs CreateIndexTask.Await),
 // AwaitLoad / AwaitLoadPartitions (milvus_client_await_load vs
-// LoadTask.Await), FlushAndAwait (milvus_client_flush_and_await vs Flush +
+// LoadTask.Await), FlushAndWait (milvus_client_flush_and_wait vs Flush +
 // FlushTask.Await), Count / CountAll (milvus_client_count vs Query with
 // count(*)), DeleteIds / DeleteVarchar (milvus_client_delete_ids vs
 // DeleteOption.WithInt64IDs / WithStringIDs), CreateCollectionQuick
@@ -324,7 +324,7 @@ func (r *runner) ops() map[string]func() error {
 			_, err := r.c.Flush(ctx, milvusclient.NewFlushOption(coll))
 			return err
 		},
-		"FlushAndAwait": func() error {
+		"FlushAndWait": func() error {
 			task, err := r.c.Flush(ctx, milvusclient.NewFlushOption(coll))
 			if err != nil {
 				return err
