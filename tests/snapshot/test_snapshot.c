@@ -54,6 +54,23 @@ static void env_close(env *e, const char *const *extra_colls)
     milvus_sync_free(e->s);
 }
 
+/* The env's handle replaced by one whose client does not retry a rate
+ * limit itself (options: rate-limit retry max_attempts 1), so that the
+ * limit reaches the await. */
+static void no_rate_limit_retries(env *e)
+{
+    milvus_options *o = mvt_options();
+    milvus_sync *s = NULL;
+    cr_assert_eq(milvus_options_set_rate_limit_retry(o, 1, 0, 0, 1.0), MILVUS_OK);
+    cr_assert_eq(milvus_sync_new(&s, o), MILVUS_OK);
+    milvus_options_free(o);
+    cr_assert_eq(milvus_sync_set_timeout_ms(s, 30000), MILVUS_OK);
+    milvus_sync_free(e->s);
+    e->s = s;
+    e->c = milvus_sync_client(s);
+    e->base = milvus_sync_base(s);
+}
+
 static void snapshot(env *e, const char *name)
 {
     milvus_result *res = NULL;
@@ -875,7 +892,7 @@ Test(engine, the_flush_wait_of_a_snapshot_rides_through_transient_failures)
     env_open(&e, 20);
     cr_assert_eq(mvt_insert(e.s, e.coll, 20, 10), MILVUS_OK);
     /* the client's own rate-limit retries off: the limit reaches the await */
-    cr_assert_eq(milvus_client_set_rate_limit_retry(e.c, 1, 0, 0, 1.0), MILVUS_OK);
+    no_rate_limit_retries(&e);
     cr_assert_eq(mvt_control_set("{\"reset\":true,\"rate_limit_next\":2,"
                                  "\"drop_connection_after\":3,\"methods\":[\"GetFlushState\"]}"),
                  0);
@@ -928,7 +945,7 @@ Test(engine, one_transient_rule_for_index_and_restore_awaits)
     mvt_require_local();
     env_open(&e, 20);
     snapshot(&e, "rule");
-    cr_assert_eq(milvus_client_set_rate_limit_retry(e.c, 1, 0, 0, 1.0), MILVUS_OK);
+    no_rate_limit_retries(&e);
     const char *targets[4] = {NULL};
     char names[3][64];
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
