@@ -229,8 +229,8 @@ MILVUS_EXTERN int milvus_client_alter_collection_field_property(
  * RPC of the await and of the steps of a composite before it, with
  * MILVUS_ERR_TIMEOUT naming the last progress; the server job goes on.
  * Transient poll failures do not end an await; they are, for every
- * await alike: connection lost or not made, one poll timing out, gRPC
- * UNAVAILABLE, Milvus rate limiting that outlasted the client's own
+ * await alike: connection lost or not made, one poll timing out (here,
+ * or gRPC DEADLINE_EXCEEDED from the server), gRPC UNAVAILABLE, Milvus rate limiting that outlasted the client's own
  * rate-limit retries, and any Milvus status marked retriable.  Cancel with
  * milvus_client_cancel(c, milvus_client_last_call(c)) taken right after
  * submission: the callback runs with MILVUS_ERR_CANCELLED; the server job

@@ -121,10 +121,10 @@ MILVUS_EXTERN int milvus_client_restore_snapshot(milvus_client *c, const char *c
                                                  const milvus_snapshot_options *o,
                                                  milvus_result_cb cb, void *ctx);
 /* Result: one job (milvus_result_job_*() with i = 0). */
-MILVUS_EXTERN int milvus_client_get_restore_state(milvus_client *c, int64_t job_id,
+MILVUS_EXTERN int milvus_client_get_restore_snapshot_state(milvus_client *c, int64_t job_id,
                                                   milvus_result_cb cb, void *ctx);
 /* Restore jobs of collection (NULL or "": all).  Result: jobs. */
-MILVUS_EXTERN int milvus_client_list_restore_jobs(milvus_client *c, const char *collection,
+MILVUS_EXTERN int milvus_client_list_restore_snapshot_jobs(milvus_client *c, const char *collection,
                                                   const milvus_snapshot_options *o,
                                                   milvus_result_cb cb, void *ctx);
 /* Starts exporting a snapshot to target_path in object storage.  Result
@@ -134,7 +134,7 @@ MILVUS_EXTERN int milvus_client_export_snapshot(milvus_client *c, const char *co
                                                 const milvus_snapshot_options *o,
                                                 milvus_result_cb cb, void *ctx);
 /* Result: one export job (file and byte counters, metadata URI). */
-MILVUS_EXTERN int milvus_client_get_export_state(milvus_client *c, int64_t job_id,
+MILVUS_EXTERN int milvus_client_get_export_snapshot_state(milvus_client *c, int64_t job_id,
                                                  milvus_result_cb cb, void *ctx);
 /* Starts restoring an exported snapshot (its metadata URI) into
  * target_collection.  Result int64: the job id. */
@@ -145,10 +145,10 @@ MILVUS_EXTERN int milvus_client_restore_external_snapshot(milvus_client *c,
                                                           milvus_result_cb cb, void *ctx);
 /* Pins the snapshot's data against garbage collection.  Result int64: the
  * pin id. */
-MILVUS_EXTERN int milvus_client_pin_snapshot(milvus_client *c, const char *collection,
+MILVUS_EXTERN int milvus_client_pin_snapshot_data(milvus_client *c, const char *collection,
                                              const char *name, const milvus_snapshot_options *o,
                                              milvus_result_cb cb, void *ctx);
-MILVUS_EXTERN int milvus_client_unpin_snapshot(milvus_client *c, int64_t pin_id,
+MILVUS_EXTERN int milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id,
                                                milvus_result_cb cb, void *ctx);
 
 /* ---- awaits -------------------------------------------------------------- */
@@ -197,8 +197,8 @@ MILVUS_EXTERN const char *milvus_result_snapshot_partition(const milvus_result *
 MILVUS_EXTERN int64_t milvus_result_snapshot_create_ts(const milvus_result *res);
 MILVUS_EXTERN const char *milvus_result_snapshot_s3_location(const milvus_result *res);
 
-/* Jobs: get_restore_state / get_export_state / awaits / progress (one job),
- * list_restore_jobs (several). */
+/* Jobs: get_restore_snapshot_state / get_export_snapshot_state / awaits / progress (one job),
+ * list_restore_snapshot_jobs (several). */
 MILVUS_EXTERN size_t milvus_result_job_count(const milvus_result *res);
 MILVUS_EXTERN int64_t milvus_result_job_id(const milvus_result *res, size_t i);
 MILVUS_EXTERN milvus_job_state milvus_result_job_state(const milvus_result *res, size_t i);

@@ -247,26 +247,26 @@ MILVUS_EXTERN int milvus_sync_restore_snapshot(milvus_sync *s, const char *colle
                                                const char *name, const char *target_collection,
                                                const milvus_snapshot_options *o,
                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_restore_state(milvus_sync *s, int64_t job_id,
+MILVUS_EXTERN int milvus_sync_get_restore_snapshot_state(milvus_sync *s, int64_t job_id,
                                                 milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_restore_jobs(milvus_sync *s, const char *collection,
+MILVUS_EXTERN int milvus_sync_list_restore_snapshot_jobs(milvus_sync *s, const char *collection,
                                                 const milvus_snapshot_options *o,
                                                 milvus_result **out);
 MILVUS_EXTERN int milvus_sync_export_snapshot(milvus_sync *s, const char *collection,
                                               const char *name, const char *target_path,
                                               const milvus_snapshot_options *o,
                                               milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_export_state(milvus_sync *s, int64_t job_id,
+MILVUS_EXTERN int milvus_sync_get_export_snapshot_state(milvus_sync *s, int64_t job_id,
                                                milvus_result **out);
 MILVUS_EXTERN int milvus_sync_restore_external_snapshot(milvus_sync *s,
                                                         const char *target_collection,
                                                         const char *metadata_uri,
                                                         const milvus_snapshot_options *o,
                                                         milvus_result **out);
-MILVUS_EXTERN int milvus_sync_pin_snapshot(milvus_sync *s, const char *collection,
+MILVUS_EXTERN int milvus_sync_pin_snapshot_data(milvus_sync *s, const char *collection,
                                            const char *name, const milvus_snapshot_options *o,
                                            milvus_result **out);
-MILVUS_EXTERN int milvus_sync_unpin_snapshot(milvus_sync *s, int64_t pin_id, milvus_result **out);
+MILVUS_EXTERN int milvus_sync_unpin_snapshot_data(milvus_sync *s, int64_t pin_id, milvus_result **out);
 
 /* Awaits (and flush_and_snapshot, flush_and_wait, await_index,
  * await_load, create_collection_quick above): the progress callback of

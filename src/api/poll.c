@@ -86,8 +86,10 @@ int milvus_await_options_set_progress(milvus_await_options *o, milvus_progress_c
  * (the deadline, when there is one, still ends it):
  *  - the connection lost, or not made (DISCONNECTED, CONNECT, RESOLVE):
  *    the client reconnects for the next poll;
- *  - one poll running out of time (TIMEOUT): that poll's own deadline,
- *    not the await's;
+ *  - one poll running out of time: its deadline passing here (TIMEOUT)
+ *    or at the server (gRPC DEADLINE_EXCEEDED: the server gave up at the
+ *    grpc-timeout sent) -- that poll's own deadline, and when it was the
+ *    rest of the await's, the await ends at its deadline as usual;
  *  - gRPC UNAVAILABLE: a server or proxy restarting or shedding load;
  *  - Milvus rate limiting (code 8, legacy RateLimit) that outlasted the
  *    client's own rate-limit retries: the limit is on the poll, the job
@@ -105,7 +107,8 @@ int mv_await_transient(const milvus_result *res)
     case MILVUS_ERR_TIMEOUT:
         return 1;
     case MILVUS_ERR_GRPC:
-        return res->grpc_code == MILVUS_GRPC_UNAVAILABLE;
+        return res->grpc_code == MILVUS_GRPC_UNAVAILABLE ||
+               res->grpc_code == MILVUS_GRPC_DEADLINE_EXCEEDED;
     case MILVUS_ERR_SERVER:
         return res->retriable || res->server_code == 8;
     default:

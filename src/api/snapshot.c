@@ -254,13 +254,13 @@ int milvus_client_describe_snapshot(milvus_client *c, const char *coll, const ch
 
 /* ---- pins ------------------------------------------------------------------------ */
 
-int milvus_client_pin_snapshot(milvus_client *c, const char *coll, const char *name,
+int milvus_client_pin_snapshot_data(milvus_client *c, const char *coll, const char *name,
                                const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__PinSnapshotDataRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc == MILVUS_OK)
-        rc = mv_snapshot_check_opts(c, "pin_snapshot", o, NULL);
+        rc = mv_snapshot_check_opts(c, "pin_snapshot_data", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__pin_snapshot_data_request__init(&req);
@@ -269,11 +269,11 @@ int milvus_client_pin_snapshot(milvus_client *c, const char *coll, const char *n
     req.collection_name = (char *)coll;
     req.db_name = (char *)mv_snapshot_db(c, o);
     req.ttl_seconds = o ? o->ttl_s : 0;
-    return mv_submit(c, "pin_snapshot", coll, cb, ctx, MV_RPC("PinSnapshotData"), &req.base,
+    return mv_submit(c, "pin_snapshot_data", coll, cb, ctx, MV_RPC("PinSnapshotData"), &req.base,
                   RESP(pin_snapshot_data_response), mv_snapshot_id_step);
 }
 
-int milvus_client_unpin_snapshot(milvus_client *c, int64_t pin_id, milvus_result_cb cb, void *ctx)
+int milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__UnpinSnapshotDataRequest req;
     int rc = mv_client_check(c, cb);
@@ -285,11 +285,11 @@ int milvus_client_unpin_snapshot(milvus_client *c, int64_t pin_id, milvus_result
     milvus__proto__milvus__unpin_snapshot_data_request__init(&req);
     req.msg_base = &mv_msg_base;
     req.pin_id = pin_id;
-    return mv_submit(c, "unpin_snapshot", "", cb, ctx, MV_RPC("UnpinSnapshotData"), &req.base,
+    return mv_submit(c, "unpin_snapshot_data", "", cb, ctx, MV_RPC("UnpinSnapshotData"), &req.base,
                   STATUS_RESP, NULL);
 }
 
-int milvus_client_list_restore_jobs(milvus_client *c, const char *coll,
+int milvus_client_list_restore_snapshot_jobs(milvus_client *c, const char *coll,
                                     const milvus_snapshot_options *o, milvus_result_cb cb,
                                     void *ctx)
 {
@@ -297,14 +297,14 @@ int milvus_client_list_restore_jobs(milvus_client *c, const char *coll,
     int all = !coll || !coll[0];
     int rc = mv_prologue(c, cb, all ? NULL : "collection", coll, NULL, NULL);
     if (rc == MILVUS_OK)
-        rc = mv_snapshot_check_opts(c, "list_restore_jobs", o, NULL);
+        rc = mv_snapshot_check_opts(c, "list_restore_snapshot_jobs", o, NULL);
     if (rc != MILVUS_OK)
         return rc;
     milvus__proto__milvus__list_restore_snapshot_jobs_request__init(&req);
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)mv_snapshot_db(c, o);
     req.collection_name = all ? (char *)"" : (char *)coll;
-    return mv_submit(c, "list_restore_jobs", all ? "" : coll, cb, ctx,
+    return mv_submit(c, "list_restore_snapshot_jobs", all ? "" : coll, cb, ctx,
                   MV_RPC("ListRestoreSnapshotJobs"), &req.base,
                   RESP(list_restore_snapshot_jobs_response), NULL);
 }

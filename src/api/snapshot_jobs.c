@@ -323,17 +323,17 @@ static int get_state(milvus_client *c, int kind, int64_t job_id, milvus_result_c
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "invalid job id %lld",
                                 (long long)job_id);
     req = job_state_req_init(&q, kind, job_id);
-    return mv_submit(c, kind == JOB_RESTORE ? "get_restore_state" : "get_export_state", "", cb,
+    return mv_submit(c, kind == JOB_RESTORE ? "get_restore_snapshot_state" : "get_export_snapshot_state", "", cb,
                      ctx, q.method, req, q.desc, NULL);
 }
 
-int milvus_client_get_restore_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
+int milvus_client_get_restore_snapshot_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
                                     void *ctx)
 {
     return get_state(c, JOB_RESTORE, job_id, cb, ctx);
 }
 
-int milvus_client_get_export_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
+int milvus_client_get_export_snapshot_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
                                    void *ctx)
 {
     return get_state(c, JOB_EXPORT, job_id, cb, ctx);

@@ -320,8 +320,8 @@ static void print_job_json_fields(const milvus_result *r, size_t i, int kind)
 
 static int get_job(args *a, int kind, int64_t id, milvus_result **res)
 {
-    return kind == KIND_RESTORE ? milvus_sync_get_restore_state(a->s, id, res)
-                                : milvus_sync_get_export_state(a->s, id, res);
+    return kind == KIND_RESTORE ? milvus_sync_get_restore_snapshot_state(a->s, id, res)
+                                : milvus_sync_get_export_snapshot_state(a->s, id, res);
 }
 
 static void draw_progress(int tty, const char *kind, int64_t id, milvus_job_state st, int pct)
@@ -687,7 +687,7 @@ static int cmd_snapshot_jobs(args *a)
 {
     milvus_result *res = NULL;
     const char *coll = a->npos ? a->pos[0] : NULL;
-    int rc = milvus_sync_list_restore_jobs(a->s, coll, NULL, &res);
+    int rc = milvus_sync_list_restore_snapshot_jobs(a->s, coll, NULL, &res);
     CHECK(a, rc, res, "snapshot jobs");
     size_t n = milvus_result_job_count(res);
     if (a->json) {
@@ -776,7 +776,7 @@ static int cmd_snapshot_pin(args *a)
 {
     milvus_result *res = NULL;
     milvus_snapshot_options *o = snapshot_options(a);
-    int rc = milvus_sync_pin_snapshot(a->s, a->pos[0], a->pos[1], o, &res);
+    int rc = milvus_sync_pin_snapshot_data(a->s, a->pos[0], a->pos[1], o, &res);
     milvus_snapshot_options_free(o);
     CHECK(a, rc, res, "snapshot pin");
     int64_t pin = milvus_result_int64(res);
@@ -802,7 +802,7 @@ static int cmd_snapshot_unpin(args *a)
         usage_error(a, "invalid pin id '%s'", a->pos[0]);
         return EXIT_USAGE;
     }
-    int rc = milvus_sync_unpin_snapshot(a->s, pin, &res);
+    int rc = milvus_sync_unpin_snapshot_data(a->s, pin, &res);
     CHECK(a, rc, res, "snapshot unpin");
     milvus_result_unref(res);
     if (a->json) {

@@ -349,17 +349,17 @@ SYNC_OP(describe_snapshot, (, str coll, str name, const milvus_snapshot_options 
 SYNC_OP(restore_snapshot,
         (, str coll, str name, str target, const milvus_snapshot_options *o),
         (, coll, name, target, o))
-SYNC_OP(get_restore_state, (, int64_t job_id), (, job_id))
-SYNC_OP(list_restore_jobs, (, str coll, const milvus_snapshot_options *o), (, coll, o))
+SYNC_OP(get_restore_snapshot_state, (, int64_t job_id), (, job_id))
+SYNC_OP(list_restore_snapshot_jobs, (, str coll, const milvus_snapshot_options *o), (, coll, o))
 SYNC_OP(export_snapshot,
         (, str coll, str name, str path, const milvus_snapshot_options *o),
         (, coll, name, path, o))
-SYNC_OP(get_export_state, (, int64_t job_id), (, job_id))
+SYNC_OP(get_export_snapshot_state, (, int64_t job_id), (, job_id))
 SYNC_OP(restore_external_snapshot, (, str target, str uri, const milvus_snapshot_options *o),
         (, target, uri, o))
-SYNC_OP(pin_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
+SYNC_OP(pin_snapshot_data, (, str coll, str name, const milvus_snapshot_options *o),
         (, coll, name, o))
-SYNC_OP(unpin_snapshot, (, int64_t pin_id), (, pin_id))
+SYNC_OP(unpin_snapshot_data, (, int64_t pin_id), (, pin_id))
 SYNC_OP(await_restore, (, int64_t job_id, const milvus_await_options *ao), (, job_id, ao))
 SYNC_OP(await_export, (, int64_t job_id, const milvus_await_options *ao), (, job_id, ao))
 SYNC_OP(restore_snapshot_and_wait,

@@ -1187,8 +1187,8 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
             "list_snapshots: invalid snapshot options");
     REFUSED(milvus_client_describe_snapshot(e.c, "docs", "s", e.snap, count_cb, &e.calls),
             "describe_snapshot: invalid snapshot options");
-    REFUSED(milvus_client_pin_snapshot(e.c, "docs", "s", e.snap, count_cb, &e.calls),
-            "pin_snapshot: invalid snapshot options");
+    REFUSED(milvus_client_pin_snapshot_data(e.c, "docs", "s", e.snap, count_cb, &e.calls),
+            "pin_snapshot_data: invalid snapshot options");
     REFUSED(milvus_client_flush_and_snapshot(e.c, "docs", "s", e.snap, NULL, count_cb, &e.calls),
             "flush_and_snapshot: invalid snapshot options");
     REFUSED(milvus_client_restore_snapshot(e.c, "docs", "s", "t", e.snap, count_cb, &e.calls),
@@ -1199,8 +1199,8 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
     REFUSED(milvus_client_restore_external_snapshot(e.c, "t", "s3://b/m.json", e.snap, count_cb,
                                                     &e.calls),
             "restore_external_snapshot: invalid snapshot options");
-    REFUSED(milvus_client_list_restore_jobs(e.c, NULL, e.snap, count_cb, &e.calls),
-            "list_restore_jobs: invalid snapshot options");
+    REFUSED(milvus_client_list_restore_snapshot_jobs(e.c, NULL, e.snap, count_cb, &e.calls),
+            "list_restore_snapshot_jobs: invalid snapshot options");
 
     cr_assert_eq(milvus_await_options_set_interval(e.job, 1, 2, 0),
                  MILVUS_ERR_INVALID_ARGUMENT);

@@ -1167,7 +1167,7 @@ static int op_restore_snapshot_cross_db(void)
 static int op_get_restore_snapshot_state(void)
 {
     milvus_result *res = NULL;
-    int rc = milvus_sync_get_restore_state(S, restore_job, &res);
+    int rc = milvus_sync_get_restore_snapshot_state(S, restore_job, &res);
     if (!rc && milvus_result_job_state(res, 0) != MILVUS_JOB_COMPLETED) {
         fprintf(stderr, "cclient: restore job %lld: state %s\n", (long long)restore_job,
                 milvus_job_state_name(milvus_result_job_state(res, 0)));
@@ -1178,22 +1178,22 @@ static int op_get_restore_snapshot_state(void)
 }
 static int op_list_restore_snapshot_jobs(void)
 {
-    RUN("ListRestoreSnapshotJobs", milvus_sync_list_restore_jobs(S, TARGET, NULL, OUT));
+    RUN("ListRestoreSnapshotJobs", milvus_sync_list_restore_snapshot_jobs(S, TARGET, NULL, OUT));
 }
 static int op_list_restore_snapshot_jobs_all(void)
 {
-    RUN("ListRestoreSnapshotJobsAll", milvus_sync_list_restore_jobs(S, NULL, NULL, OUT));
+    RUN("ListRestoreSnapshotJobsAll", milvus_sync_list_restore_snapshot_jobs(S, NULL, NULL, OUT));
 }
 static int op_list_restore_snapshot_jobs_db(void)
 {
     RUN_OPTS("ListRestoreSnapshotJobsDb", (TARGET_DB, NULL, NULL, 0, 0),
-             milvus_sync_list_restore_jobs(S, TARGET, o_, OUT));
+             milvus_sync_list_restore_snapshot_jobs(S, TARGET, o_, OUT));
 }
 static int op_pin_snapshot_data(void)
 {
     milvus_result *res = NULL;
     milvus_snapshot_options *o = snap_opts(NULL, NULL, NULL, 0, 600);
-    int rc = o ? milvus_sync_pin_snapshot(S, COLL, SNAP, o, &res) : MILVUS_ERR_NOMEM;
+    int rc = o ? milvus_sync_pin_snapshot_data(S, COLL, SNAP, o, &res) : MILVUS_ERR_NOMEM;
     milvus_snapshot_options_free(o);
     if (!rc)
         pin_id = milvus_result_int64(res);
@@ -1203,7 +1203,7 @@ static int op_pin_snapshot_data_default(void)
 {
     milvus_result *res = NULL;
     milvus_snapshot_options *o = snap_opts(DB, NULL, NULL, 0, 0);
-    int rc = o ? milvus_sync_pin_snapshot(S, COLL, SNAP_DB, o, &res) : MILVUS_ERR_NOMEM;
+    int rc = o ? milvus_sync_pin_snapshot_data(S, COLL, SNAP_DB, o, &res) : MILVUS_ERR_NOMEM;
     milvus_snapshot_options_free(o);
     if (!rc)
         pin_id = milvus_result_int64(res);
@@ -1211,7 +1211,7 @@ static int op_pin_snapshot_data_default(void)
 }
 static int op_unpin_snapshot_data(void)
 {
-    RUN("UnpinSnapshotData", milvus_sync_unpin_snapshot(S, pin_id, OUT));
+    RUN("UnpinSnapshotData", milvus_sync_unpin_snapshot_data(S, pin_id, OUT));
 }
 static int op_drop_snapshot_db(void)
 {

@@ -179,7 +179,7 @@ Test(rpc, restore_job_fields_and_point_in_time)
     cr_assert_gt(job, 0);
     milvus_result_unref(res);
 
-    cr_assert_eq(milvus_sync_get_restore_state(e.s, job, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_get_restore_snapshot_state(e.s, job, &res), MILVUS_OK);
     cr_assert_eq(milvus_result_job_count(res), 1);
     cr_assert_eq(milvus_result_job_id(res, 0), job);
     cr_assert_str_eq(milvus_result_job_snapshot(res, 0), "pit");
@@ -195,17 +195,17 @@ Test(rpc, restore_job_fields_and_point_in_time)
     milvus_result_unref(res);
 
     /* restore jobs are listed by their target collection */
-    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, target, NULL, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_list_restore_snapshot_jobs(e.s, target, NULL, &res), MILVUS_OK);
     int listed = 0;
     for (size_t i = 0; i < milvus_result_job_count(res); i++)
         listed |= milvus_result_job_id(res, i) == job;
     cr_assert(listed, "job %lld not listed for %s", (long long)job, target);
     milvus_result_unref(res);
-    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, e.coll, NULL, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_list_restore_snapshot_jobs(e.s, e.coll, NULL, &res), MILVUS_OK);
     for (size_t i = 0; i < milvus_result_job_count(res); i++)
         cr_assert_neq(milvus_result_job_id(res, i), job, "job listed for its source %s", e.coll);
     milvus_result_unref(res);
-    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, NULL, NULL, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_list_restore_snapshot_jobs(e.s, NULL, NULL, &res), MILVUS_OK);
     cr_assert_geq(milvus_result_job_count(res), 1);
     milvus_result_unref(res);
 
@@ -245,7 +245,7 @@ Test(rpc, export_counters_uri_and_external_restore)
     int64_t job = milvus_result_int64(res);
     cr_assert_gt(job, 0);
     milvus_result_unref(res);
-    cr_assert_eq(milvus_sync_get_export_state(e.s, job, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_get_export_snapshot_state(e.s, job, &res), MILVUS_OK);
     cr_assert_eq(milvus_result_job_id(res, 0), job);
     cr_assert_neq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
     cr_assert_str_eq(milvus_result_job_metadata_uri(res, 0), "");
@@ -298,12 +298,12 @@ Test(rpc, pin_and_unpin)
     env_open(&e, 10);
     snapshot(&e, "pinned");
     milvus_snapshot_options_set_ttl(o, 600);
-    cr_assert_eq(milvus_sync_pin_snapshot(e.s, e.coll, "pinned", o, &res), MILVUS_OK, "%s",
+    cr_assert_eq(milvus_sync_pin_snapshot_data(e.s, e.coll, "pinned", o, &res), MILVUS_OK, "%s",
                  msg_of(e.s, res));
     int64_t pin = milvus_result_int64(res);
     cr_assert_gt(pin, 0);
     milvus_result_unref(res);
-    cr_assert_eq(milvus_sync_pin_snapshot(e.s, e.coll, "pinned", NULL, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_pin_snapshot_data(e.s, e.coll, "pinned", NULL, &res), MILVUS_OK);
     int64_t pin2 = milvus_result_int64(res);
     cr_assert_gt(pin2, 0);
     cr_assert_neq(pin2, pin);
@@ -315,8 +315,8 @@ Test(rpc, pin_and_unpin)
         cr_assert(strstr(milvus_result_reason(res), "pinned"), "%s", milvus_result_reason(res));
         milvus_result_unref(res);
     }
-    cr_assert_eq(milvus_sync_unpin_snapshot(e.s, pin, NULL), MILVUS_OK);
-    cr_assert_eq(milvus_sync_unpin_snapshot(e.s, pin2, NULL), MILVUS_OK);
+    cr_assert_eq(milvus_sync_unpin_snapshot_data(e.s, pin, NULL), MILVUS_OK);
+    cr_assert_eq(milvus_sync_unpin_snapshot_data(e.s, pin2, NULL), MILVUS_OK);
     cr_assert_eq(milvus_sync_drop_snapshot(e.s, e.coll, "pinned", NULL, &res), MILVUS_OK, "%s",
                  msg_of(e.s, res));
     milvus_result_unref(res);
@@ -427,10 +427,10 @@ Test(errors, local_validation_sends_nothing)
     INVALID(milvus_client_restore_external_snapshot(c, "", "s3://x", NULL, never_called,
                                                     &called),
             "target");
-    INVALID(milvus_client_pin_snapshot(c, "coll", "", NULL, never_called, &called), "snapshot");
-    INVALID(milvus_client_unpin_snapshot(c, 0, never_called, &called), "pin");
-    INVALID(milvus_client_get_restore_state(c, 0, never_called, &called), "job");
-    INVALID(milvus_client_get_export_state(c, -5, never_called, &called), "job");
+    INVALID(milvus_client_pin_snapshot_data(c, "coll", "", NULL, never_called, &called), "snapshot");
+    INVALID(milvus_client_unpin_snapshot_data(c, 0, never_called, &called), "pin");
+    INVALID(milvus_client_get_restore_snapshot_state(c, 0, never_called, &called), "job");
+    INVALID(milvus_client_get_export_snapshot_state(c, -5, never_called, &called), "job");
     INVALID(milvus_client_await_restore(c, 0, NULL, never_called, &called), "job");
     /* the sync layer passes the same errors through, without a result */
     milvus_result *res = (milvus_result *)1;
@@ -799,7 +799,7 @@ Test(headline, await_deadline_gives_timeout_and_the_job_goes_on)
     cr_assert_lt(took, 1000, "took %lld ms", (long long)took);
     milvus_result_unref(res);
     /* the job goes on (listed by its target) */
-    cr_assert_eq(milvus_sync_list_restore_jobs(e.s, target, NULL, &res), MILVUS_OK);
+    cr_assert_eq(milvus_sync_list_restore_snapshot_jobs(e.s, target, NULL, &res), MILVUS_OK);
     cr_assert_eq(milvus_result_job_count(res), 1);
     int64_t job = milvus_result_job_id(res, 0);
     milvus_result_unref(res);

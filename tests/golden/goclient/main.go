@@ -16,8 +16,8 @@
 // Go client v2.6.2 lacks, hence not compared:
 //   - milvus_client_check_health (CheckHealth: no Go method)
 //   - the twelve snapshot RPCs of <milvus/snapshot.h>: create, drop, list,
-//     describe, restore, get_restore_state, list_restore_jobs, export,
-//     get_export_state, restore_external, pin, unpin (and the compositions
+//     describe, restore, get_restore_snapshot_state, list_restore_snapshot_jobs, export,
+//     get_export_snapshot_state, restore_external, pin, unpin (and the compositions
 //     flush_and_snapshot, *_and_wait, await_restore, await_export)
 //
 // The iterators (QueryIterator, SearchIterator) run with batch size 1 and
