@@ -36,6 +36,7 @@ EXTRA_DIST += tests/interop/interop-go.sh tests/interop/interop-core.sh \
 # and are made by the scripts at test time).
 EXTRA_DIST += tests/peers/peers.sh tests/peers/certs.sh tests/peers/nginx.conf.in \
 	tests/peers/go/server.go tests/peers/go/canned/canned_server.go \
+	tests/peers/go/rawcodec/rawcodec.go \
 	tests/peers/go-build.sh tests/go.mod tests/go.sum \
 	tests/peers/core/server.py tests/peers/core/check_peer.py \
 	tests/peers/js/server.js tests/peers/js/test_service.proto

@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mod=$(dirname "$here")            # tests/
 GO=${GO:-$(command -v go)}
 [ -n "$GO" ] || { echo "go-build.sh: go not found" >&2; exit 127; }
-if [ -x "$out" ] && [ -z "$(find "$mod/${pkg#./}" "$mod/go.sum" "$mod/go.mod" -maxdepth 1 \
+if [ -x "$out" ] && [ -z "$(find "$mod/${pkg#./}" "$mod/peers/go/rawcodec" "$mod/go.sum" "$mod/go.mod" -maxdepth 1 \
     \( -name '*.go' -o -name go.sum -o -name go.mod \) -newer "$out" 2>/dev/null)" ]; then
     exit 0
 fi

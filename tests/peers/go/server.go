@@ -12,6 +12,8 @@
 package main
 
 import (
+	"libmilvus/tests/peers/go/rawcodec"
+
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -40,28 +42,6 @@ const (
 	echoInitialKey  = "x-grpc-test-echo-initial"
 	echoTrailingKey = "x-grpc-test-echo-trailing-bin"
 )
-
-// rawCodec passes message bytes through untouched.
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v interface{}) ([]byte, error) {
-	p, ok := v.(*[]byte)
-	if !ok {
-		return nil, fmt.Errorf("rawCodec: cannot marshal %T", v)
-	}
-	return *p, nil
-}
-
-func (rawCodec) Unmarshal(data []byte, v interface{}) error {
-	p, ok := v.(*[]byte)
-	if !ok {
-		return fmt.Errorf("rawCodec: cannot unmarshal into %T", v)
-	}
-	*p = append([]byte(nil), data...)
-	return nil
-}
-
-func (rawCodec) String() string { return "proto" }
 
 // ---- the few message fields the server reads or writes ----------------
 
@@ -368,7 +348,7 @@ func main() {
 	log.SetPrefix("go-peer: ")
 
 	opts := []grpc.ServerOption{
-		grpc.CustomCodec(rawCodec{}),
+		grpc.CustomCodec(rawcodec.Codec{}),
 		grpc.MaxRecvMsgSize(64 << 20),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime: 5 * time.Second, PermitWithoutStream: true}),

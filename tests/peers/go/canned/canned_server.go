@@ -28,6 +28,8 @@
 package main
 
 import (
+	"libmilvus/tests/peers/go/rawcodec"
+
 	"bytes"
 	"flag"
 	"fmt"
@@ -47,27 +49,6 @@ import (
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
-
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v interface{}) ([]byte, error) {
-	p, ok := v.(*[]byte)
-	if !ok {
-		return nil, fmt.Errorf("rawCodec: cannot marshal %T", v)
-	}
-	return *p, nil
-}
-
-func (rawCodec) Unmarshal(data []byte, v interface{}) error {
-	p, ok := v.(*[]byte)
-	if !ok {
-		return fmt.Errorf("rawCodec: cannot unmarshal into %T", v)
-	}
-	*p = data
-	return nil
-}
-
-func (rawCodec) String() string { return "proto" }
 
 // pairs parses "a=b,c=d".
 func pairs(s string) (map[string]string, error) {
@@ -220,7 +201,7 @@ func main() {
 	}
 
 	srv := grpc.NewServer(
-		grpc.CustomCodec(rawCodec{}),
+		grpc.CustomCodec(rawcodec.Codec{}),
 		grpc.MaxRecvMsgSize(64<<20),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime: 5 * time.Second, PermitWithoutStream: true}),
