@@ -158,7 +158,7 @@ static int accepted(mv_opterr *e, const char *setter, const char *key, int rc)
 #define VECTOR_TYPES                                                                               \
     "FloatVector, BinaryVector, Float16Vector, BFloat16Vector, SparseFloatVector, Int8Vector"
 
-int milvus_search_options_set_vectors(milvus_search_options *o, const milvus_column *v)
+milvus_status milvus_search_options_set_vectors(milvus_search_options *o, const milvus_column *v)
 {
     milvus_column *copy;
     mv_fd *fd;
@@ -194,7 +194,7 @@ int milvus_search_options_set_vectors(milvus_search_options *o, const milvus_col
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_anns_field(milvus_search_options *o, const char *f)
+milvus_status milvus_search_options_set_anns_field(milvus_search_options *o, const char *f)
 {
     int rc;
     if (!o)
@@ -204,7 +204,7 @@ int milvus_search_options_set_anns_field(milvus_search_options *o, const char *f
     return accepted(&o->err, __func__, NULL, set_str(&o->anns_field, f));
 }
 
-int milvus_search_options_set_limit(milvus_search_options *o, int64_t limit)
+milvus_status milvus_search_options_set_limit(milvus_search_options *o, int64_t limit)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -216,7 +216,7 @@ int milvus_search_options_set_limit(milvus_search_options *o, int64_t limit)
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_offset(milvus_search_options *o, int64_t offset)
+milvus_status milvus_search_options_set_offset(milvus_search_options *o, int64_t offset)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -235,7 +235,7 @@ static int set_filter(mv_opterr *e, const char *setter, char **dst, const char *
     return rc ? rc : accepted(e, setter, NULL, set_str(dst, expr));
 }
 
-int milvus_search_options_set_filter(milvus_search_options *o, const char *expr)
+milvus_status milvus_search_options_set_filter(milvus_search_options *o, const char *expr)
 {
     return o ? set_filter(&o->err, __func__, &o->filter, expr) : MILVUS_ERR_INVALID_ARGUMENT;
 }
@@ -253,7 +253,8 @@ static tv_val *tv_set(mv_templates *t, mv_opterr *e, const char *setter, const c
     return v;
 }
 
-int milvus_search_options_set_template_int(milvus_search_options *o, const char *name, int64_t v)
+milvus_status milvus_search_options_set_template_int(milvus_search_options *o, const char *name,
+                                                     int64_t v)
 {
     int rc;
     tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
@@ -265,8 +266,8 @@ int milvus_search_options_set_template_int(milvus_search_options *o, const char 
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_template_double(milvus_search_options *o, const char *name,
-                                              double v)
+milvus_status milvus_search_options_set_template_double(milvus_search_options *o, const char *name,
+                                                        double v)
 {
     int rc;
     tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
@@ -278,7 +279,8 @@ int milvus_search_options_set_template_double(milvus_search_options *o, const ch
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_template_bool(milvus_search_options *o, const char *name, int v)
+milvus_status milvus_search_options_set_template_bool(milvus_search_options *o, const char *name,
+                                                      int v)
 {
     int rc;
     tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
@@ -312,8 +314,8 @@ static int tv_string(mv_templates *tv, mv_opterr *e, const char *setter, const c
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_template_string(milvus_search_options *o, const char *name,
-                                              const char *v)
+milvus_status milvus_search_options_set_template_string(milvus_search_options *o, const char *name,
+                                                        const char *v)
 {
     return o ? tv_string(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
 }
@@ -326,12 +328,12 @@ static int add_name(mv_opterr *e, const char *setter, const char *what, mv_strli
     return rc ? rc : accepted(e, setter, NULL, mv_str_add(l, name));
 }
 
-int milvus_search_options_add_output_field(milvus_search_options *o, const char *f)
+milvus_status milvus_search_options_add_output_field(milvus_search_options *o, const char *f)
 {
     return o ? add_name(&o->err, __func__, "field", &o->out, f) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_search_options_add_partition(milvus_search_options *o, const char *p)
+milvus_status milvus_search_options_add_partition(milvus_search_options *o, const char *p)
 {
     return o ? add_name(&o->err, __func__, "partition", &o->parts, p)
              : MILVUS_ERR_INVALID_ARGUMENT;
@@ -347,13 +349,13 @@ static int set_consistency(mv_opterr *e, const char *setter, int *dst, milvus_co
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_consistency(milvus_search_options *o, milvus_consistency l)
+milvus_status milvus_search_options_set_consistency(milvus_search_options *o, milvus_consistency l)
 {
     return o ? set_consistency(&o->err, __func__, &o->consistency, l)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_search_options_set_metric(milvus_search_options *o, const char *m)
+milvus_status milvus_search_options_set_metric(milvus_search_options *o, const char *m)
 {
     int rc;
     if (!o)
@@ -367,8 +369,8 @@ int milvus_search_options_set_metric(milvus_search_options *o, const char *m)
     return accepted(&o->err, __func__, NULL, set_str(&o->metric, m));
 }
 
-int milvus_search_options_set_group_by(milvus_search_options *o, const char *f, int64_t size,
-                                       int strict)
+milvus_status milvus_search_options_set_group_by(milvus_search_options *o, const char *f,
+                                                 int64_t size, int strict)
 {
     int rc;
     if (!o)
@@ -387,7 +389,8 @@ int milvus_search_options_set_group_by(milvus_search_options *o, const char *f, 
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_range(milvus_search_options *o, double radius, double range_filter)
+milvus_status milvus_search_options_set_range(milvus_search_options *o, double radius,
+                                              double range_filter)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -402,7 +405,8 @@ int milvus_search_options_set_range(milvus_search_options *o, double radius, dou
     return MILVUS_OK;
 }
 
-int milvus_search_options_set_param(milvus_search_options *o, const char *key, const char *json)
+milvus_status milvus_search_options_set_param(milvus_search_options *o, const char *key,
+                                              const char *json)
 {
     char q[MV_QUOTE_LEN];
     if (!o)
@@ -418,7 +422,7 @@ int milvus_search_options_set_param(milvus_search_options *o, const char *key, c
     return accepted(&o->err, __func__, key, mv_kv_set(&o->params, key, json));
 }
 
-int milvus_search_options_set_rrf(milvus_search_options *o, int64_t k)
+milvus_status milvus_search_options_set_rrf(milvus_search_options *o, int64_t k)
 {
     char buf[48];
     if (!o)
@@ -432,7 +436,8 @@ int milvus_search_options_set_rrf(milvus_search_options *o, int64_t k)
     return accepted(&o->err, __func__, NULL, set_str(&o->ranker_params, buf));
 }
 
-int milvus_search_options_set_weighted(milvus_search_options *o, const double *w, size_t n)
+milvus_status milvus_search_options_set_weighted(milvus_search_options *o, const double *w,
+                                                 size_t n)
 {
     char *buf = NULL, num[40];
     size_t len = 0, cap = 0;
@@ -620,8 +625,8 @@ static void search_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_search(milvus_client *c, const char *coll, const milvus_search_options *o,
-                         milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_search(milvus_client *c, const char *coll,
+                                   const milvus_search_options *o, milvus_result_cb cb, void *ctx)
 {
     search_build b;
     mv_op *op;
@@ -647,9 +652,10 @@ int milvus_client_search(milvus_client *c, const char *coll, const milvus_search
     return rc;
 }
 
-int milvus_client_hybrid_search(milvus_client *c, const char *coll,
-                                const milvus_search_options *const *legs, size_t n,
-                                const milvus_search_options *top, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_hybrid_search(milvus_client *c, const char *coll,
+                                          const milvus_search_options *const *legs, size_t n,
+                                          const milvus_search_options *top, milvus_result_cb cb,
+                                          void *ctx)
 {
     Milvus__Proto__Milvus__HybridSearchRequest req =
         MILVUS__PROTO__MILVUS__HYBRID_SEARCH_REQUEST__INIT;
@@ -771,12 +777,13 @@ const char *milvus_query_options_last_error(const milvus_query_options *o)
     return mv_opterr_msg(o ? &o->err : NULL);
 }
 
-int milvus_query_options_set_filter(milvus_query_options *o, const char *expr)
+milvus_status milvus_query_options_set_filter(milvus_query_options *o, const char *expr)
 {
     return o ? set_filter(&o->err, __func__, &o->filter, expr) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_query_options_set_template_int(milvus_query_options *o, const char *name, int64_t v)
+milvus_status milvus_query_options_set_template_int(milvus_query_options *o, const char *name,
+                                                    int64_t v)
 {
     int rc;
     tv_val *t = o ? tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
@@ -788,24 +795,24 @@ int milvus_query_options_set_template_int(milvus_query_options *o, const char *n
     return MILVUS_OK;
 }
 
-int milvus_query_options_set_template_string(milvus_query_options *o, const char *name,
-                                             const char *v)
+milvus_status milvus_query_options_set_template_string(milvus_query_options *o, const char *name,
+                                                       const char *v)
 {
     return o ? tv_string(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_query_options_add_output_field(milvus_query_options *o, const char *f)
+milvus_status milvus_query_options_add_output_field(milvus_query_options *o, const char *f)
 {
     return o ? add_name(&o->err, __func__, "field", &o->out, f) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_query_options_add_partition(milvus_query_options *o, const char *p)
+milvus_status milvus_query_options_add_partition(milvus_query_options *o, const char *p)
 {
     return o ? add_name(&o->err, __func__, "partition", &o->parts, p)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_query_options_set_limit(milvus_query_options *o, int64_t limit)
+milvus_status milvus_query_options_set_limit(milvus_query_options *o, int64_t limit)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -817,7 +824,7 @@ int milvus_query_options_set_limit(milvus_query_options *o, int64_t limit)
     return MILVUS_OK;
 }
 
-int milvus_query_options_set_offset(milvus_query_options *o, int64_t offset)
+milvus_status milvus_query_options_set_offset(milvus_query_options *o, int64_t offset)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -829,7 +836,7 @@ int milvus_query_options_set_offset(milvus_query_options *o, int64_t offset)
     return MILVUS_OK;
 }
 
-int milvus_query_options_set_consistency(milvus_query_options *o, milvus_consistency l)
+milvus_status milvus_query_options_set_consistency(milvus_query_options *o, milvus_consistency l)
 {
     return o ? set_consistency(&o->err, __func__, &o->consistency, l)
              : MILVUS_ERR_INVALID_ARGUMENT;
@@ -930,8 +937,8 @@ out:
     return rc;
 }
 
-int milvus_client_query(milvus_client *c, const char *coll, const milvus_query_options *o,
-                        milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_query(milvus_client *c, const char *coll, const milvus_query_options *o,
+                                  milvus_result_cb cb, void *ctx)
 {
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
@@ -945,8 +952,8 @@ int milvus_client_query(milvus_client *c, const char *coll, const milvus_query_o
                         NULL);
 }
 
-int milvus_client_get(milvus_client *c, const char *coll, const milvus_column *ids,
-                      const milvus_query_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_get(milvus_client *c, const char *coll, const milvus_column *ids,
+                                const milvus_query_options *o, milvus_result_cb cb, void *ctx)
 {
     const char *pk;
     char *expr;
@@ -966,8 +973,8 @@ int milvus_client_get(milvus_client *c, const char *coll, const milvus_column *i
     return rc;
 }
 
-int milvus_client_count(milvus_client *c, const char *coll, const char *filter,
-                        milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_count(milvus_client *c, const char *coll, const char *filter,
+                                  milvus_result_cb cb, void *ctx)
 {
     char *out[1] = {(char *)"count(*)"};
     int rc = mv_client_check(c, cb);
@@ -1061,8 +1068,9 @@ static milvus_iterator *it_new(milvus_client *c, const char *coll, int search, i
     return it;
 }
 
-int milvus_client_query_iterator(milvus_client *c, const char *coll, const milvus_query_options *o,
-                                 int64_t batch_size, int64_t limit, milvus_iterator **out)
+milvus_status milvus_client_query_iterator(milvus_client *c, const char *coll,
+                                           const milvus_query_options *o, int64_t batch_size,
+                                           int64_t limit, milvus_iterator **out)
 {
     milvus_iterator *it;
     const char *pk;
@@ -1108,9 +1116,9 @@ int milvus_client_query_iterator(milvus_client *c, const char *coll, const milvu
     return MILVUS_OK;
 }
 
-int milvus_client_search_iterator(milvus_client *c, const char *coll,
-                                  const milvus_search_options *o, int64_t batch_size,
-                                  int64_t limit, milvus_iterator **out)
+milvus_status milvus_client_search_iterator(milvus_client *c, const char *coll,
+                                            const milvus_search_options *o, int64_t batch_size,
+                                            int64_t limit, milvus_iterator **out)
 {
     milvus_iterator *it;
     search_build b;
@@ -1434,7 +1442,7 @@ static void it_detach(void *p)
     ((milvus_iterator *)p)->op = NULL;
 }
 
-int milvus_iterator_next(milvus_iterator *it, milvus_result_cb cb, void *ctx)
+milvus_status milvus_iterator_next(milvus_iterator *it, milvus_result_cb cb, void *ctx)
 {
     milvus_client *c = it ? it->c : NULL;
     mv_op *op;
