@@ -37,63 +37,69 @@ typedef struct milvus_column milvus_column;
 /* ---- scalar columns (copying) ----------------------------------------- */
 
 /* values: one byte per row, 0 = false. */
-MILVUS_EXTERN int milvus_column_new_bool(milvus_column **out, const char *name,
-                                         const uint8_t *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_int8(milvus_column **out, const char *name,
-                                         const int8_t *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_int16(milvus_column **out, const char *name,
-                                          const int16_t *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_int32(milvus_column **out, const char *name,
-                                          const int32_t *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_int64(milvus_column **out, const char *name,
-                                          const int64_t *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_float(milvus_column **out, const char *name,
-                                          const float *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_double(milvus_column **out, const char *name,
-                                           const double *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_bool(milvus_column **out, const char *name,
+                                                   const uint8_t *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_int8(milvus_column **out, const char *name,
+                                                   const int8_t *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_int16(milvus_column **out, const char *name,
+                                                    const int16_t *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_int32(milvus_column **out, const char *name,
+                                                    const int32_t *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_int64(milvus_column **out, const char *name,
+                                                    const int64_t *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_float(milvus_column **out, const char *name,
+                                                    const float *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_double(milvus_column **out, const char *name,
+                                                     const double *values, size_t rows);
 /* Timestamptz: microseconds since the Unix epoch, UTC. */
-MILVUS_EXTERN int milvus_column_new_timestamptz(milvus_column **out, const char *name,
-                                                const int64_t *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_timestamptz(milvus_column **out, const char *name,
+                                                          const int64_t *values, size_t rows);
 /* String-valued types: type is MILVUS_TYPE_VARCHAR, _STRING, _TEXT, _JSON
  * (each value one JSON document) or _GEOMETRY (each value WKT text).  Every
  * value must be valid UTF-8 and non-NULL. */
-MILVUS_EXTERN int milvus_column_new_strings(milvus_column **out, const char *name,
-                                            milvus_data_type type,
-                                            const char *const *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_varchar(milvus_column **out, const char *name,
-                                            const char *const *values, size_t rows);
-MILVUS_EXTERN int milvus_column_new_json(milvus_column **out, const char *name,
-                                         const char *const *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_strings(milvus_column **out, const char *name,
+                                                      milvus_data_type type,
+                                                      const char *const *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_varchar(milvus_column **out, const char *name,
+                                                      const char *const *values, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_json(milvus_column **out, const char *name,
+                                                   const char *const *values, size_t rows);
 /* Array column: row r holds elements [offsets[r], offsets[r+1]) of
  * elements (offsets has rows+1 entries, non-decreasing, offsets[0] == 0).
  * elements is typed by element_type: uint8_t for Bool, int8_t/int16_t/
  * int32_t/int64_t, float, double, const char * for VarChar/String. */
-MILVUS_EXTERN int milvus_column_new_array(milvus_column **out, const char *name,
-                                          milvus_data_type element_type, size_t rows,
-                                          const uint64_t *offsets, const void *elements);
+MILVUS_EXTERN milvus_status milvus_column_new_array(milvus_column **out, const char *name,
+                                                    milvus_data_type element_type, size_t rows,
+                                                    const uint64_t *offsets, const void *elements);
 
 /* ---- vector columns (copying) ----------------------------------------- */
 
 /* rows * dim floats, row-major. */
-MILVUS_EXTERN int milvus_column_new_float_vector(milvus_column **out, const char *name,
-                                                 int64_t dim, const float *data, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_float_vector(milvus_column **out, const char *name,
+                                                           int64_t dim, const float *data,
+                                                           size_t rows);
 /* dim in bits (multiple of 8); rows * dim/8 bytes. */
-MILVUS_EXTERN int milvus_column_new_binary_vector(milvus_column **out, const char *name,
-                                                  int64_t dim, const uint8_t *data, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_binary_vector(milvus_column **out, const char *name,
+                                                            int64_t dim, const uint8_t *data,
+                                                            size_t rows);
 /* IEEE half / bfloat16 values as raw 16-bit words (little-endian order in
  * memory on the wire); rows * dim words. */
-MILVUS_EXTERN int milvus_column_new_float16_vector(milvus_column **out, const char *name,
-                                                   int64_t dim, const uint16_t *data, size_t rows);
-MILVUS_EXTERN int milvus_column_new_bfloat16_vector(milvus_column **out, const char *name,
-                                                    int64_t dim, const uint16_t *data, size_t rows);
-MILVUS_EXTERN int milvus_column_new_int8_vector(milvus_column **out, const char *name,
-                                                int64_t dim, const int8_t *data, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_float16_vector(milvus_column **out, const char *name,
+                                                             int64_t dim, const uint16_t *data,
+                                                             size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_bfloat16_vector(milvus_column **out, const char *name,
+                                                              int64_t dim, const uint16_t *data,
+                                                              size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_new_int8_vector(milvus_column **out, const char *name,
+                                                          int64_t dim, const int8_t *data,
+                                                          size_t rows);
 /* Sparse vectors in CSR form: row r has the non-zeros
  * [offsets[r], offsets[r+1]) of indices/values; indices of a row must be
  * strictly increasing. */
-MILVUS_EXTERN int milvus_column_new_sparse_vector(milvus_column **out, const char *name,
-                                                  size_t rows, const uint64_t *offsets,
-                                                  const uint32_t *indices, const float *values);
+MILVUS_EXTERN milvus_status milvus_column_new_sparse_vector(milvus_column **out, const char *name,
+                                                            size_t rows, const uint64_t *offsets,
+                                                            const uint32_t *indices,
+                                                            const float *values);
 
 /* ---- zero-copy ---------------------------------------------------------- */
 
@@ -101,8 +107,9 @@ MILVUS_EXTERN int milvus_column_new_sparse_vector(milvus_column **out, const cha
  * type: MILVUS_TYPE_INT32, _INT64, _FLOAT, _DOUBLE, _TIMESTAMPTZ (dim 0), or
  * a dense vector type (FLOAT, BINARY, FLOAT16, BFLOAT16, INT8 vector) with
  * its dim.  Element layout as for the copying constructors. */
-MILVUS_EXTERN int milvus_column_wrap(milvus_column **out, const char *name, milvus_data_type type,
-                                     int64_t dim, const void *data, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_wrap(milvus_column **out, const char *name,
+                                               milvus_data_type type, int64_t dim, const void *data,
+                                               size_t rows);
 
 /* ---- modifiers ---------------------------------------------------------- */
 
@@ -110,10 +117,11 @@ MILVUS_EXTERN int milvus_column_wrap(milvus_column **out, const char *name, milv
  * given to the constructor are the non-NULL rows only, in order, so their
  * count must equal the number of non-zero bytes in valid.  The column then
  * has `rows` rows.  valid is copied.  Not for vector columns. */
-MILVUS_EXTERN int milvus_column_set_valid(milvus_column *c, const uint8_t *valid, size_t rows);
+MILVUS_EXTERN milvus_status milvus_column_set_valid(milvus_column *c, const uint8_t *valid,
+                                                    size_t rows);
 /* Marks a JSON column as the dynamic field: each row must be a JSON
  * object whose keys are fields not in the schema.  The name is ignored. */
-MILVUS_EXTERN int milvus_column_set_dynamic(milvus_column *c, int on);
+MILVUS_EXTERN milvus_status milvus_column_set_dynamic(milvus_column *c, int on);
 
 /* Frees a column made by a constructor; NULL is a no-op.  Never call it on
  * a column borrowed from a result. */
@@ -140,29 +148,35 @@ MILVUS_EXTERN int milvus_column_is_null(const milvus_column *c, size_t row);
  *   get_double: Float, Double; get_string: VarChar, String, Text, JSON,
  *   Geometry (the bytes are not NUL-terminated: use *len);
  *   get_vector: dense vectors, *bytes = size of one row's vector. */
-MILVUS_EXTERN int milvus_column_get_bool(const milvus_column *c, size_t row, int *value);
-MILVUS_EXTERN int milvus_column_get_int(const milvus_column *c, size_t row, int64_t *value);
-MILVUS_EXTERN int milvus_column_get_float(const milvus_column *c, size_t row, float *value);
-MILVUS_EXTERN int milvus_column_get_double(const milvus_column *c, size_t row, double *value);
-MILVUS_EXTERN int milvus_column_get_string(const milvus_column *c, size_t row, const char **value,
-                                           size_t *len);
-MILVUS_EXTERN int milvus_column_get_vector(const milvus_column *c, size_t row, const void **data,
-                                           size_t *bytes);
+MILVUS_EXTERN milvus_status milvus_column_get_bool(const milvus_column *c, size_t row, int *value);
+MILVUS_EXTERN milvus_status milvus_column_get_int(const milvus_column *c, size_t row,
+                                                  int64_t *value);
+MILVUS_EXTERN milvus_status milvus_column_get_float(const milvus_column *c, size_t row,
+                                                    float *value);
+MILVUS_EXTERN milvus_status milvus_column_get_double(const milvus_column *c, size_t row,
+                                                     double *value);
+MILVUS_EXTERN milvus_status milvus_column_get_string(const milvus_column *c, size_t row,
+                                                     const char **value, size_t *len);
+MILVUS_EXTERN milvus_status milvus_column_get_vector(const milvus_column *c, size_t row,
+                                                     const void **data, size_t *bytes);
 /* Sparse row: *nnz non-zeros; the k-th is read with
  * milvus_column_get_sparse_at(). */
-MILVUS_EXTERN int milvus_column_get_sparse(const milvus_column *c, size_t row, size_t *nnz);
-MILVUS_EXTERN int milvus_column_get_sparse_at(const milvus_column *c, size_t row, size_t k,
-                                              uint32_t *index, float *value);
+MILVUS_EXTERN milvus_status milvus_column_get_sparse(const milvus_column *c, size_t row,
+                                                     size_t *nnz);
+MILVUS_EXTERN milvus_status milvus_column_get_sparse_at(const milvus_column *c, size_t row,
+                                                        size_t k, uint32_t *index, float *value);
 /* Arrays: the number of elements in row, and element getters. */
-MILVUS_EXTERN int milvus_column_array_length(const milvus_column *c, size_t row, size_t *len);
-MILVUS_EXTERN int milvus_column_array_get_int(const milvus_column *c, size_t row, size_t k,
-                                              int64_t *value);
-MILVUS_EXTERN int milvus_column_array_get_double(const milvus_column *c, size_t row, size_t k,
-                                                 double *value);
-MILVUS_EXTERN int milvus_column_array_get_bool(const milvus_column *c, size_t row, size_t k,
-                                               int *value);
-MILVUS_EXTERN int milvus_column_array_get_string(const milvus_column *c, size_t row, size_t k,
-                                                 const char **value, size_t *len);
+MILVUS_EXTERN milvus_status milvus_column_array_length(const milvus_column *c, size_t row,
+                                                       size_t *len);
+MILVUS_EXTERN milvus_status milvus_column_array_get_int(const milvus_column *c, size_t row,
+                                                        size_t k, int64_t *value);
+MILVUS_EXTERN milvus_status milvus_column_array_get_double(const milvus_column *c, size_t row,
+                                                           size_t k, double *value);
+MILVUS_EXTERN milvus_status milvus_column_array_get_bool(const milvus_column *c, size_t row,
+                                                         size_t k, int *value);
+MILVUS_EXTERN milvus_status milvus_column_array_get_string(const milvus_column *c, size_t row,
+                                                           size_t k, const char **value,
+                                                           size_t *len);
 
 #ifdef __cplusplus
 }

@@ -59,35 +59,37 @@ MILVUS_EXTERN const char *milvus_options_last_error(const milvus_options *opts);
  * controls, non-ASCII or /@?#[] (':' only inside [v6addr] or a bare IPv6
  * address), a port outside 1..65535, a path of more than one segment or
  * with '?'.  Default: "localhost:19530". */
-MILVUS_EXTERN int milvus_options_set_uri(milvus_options *opts, const char *uri);
+MILVUS_EXTERN milvus_status milvus_options_set_uri(milvus_options *opts, const char *uri);
 /* host: a host name or an IP address (IPv6 without brackets), with the
  * characters set_uri accepts; port 1..65535. */
-MILVUS_EXTERN int milvus_options_set_address(milvus_options *opts, const char *host, int port);
+MILVUS_EXTERN milvus_status milvus_options_set_address(milvus_options *opts, const char *host,
+                                                       int port);
 
 /* TLS.  Verification of the server certificate and host name is on by
  * default, against the system CAs unless a CA file is given. */
-MILVUS_EXTERN int milvus_options_set_tls(milvus_options *opts, int enable);
-MILVUS_EXTERN int milvus_options_set_ca_file(milvus_options *opts, const char *path);
+MILVUS_EXTERN milvus_status milvus_options_set_tls(milvus_options *opts, int enable);
+MILVUS_EXTERN milvus_status milvus_options_set_ca_file(milvus_options *opts, const char *path);
 /* A client certificate and its key (PEM files), both or neither (NULL,
  * the default: none); one without the other is refused. */
-MILVUS_EXTERN int milvus_options_set_client_cert(milvus_options *opts, const char *cert_path,
-                                                 const char *key_path);
+MILVUS_EXTERN milvus_status milvus_options_set_client_cert(milvus_options *opts,
+                                                           const char *cert_path,
+                                                           const char *key_path);
 /* The name used for SNI, certificate verification and :authority instead
  * of the host (for tests and proxies).  A host name (printable ASCII
  * without spaces or :/@?#[]); NULL (default) uses the host. */
-MILVUS_EXTERN int milvus_options_set_server_name(milvus_options *opts, const char *name);
+MILVUS_EXTERN milvus_status milvus_options_set_server_name(milvus_options *opts, const char *name);
 /* Turn certificate verification off (insecure; for development only). */
-MILVUS_EXTERN int milvus_options_set_tls_verify(milvus_options *opts, int verify);
+MILVUS_EXTERN milvus_status milvus_options_set_tls_verify(milvus_options *opts, int verify);
 
 /* Milvus authentication and database (sent as metadata on every call).
  * The token is never refused (NULL: none).  user and password are both
  * given or both NULL (default: none), and user has no ':'; the password
  * never appears in a message.  The database is printable ASCII
  * (0x20..0x7e); NULL (default) is the server's default database. */
-MILVUS_EXTERN int milvus_options_set_token(milvus_options *opts, const char *token);
-MILVUS_EXTERN int milvus_options_set_user_password(milvus_options *opts, const char *user,
-                                                   const char *password);
-MILVUS_EXTERN int milvus_options_set_database(milvus_options *opts, const char *db);
+MILVUS_EXTERN milvus_status milvus_options_set_token(milvus_options *opts, const char *token);
+MILVUS_EXTERN milvus_status milvus_options_set_user_password(milvus_options *opts, const char *user,
+                                                             const char *password);
+MILVUS_EXTERN milvus_status milvus_options_set_database(milvus_options *opts, const char *db);
 
 /* Static metadata added to every call.  key: non-empty lowercase
  * [0-9a-z_.-], neither "grpc-*" nor a header the transport writes (te,
@@ -95,40 +97,41 @@ MILVUS_EXTERN int milvus_options_set_database(milvus_options *opts, const char *
  * printable ASCII (0x20..0x7e), or anything for keys ending in "-bin";
  * NULL only with len 0.  A refused value is named by its key only (the
  * value may be a credential). */
-MILVUS_EXTERN int milvus_options_add_metadata(milvus_options *opts, const char *key,
-                                              const void *value, size_t len);
+MILVUS_EXTERN milvus_status milvus_options_add_metadata(milvus_options *opts, const char *key,
+                                                        const void *value, size_t len);
 /* Replaces the "libmilvus/<version>" user-agent prefix: non-empty
  * printable ASCII; NULL (default) restores "libmilvus/<version>". */
-MILVUS_EXTERN int milvus_options_set_user_agent(milvus_options *opts, const char *ua);
+MILVUS_EXTERN milvus_status milvus_options_set_user_agent(milvus_options *opts, const char *ua);
 
 /* Timeouts in milliseconds.  connect: 1..2147483647 (default 20000).
  * call: 0 = none (default) or up to 3153600000000 (100 years); the
  * deadline of each call that has no per-call timeout. */
-MILVUS_EXTERN int milvus_options_set_connect_timeout_ms(milvus_options *opts, int64_t ms);
-MILVUS_EXTERN int milvus_options_set_call_timeout_ms(milvus_options *opts, int64_t ms);
+MILVUS_EXTERN milvus_status milvus_options_set_connect_timeout_ms(milvus_options *opts, int64_t ms);
+MILVUS_EXTERN milvus_status milvus_options_set_call_timeout_ms(milvus_options *opts, int64_t ms);
 
 /* Number of HTTP/2 connections (1..64, default 1); calls are spread
  * round-robin over the healthy ones. */
-MILVUS_EXTERN int milvus_options_set_pool_size(milvus_options *opts, int n);
+MILVUS_EXTERN milvus_status milvus_options_set_pool_size(milvus_options *opts, int n);
 
 /* Message size limits in bytes.  A request over max_send fails before
  * anything is sent (MILVUS_ERR_TOO_LARGE); a response over max_recv fails
  * with gRPC RESOURCE_EXHAUSTED.  max_send: 1..4294967295 (default 64 MiB);
  * max_recv: at least 1, more than 4294967295 counts as 4294967295
  * (default 512 MiB). */
-MILVUS_EXTERN int milvus_options_set_max_send_size(milvus_options *opts, size_t bytes);
-MILVUS_EXTERN int milvus_options_set_max_recv_size(milvus_options *opts, size_t bytes);
+MILVUS_EXTERN milvus_status milvus_options_set_max_send_size(milvus_options *opts, size_t bytes);
+MILVUS_EXTERN milvus_status milvus_options_set_max_recv_size(milvus_options *opts, size_t bytes);
 
 /* Keepalive PING interval and ACK timeout; interval 0 turns keepalive off.
  * interval_ms 0..2147483647 (default 10000), timeout_ms 1..2147483647
  * (default 20000).  An interval below 10 s counts as 10 s unless
  * MILVUS_ALLOW_FAST_KEEPALIVE is set in the environment (tests). */
-MILVUS_EXTERN int milvus_options_set_keepalive_ms(milvus_options *opts, int64_t interval_ms,
-                                                  int64_t timeout_ms);
+MILVUS_EXTERN milvus_status milvus_options_set_keepalive_ms(milvus_options *opts,
+                                                            int64_t interval_ms,
+                                                            int64_t timeout_ms);
 
 /* Bound on calls submitted and not yet completed; beyond it submission
  * returns MILVUS_ERR_BUSY.  At least 1 (default 65536). */
-MILVUS_EXTERN int milvus_options_set_max_pending(milvus_options *opts, size_t n);
+MILVUS_EXTERN milvus_status milvus_options_set_max_pending(milvus_options *opts, size_t n);
 
 /* Retry policy of calls that fail with gRPC UNAVAILABLE (before response
  * headers came, or at any point for an idempotent call): at most
@@ -140,8 +143,9 @@ MILVUS_EXTERN int milvus_options_set_max_pending(milvus_options *opts, size_t n)
  * Accepted:
  * max_attempts 1..100, initial_ms 0..2147483647, max_ms
  * initial_ms..2147483647, multiplier 1..100 (defaults 5, 100, 3000, 2). */
-MILVUS_EXTERN int milvus_options_set_retry(milvus_options *opts, int max_attempts,
-                                           int64_t initial_ms, int64_t max_ms, double multiplier);
+MILVUS_EXTERN milvus_status milvus_options_set_retry(milvus_options *opts, int max_attempts,
+                                                     int64_t initial_ms, int64_t max_ms,
+                                                     double multiplier);
 
 /* Whether calls wait for the server when it cannot be reached (gRPC's
  * wait_for_ready).  0 (default): once every connection attempt of the
@@ -155,7 +159,7 @@ MILVUS_EXTERN int milvus_options_set_retry(milvus_options *opts, int max_attempt
  * handshake is retried as before (the call ends at its deadline or when
  * its retry attempts run out).  1: calls always wait for the server,
  * until their deadline.  Accepted: 0 or 1 (other values are refused). */
-MILVUS_EXTERN int milvus_options_set_wait_for_ready(milvus_options *opts, int wait);
+MILVUS_EXTERN milvus_status milvus_options_set_wait_for_ready(milvus_options *opts, int wait);
 
 /* Retry policy of the typed client (<milvus/client.h>) for a Milvus
  * rate-limit answer (common.Status code 8, or legacy RateLimit): at most
@@ -164,21 +168,23 @@ MILVUS_EXTERN int milvus_options_set_wait_for_ready(milvus_options *opts, int wa
  * max_attempts 1 turns them off.  Accepted: max_attempts 1..1000,
  * initial_ms 0..2147483647, max_ms initial_ms..2147483647, multiplier
  * 1..100 (defaults 75, 10, 3000, 3). */
-MILVUS_EXTERN int milvus_options_set_rate_limit_retry(milvus_options *opts, int max_attempts,
-                                                      int64_t initial_ms, int64_t max_ms,
-                                                      double multiplier);
+MILVUS_EXTERN milvus_status milvus_options_set_rate_limit_retry(milvus_options *opts,
+                                                                int max_attempts,
+                                                                int64_t initial_ms, int64_t max_ms,
+                                                                double multiplier);
 
 /* Reconnect backoff (gRPC connection-backoff): initial_ms 0..2147483647,
  * max_ms initial_ms..2147483647, multiplier 1..100 (defaults 1000,
  * 120000, 1.6). */
-MILVUS_EXTERN int milvus_options_set_reconnect_backoff(milvus_options *opts, int64_t initial_ms,
-                                                       int64_t max_ms, double multiplier);
+MILVUS_EXTERN milvus_status milvus_options_set_reconnect_backoff(milvus_options *opts,
+                                                                 int64_t initial_ms, int64_t max_ms,
+                                                                 double multiplier);
 
 /* Diagnostics: the callback runs on the event loop; secrets are never
  * passed to it.  max_level MILVUS_LOG_ERROR..MILVUS_LOG_DEBUG (default
  * MILVUS_LOG_WARN); cb NULL (default) logs nothing. */
-MILVUS_EXTERN int milvus_options_set_log(milvus_options *opts, milvus_log_level max_level,
-                                         milvus_log_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_options_set_log(milvus_options *opts, milvus_log_level max_level,
+                                                   milvus_log_cb cb, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -82,47 +82,49 @@ typedef struct milvus_field milvus_field;
 
 /* A new field.  Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT (out NULL,
  * bad name, unknown type) or MILVUS_ERR_NOMEM; *out is set only on success. */
-MILVUS_EXTERN int milvus_field_new(milvus_field **out, const char *name, milvus_data_type type);
+MILVUS_EXTERN milvus_status milvus_field_new(milvus_field **out, const char *name,
+                                             milvus_data_type type);
 MILVUS_EXTERN void milvus_field_free(milvus_field *f);
 /* The message of the newest refused value (see above), "" when none or f
  * is NULL; never NULL. */
 MILVUS_EXTERN const char *milvus_field_last_error(const milvus_field *f);
 
 /* UTF-8, not NULL (default ""). */
-MILVUS_EXTERN int milvus_field_set_description(milvus_field *f, const char *description);
+MILVUS_EXTERN milvus_status milvus_field_set_description(milvus_field *f, const char *description);
 /* Primary key (on refused except for Int64 or VarChar fields; default
  * off). */
-MILVUS_EXTERN int milvus_field_set_primary_key(milvus_field *f, int on);
+MILVUS_EXTERN milvus_status milvus_field_set_primary_key(milvus_field *f, int on);
 /* Server-generated primary keys (needs the primary key flag). */
-MILVUS_EXTERN int milvus_field_set_auto_id(milvus_field *f, int on);
+MILVUS_EXTERN milvus_status milvus_field_set_auto_id(milvus_field *f, int on);
 /* Dimension of a dense vector field: 1..32768; BinaryVector 8..262144, a
  * multiple of 8 (bits).  Refused for other types.  No default: a dense
  * vector field needs one. */
-MILVUS_EXTERN int milvus_field_set_dim(milvus_field *f, int64_t dim);
+MILVUS_EXTERN milvus_status milvus_field_set_dim(milvus_field *f, int64_t dim);
 /* Maximum length in bytes of a VarChar, String or Text (or of the VarChar
  * elements of an Array): 1..1048560.  No default: VarChar needs one. */
-MILVUS_EXTERN int milvus_field_set_max_length(milvus_field *f, int64_t max_length);
+MILVUS_EXTERN milvus_status milvus_field_set_max_length(milvus_field *f, int64_t max_length);
 /* Array fields only: the element type (Bool, Int8..Int64, Float, Double,
  * VarChar or String; no default) and the capacity (1..4096; no
  * default). */
-MILVUS_EXTERN int milvus_field_set_element_type(milvus_field *f, milvus_data_type type);
-MILVUS_EXTERN int milvus_field_set_max_capacity(milvus_field *f, int64_t capacity);
+MILVUS_EXTERN milvus_status milvus_field_set_element_type(milvus_field *f, milvus_data_type type);
+MILVUS_EXTERN milvus_status milvus_field_set_max_capacity(milvus_field *f, int64_t capacity);
 /* Nullable (on refused for vector fields; default off). */
-MILVUS_EXTERN int milvus_field_set_nullable(milvus_field *f, int on);
-MILVUS_EXTERN int milvus_field_set_partition_key(milvus_field *f, int on);
-MILVUS_EXTERN int milvus_field_set_clustering_key(milvus_field *f, int on);
+MILVUS_EXTERN milvus_status milvus_field_set_nullable(milvus_field *f, int on);
+MILVUS_EXTERN milvus_status milvus_field_set_partition_key(milvus_field *f, int on);
+MILVUS_EXTERN milvus_status milvus_field_set_clustering_key(milvus_field *f, int on);
 /* Any other type parameter (e.g. "enable_analyzer" = "true"): key
  * non-empty, value not NULL. */
-MILVUS_EXTERN int milvus_field_set_type_param(milvus_field *f, const char *key, const char *value);
+MILVUS_EXTERN milvus_status milvus_field_set_type_param(milvus_field *f, const char *key,
+                                                        const char *value);
 /* Default values (default: none); the setter must match the field's type
  * family (bool for Bool, int for Int8..Int64 and Timestamptz -- within the
  * range of Int8, Int16, Int32 --, float for Float, double for Double,
  * string (UTF-8, not NULL) for VarChar/String/Text/JSON/Geometry(WKT)). */
-MILVUS_EXTERN int milvus_field_set_default_bool(milvus_field *f, int value);
-MILVUS_EXTERN int milvus_field_set_default_int(milvus_field *f, int64_t value);
-MILVUS_EXTERN int milvus_field_set_default_float(milvus_field *f, float value);
-MILVUS_EXTERN int milvus_field_set_default_double(milvus_field *f, double value);
-MILVUS_EXTERN int milvus_field_set_default_string(milvus_field *f, const char *value);
+MILVUS_EXTERN milvus_status milvus_field_set_default_bool(milvus_field *f, int value);
+MILVUS_EXTERN milvus_status milvus_field_set_default_int(milvus_field *f, int64_t value);
+MILVUS_EXTERN milvus_status milvus_field_set_default_float(milvus_field *f, float value);
+MILVUS_EXTERN milvus_status milvus_field_set_default_double(milvus_field *f, double value);
+MILVUS_EXTERN milvus_status milvus_field_set_default_string(milvus_field *f, const char *value);
 
 /* Getters (valid as long as the field or the schema holding it). */
 MILVUS_EXTERN const char *milvus_field_name(const milvus_field *f);
@@ -149,28 +151,30 @@ MILVUS_EXTERN const char *milvus_field_type_param(const milvus_field *f, const c
 typedef struct milvus_schema milvus_schema;
 
 /* A new, empty schema; name may be NULL (the collection name is used). */
-MILVUS_EXTERN int milvus_schema_new(milvus_schema **out, const char *name);
+MILVUS_EXTERN milvus_status milvus_schema_new(milvus_schema **out, const char *name);
 MILVUS_EXTERN void milvus_schema_free(milvus_schema *s);
 /* The message of the newest refused value or field (see above), "" when
  * none or s is NULL; never NULL. */
 MILVUS_EXTERN const char *milvus_schema_last_error(const milvus_schema *s);
 /* UTF-8, not NULL (default "").  The schema setters refuse a schema that
  * belongs to a result (milvus_result_schema()). */
-MILVUS_EXTERN int milvus_schema_set_description(milvus_schema *s, const char *description);
+MILVUS_EXTERN milvus_status milvus_schema_set_description(milvus_schema *s,
+                                                          const char *description);
 /* Enables the dynamic field ($meta): columns not in the schema are stored
  * as keys of a JSON object. */
-MILVUS_EXTERN int milvus_schema_set_dynamic_field(milvus_schema *s, int on);
+MILVUS_EXTERN milvus_status milvus_schema_set_dynamic_field(milvus_schema *s, int on);
 /* Copies f into the schema.  Rejects NULL, an invalid field (one holding a
  * refused value), a duplicate name, a second primary key, and a vector
  * field without dimension. */
-MILVUS_EXTERN int milvus_schema_add_field(milvus_schema *s, const milvus_field *f);
+MILVUS_EXTERN milvus_status milvus_schema_add_field(milvus_schema *s, const milvus_field *f);
 
 /* Checks the whole schema as the server would before anything is sent:
  * exactly one primary key, at least one vector field, dimensions and
  * lengths present, and no refused value kept ("invalid schema: ...").
  * Returns MILVUS_OK or MILVUS_ERR_INVALID_ARGUMENT with a message in err
  * (NUL-terminated, may be NULL). */
-MILVUS_EXTERN int milvus_schema_validate(const milvus_schema *s, char *err, size_t err_len);
+MILVUS_EXTERN milvus_status milvus_schema_validate(const milvus_schema *s, char *err,
+                                                   size_t err_len);
 
 MILVUS_EXTERN const char *milvus_schema_name(const milvus_schema *s);
 MILVUS_EXTERN const char *milvus_schema_description(const milvus_schema *s);

@@ -55,38 +55,40 @@ MILVUS_EXTERN void milvus_snapshot_options_free(milvus_snapshot_options *o);
 /* The message of the newest refused value, "" when none; never NULL. */
 MILVUS_EXTERN const char *milvus_snapshot_options_last_error(const milvus_snapshot_options *o);
 /* create: a description; not NULL (default: none). */
-MILVUS_EXTERN int milvus_snapshot_options_set_description(milvus_snapshot_options *o,
-                                                          const char *text);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_description(milvus_snapshot_options *o,
+                                                                    const char *text);
 /* create: seconds during which compaction keeps the snapshot's segments:
  * 0 (default) = none, or more. */
-MILVUS_EXTERN int milvus_snapshot_options_set_compaction_protection(milvus_snapshot_options *o,
-                                                                    int64_t seconds);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_compaction_protection(
+    milvus_snapshot_options *o, int64_t seconds);
 /* The database of the source collection; not NULL (default: the
  * client's). */
-MILVUS_EXTERN int milvus_snapshot_options_set_database(milvus_snapshot_options *o,
-                                                       const char *db);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_database(milvus_snapshot_options *o,
+                                                                 const char *db);
 /* restore: the target database; not NULL (default: the source
  * database). */
-MILVUS_EXTERN int milvus_snapshot_options_set_target_database(milvus_snapshot_options *o,
-                                                              const char *db);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_target_database(milvus_snapshot_options *o,
+                                                                        const char *db);
 /* restore: rewrite the data files instead of sharing them. */
-MILVUS_EXTERN int milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o,
+                                                                     int on);
 /* export / restore-external: the external storage spec (JSON text); not
  * NULL (default: none). */
-MILVUS_EXTERN int milvus_snapshot_options_set_external_spec(milvus_snapshot_options *o,
-                                                            const char *json);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_external_spec(milvus_snapshot_options *o,
+                                                                      const char *json);
 /* pin: time to live of the pin in seconds: 0 (default) = the server's,
  * or more. */
-MILVUS_EXTERN int milvus_snapshot_options_set_ttl(milvus_snapshot_options *o, int64_t seconds);
+MILVUS_EXTERN milvus_status milvus_snapshot_options_set_ttl(milvus_snapshot_options *o,
+                                                            int64_t seconds);
 
 /* ---- snapshot RPCs (o may be NULL everywhere) --------------------------- */
 
 /* CreateSnapshot of collection under name.  Upstream recommends a flush
  * first: see milvus_client_flush_and_snapshot(). */
-MILVUS_EXTERN int milvus_client_create_snapshot(milvus_client *c, const char *collection,
-                                                const char *name,
-                                                const milvus_snapshot_options *o,
-                                                milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_create_snapshot(milvus_client *c, const char *collection,
+                                                          const char *name,
+                                                          const milvus_snapshot_options *o,
+                                                          milvus_result_cb cb, void *ctx);
 /* Flushes the collection, waits until the flush is persisted (the
  * flush-state await of milvus_client_flush_and_wait(), with ao: its
  * interval, its deadline -- which bounds the flush, the wait and the
@@ -95,61 +97,65 @@ MILVUS_EXTERN int milvus_client_create_snapshot(milvus_client *c, const char *co
  * deadline), then creates the snapshot.  One callback at the end (or at
  * the first failing step, named in the message).  Cancel with
  * milvus_client_cancel(c, milvus_client_last_call(c)). */
-MILVUS_EXTERN int milvus_client_flush_and_snapshot(milvus_client *c, const char *collection,
-                                                   const char *name,
-                                                   const milvus_snapshot_options *o,
-                                                   const milvus_await_options *ao,
-                                                   milvus_result_cb cb, void *ctx);
-MILVUS_EXTERN int milvus_client_drop_snapshot(milvus_client *c, const char *collection,
-                                              const char *name, const milvus_snapshot_options *o,
-                                              milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_flush_and_snapshot(
+    milvus_client *c, const char *collection, const char *name, const milvus_snapshot_options *o,
+    const milvus_await_options *ao, milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_drop_snapshot(milvus_client *c, const char *collection,
+                                                        const char *name,
+                                                        const milvus_snapshot_options *o,
+                                                        milvus_result_cb cb, void *ctx);
 /* Snapshot names of collection.  Result strings.  NULL or "" sends no
  * collection name: Milvus 3.0's proxy refuses that (1101 "collection_name
  * is required for ListSnapshots"), and so does the test server. */
-MILVUS_EXTERN int milvus_client_list_snapshots(milvus_client *c, const char *collection,
-                                               const milvus_snapshot_options *o,
-                                               milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_list_snapshots(milvus_client *c, const char *collection,
+                                                         const milvus_snapshot_options *o,
+                                                         milvus_result_cb cb, void *ctx);
 /* Result: milvus_result_snapshot_*(). */
-MILVUS_EXTERN int milvus_client_describe_snapshot(milvus_client *c, const char *collection,
-                                                  const char *name,
-                                                  const milvus_snapshot_options *o,
-                                                  milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_describe_snapshot(milvus_client *c,
+                                                            const char *collection,
+                                                            const char *name,
+                                                            const milvus_snapshot_options *o,
+                                                            milvus_result_cb cb, void *ctx);
 /* Starts restoring snapshot name of collection into target_collection.
  * Result int64: the job id. */
-MILVUS_EXTERN int milvus_client_restore_snapshot(milvus_client *c, const char *collection,
-                                                 const char *name, const char *target_collection,
-                                                 const milvus_snapshot_options *o,
-                                                 milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_restore_snapshot(milvus_client *c, const char *collection,
+                                                           const char *name,
+                                                           const char *target_collection,
+                                                           const milvus_snapshot_options *o,
+                                                           milvus_result_cb cb, void *ctx);
 /* Result: one job (milvus_result_job_*() with i = 0). */
-MILVUS_EXTERN int milvus_client_get_restore_snapshot_state(milvus_client *c, int64_t job_id,
-                                                  milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_get_restore_snapshot_state(milvus_client *c,
+                                                                     int64_t job_id,
+                                                                     milvus_result_cb cb,
+                                                                     void *ctx);
 /* Restore jobs of collection (NULL or "": all).  Result: jobs. */
-MILVUS_EXTERN int milvus_client_list_restore_snapshot_jobs(milvus_client *c, const char *collection,
-                                                  const milvus_snapshot_options *o,
-                                                  milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_list_restore_snapshot_jobs(
+    milvus_client *c, const char *collection, const milvus_snapshot_options *o, milvus_result_cb cb,
+    void *ctx);
 /* Starts exporting a snapshot to target_path in object storage.  Result
  * int64: the job id. */
-MILVUS_EXTERN int milvus_client_export_snapshot(milvus_client *c, const char *collection,
-                                                const char *name, const char *target_path,
-                                                const milvus_snapshot_options *o,
-                                                milvus_result_cb cb, void *ctx);
-/* Result: one export job (file and byte counters, metadata URI). */
-MILVUS_EXTERN int milvus_client_get_export_snapshot_state(milvus_client *c, int64_t job_id,
-                                                 milvus_result_cb cb, void *ctx);
-/* Starts restoring an exported snapshot (its metadata URI) into
- * target_collection.  Result int64: the job id. */
-MILVUS_EXTERN int milvus_client_restore_external_snapshot(milvus_client *c,
-                                                          const char *target_collection,
-                                                          const char *metadata_uri,
+MILVUS_EXTERN milvus_status milvus_client_export_snapshot(milvus_client *c, const char *collection,
+                                                          const char *name, const char *target_path,
                                                           const milvus_snapshot_options *o,
                                                           milvus_result_cb cb, void *ctx);
+/* Result: one export job (file and byte counters, metadata URI). */
+MILVUS_EXTERN milvus_status milvus_client_get_export_snapshot_state(milvus_client *c,
+                                                                    int64_t job_id,
+                                                                    milvus_result_cb cb, void *ctx);
+/* Starts restoring an exported snapshot (its metadata URI) into
+ * target_collection.  Result int64: the job id. */
+MILVUS_EXTERN milvus_status milvus_client_restore_external_snapshot(
+    milvus_client *c, const char *target_collection, const char *metadata_uri,
+    const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx);
 /* Pins the snapshot's data against garbage collection.  Result int64: the
  * pin id. */
-MILVUS_EXTERN int milvus_client_pin_snapshot_data(milvus_client *c, const char *collection,
-                                             const char *name, const milvus_snapshot_options *o,
-                                             milvus_result_cb cb, void *ctx);
-MILVUS_EXTERN int milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id,
-                                               milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_pin_snapshot_data(milvus_client *c,
+                                                            const char *collection,
+                                                            const char *name,
+                                                            const milvus_snapshot_options *o,
+                                                            milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id,
+                                                              milvus_result_cb cb, void *ctx);
 
 /* ---- awaits -------------------------------------------------------------- */
 
@@ -163,24 +169,24 @@ MILVUS_EXTERN int milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pi
  * milvus_client_cancel(c, milvus_client_last_call(c)) taken right after
  * submission: the await completes with MILVUS_ERR_CANCELLED, the server job
  * is not cancelled. */
-MILVUS_EXTERN int milvus_client_await_restore(milvus_client *c, int64_t job_id,
-                                              const milvus_await_options *o, milvus_result_cb cb,
-                                              void *ctx);
-MILVUS_EXTERN int milvus_client_await_export(milvus_client *c, int64_t job_id,
-                                             const milvus_await_options *o, milvus_result_cb cb,
-                                             void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_await_restore(milvus_client *c, int64_t job_id,
+                                                        const milvus_await_options *o,
+                                                        milvus_result_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_client_await_export(milvus_client *c, int64_t job_id,
+                                                       const milvus_await_options *o,
+                                                       milvus_result_cb cb, void *ctx);
 /* RestoreSnapshot, then the await above, as one operation. */
-MILVUS_EXTERN int milvus_client_restore_snapshot_and_wait(
+MILVUS_EXTERN milvus_status milvus_client_restore_snapshot_and_wait(
     milvus_client *c, const char *collection, const char *name, const char *target_collection,
     const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result_cb cb,
     void *ctx);
 /* ExportSnapshot, then the await above. */
-MILVUS_EXTERN int milvus_client_export_snapshot_and_wait(
+MILVUS_EXTERN milvus_status milvus_client_export_snapshot_and_wait(
     milvus_client *c, const char *collection, const char *name, const char *target_path,
     const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result_cb cb,
     void *ctx);
 /* RestoreExternalSnapshot, then the restore await. */
-MILVUS_EXTERN int milvus_client_restore_external_snapshot_and_wait(
+MILVUS_EXTERN milvus_status milvus_client_restore_external_snapshot_and_wait(
     milvus_client *c, const char *target_collection, const char *metadata_uri,
     const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result_cb cb,
     void *ctx);

@@ -59,7 +59,7 @@ typedef struct milvus_sync milvus_sync;
  * (out NULL, or opts holding a refused setter value, which
  * milvus_options_last_error(opts) names), MILVUS_ERR_TLS or
  * MILVUS_ERR_NOMEM; *out is NULL on failure. */
-MILVUS_EXTERN int milvus_sync_new(milvus_sync **out, const milvus_options *opts);
+MILVUS_EXTERN milvus_status milvus_sync_new(milvus_sync **out, const milvus_options *opts);
 /* Frees the client (pending calls complete with MILVUS_ERR_CANCELLED)
  * and the event_base.  NULL is a no-op. */
 MILVUS_EXTERN void milvus_sync_free(milvus_sync *s);
@@ -72,7 +72,7 @@ MILVUS_EXTERN struct event_base *milvus_sync_base(milvus_sync *s);
 /* Bounds every wait to ms milliseconds (0, the default, = no bound
  * beyond the per-RPC call timeout of the options; or more).  A negative
  * ms is refused: the bound stays and milvus_sync_last_error() says so. */
-MILVUS_EXTERN int milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms);
+MILVUS_EXTERN milvus_status milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms);
 
 /* The message of the last error that came without a result (submission
  * error -- an invalid option object included, named as by
@@ -82,191 +82,211 @@ MILVUS_EXTERN const char *milvus_sync_last_error(const milvus_sync *s);
 
 /* ---- connection and databases (see <milvus/client.h>) ---------------------- */
 
-MILVUS_EXTERN int milvus_sync_connect(milvus_sync *s, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_use_database(milvus_sync *s, const char *db, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_server_version(milvus_sync *s, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_check_health(milvus_sync *s, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_database(milvus_sync *s, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_create_database(milvus_sync *s, const char *db, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_database(milvus_sync *s, const char *db, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_describe_database(milvus_sync *s, const char *db,
-                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_alter_database_properties(milvus_sync *s, const char *db,
-                                                        const char *const *keys,
-                                                        const char *const *values, size_t n,
+MILVUS_EXTERN milvus_status milvus_sync_connect(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_use_database(milvus_sync *s, const char *db,
+                                                     milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_server_version(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_check_health(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_database(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_create_database(milvus_sync *s, const char *db,
                                                         milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_database_properties(milvus_sync *s, const char *db,
-                                                       const char *const *keys, size_t n,
-                                                       milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_database(milvus_sync *s, const char *db,
+                                                      milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_describe_database(milvus_sync *s, const char *db,
+                                                          milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_alter_database_properties(milvus_sync *s, const char *db,
+                                                                  const char *const *keys,
+                                                                  const char *const *values,
+                                                                  size_t n, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_database_properties(milvus_sync *s, const char *db,
+                                                                 const char *const *keys, size_t n,
+                                                                 milvus_result **out);
 
 /* ---- collections and partitions -------------------------------------------- */
 
-MILVUS_EXTERN int milvus_sync_create_collection(milvus_sync *s, const char *collection,
-                                                const milvus_schema *schema,
-                                                const milvus_collection_options *o,
-                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_collections(milvus_sync *s, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_describe_collection(milvus_sync *s, const char *collection,
-                                                  milvus_result **out);
-MILVUS_EXTERN int milvus_sync_has_collection(milvus_sync *s, const char *collection,
-                                             milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_collection(milvus_sync *s, const char *collection,
-                                              milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_collection_stats(milvus_sync *s, const char *collection,
-                                                   milvus_result **out);
-MILVUS_EXTERN int milvus_sync_create_partition(milvus_sync *s, const char *collection,
-                                               const char *partition, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_partition(milvus_sync *s, const char *collection,
-                                             const char *partition, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_has_partition(milvus_sync *s, const char *collection,
-                                            const char *partition, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_partitions(milvus_sync *s, const char *collection,
-                                              milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_create_collection(milvus_sync *s, const char *collection,
+                                                          const milvus_schema *schema,
+                                                          const milvus_collection_options *o,
+                                                          milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_collections(milvus_sync *s, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_describe_collection(milvus_sync *s, const char *collection,
+                                                            milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_has_collection(milvus_sync *s, const char *collection,
+                                                       milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_collection(milvus_sync *s, const char *collection,
+                                                        milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_collection_stats(milvus_sync *s, const char *collection,
+                                                             milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_create_partition(milvus_sync *s, const char *collection,
+                                                         const char *partition,
+                                                         milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_partition(milvus_sync *s, const char *collection,
+                                                       const char *partition, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_has_partition(milvus_sync *s, const char *collection,
+                                                      const char *partition, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_partitions(milvus_sync *s, const char *collection,
+                                                        milvus_result **out);
 
 /* ---- indexes, load --------------------------------------------------------------- */
 
-MILVUS_EXTERN int milvus_sync_create_index(milvus_sync *s, const char *collection,
-                                           const char *field, const milvus_index_options *o,
-                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_describe_index(milvus_sync *s, const char *collection,
-                                             const char *index, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_indexes(milvus_sync *s, const char *collection,
-                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_index(milvus_sync *s, const char *collection,
-                                         const char *index, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_load_collection(milvus_sync *s, const char *collection,
-                                              const milvus_load_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_release_collection(milvus_sync *s, const char *collection,
-                                                 milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_load_state(milvus_sync *s, const char *collection,
-                                             milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_create_index(milvus_sync *s, const char *collection,
+                                                     const char *field,
+                                                     const milvus_index_options *o,
+                                                     milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_describe_index(milvus_sync *s, const char *collection,
+                                                       const char *index, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_indexes(milvus_sync *s, const char *collection,
+                                                     milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_index(milvus_sync *s, const char *collection,
+                                                   const char *index, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_load_collection(milvus_sync *s, const char *collection,
+                                                        const milvus_load_options *o,
+                                                        milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_release_collection(milvus_sync *s, const char *collection,
+                                                           milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_load_state(milvus_sync *s, const char *collection,
+                                                       milvus_result **out);
 
 /* ---- writes, reads, aliases, maintenance --------------------------------------- */
 
-MILVUS_EXTERN int milvus_sync_insert(milvus_sync *s, const char *collection,
-                                     const milvus_column *const *cols, size_t ncols,
-                                     const milvus_write_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_upsert(milvus_sync *s, const char *collection,
-                                     const milvus_column *const *cols, size_t ncols,
-                                     const milvus_write_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_delete(milvus_sync *s, const char *collection, const char *expr,
-                                     const milvus_write_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_delete_ids(milvus_sync *s, const char *collection,
-                                         const milvus_column *ids, const milvus_write_options *o,
-                                         milvus_result **out);
-MILVUS_EXTERN int milvus_sync_search(milvus_sync *s, const char *collection,
-                                     const milvus_search_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_hybrid_search(milvus_sync *s, const char *collection,
-                                            const milvus_search_options *const *legs, size_t n,
-                                            const milvus_search_options *top,
+MILVUS_EXTERN milvus_status milvus_sync_insert(milvus_sync *s, const char *collection,
+                                               const milvus_column *const *cols, size_t ncols,
+                                               const milvus_write_options *o, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_upsert(milvus_sync *s, const char *collection,
+                                               const milvus_column *const *cols, size_t ncols,
+                                               const milvus_write_options *o, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_delete(milvus_sync *s, const char *collection,
+                                               const char *expr, const milvus_write_options *o,
+                                               milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_delete_ids(milvus_sync *s, const char *collection,
+                                                   const milvus_column *ids,
+                                                   const milvus_write_options *o,
+                                                   milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_search(milvus_sync *s, const char *collection,
+                                               const milvus_search_options *o, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_hybrid_search(milvus_sync *s, const char *collection,
+                                                      const milvus_search_options *const *legs,
+                                                      size_t n, const milvus_search_options *top,
+                                                      milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_query(milvus_sync *s, const char *collection,
+                                              const milvus_query_options *o, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get(milvus_sync *s, const char *collection,
+                                            const milvus_column *ids, const milvus_query_options *o,
                                             milvus_result **out);
-MILVUS_EXTERN int milvus_sync_query(milvus_sync *s, const char *collection,
-                                    const milvus_query_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get(milvus_sync *s, const char *collection,
-                                  const milvus_column *ids, const milvus_query_options *o,
-                                  milvus_result **out);
-MILVUS_EXTERN int milvus_sync_count(milvus_sync *s, const char *collection, const char *filter,
-                                    milvus_result **out);
-MILVUS_EXTERN int milvus_sync_create_alias(milvus_sync *s, const char *collection,
-                                           const char *alias, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_alias(milvus_sync *s, const char *alias, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_flush(milvus_sync *s, const char *collection, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_count(milvus_sync *s, const char *collection,
+                                              const char *filter, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_create_alias(milvus_sync *s, const char *collection,
+                                                     const char *alias, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_alias(milvus_sync *s, const char *alias,
+                                                   milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_flush(milvus_sync *s, const char *collection,
+                                              milvus_result **out);
 
 /* ---- collection administration, partitions, aliases, compaction, awaits -------- */
 
-MILVUS_EXTERN int milvus_sync_rename_collection(milvus_sync *s, const char *collection,
-                                                const char *new_name, const char *new_db,
-                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_alter_collection_properties(milvus_sync *s, const char *collection,
-                                                          const char *const *keys,
-                                                          const char *const *values, size_t n,
+MILVUS_EXTERN milvus_status milvus_sync_rename_collection(milvus_sync *s, const char *collection,
+                                                          const char *new_name, const char *new_db,
                                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_collection_properties(milvus_sync *s, const char *collection,
-                                                         const char *const *keys, size_t n,
-                                                         milvus_result **out);
-MILVUS_EXTERN int milvus_sync_alter_collection_field_property(milvus_sync *s,
-                                                              const char *collection,
-                                                              const char *field,
-                                                              const char *const *keys,
-                                                              const char *const *values, size_t n,
-                                                              milvus_result **out);
-MILVUS_EXTERN int milvus_sync_create_collection_quick(milvus_sync *s, const char *collection,
-                                                      int64_t dim, const char *metric, int auto_id,
-                                                      const milvus_await_options *o,
-                                                      milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_partition_stats(milvus_sync *s, const char *collection,
-                                                  const char *partition, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_load_partitions(milvus_sync *s, const char *collection,
-                                              const char *const *partitions, size_t n,
-                                              milvus_result **out);
-MILVUS_EXTERN int milvus_sync_release_partitions(milvus_sync *s, const char *collection,
-                                                 const char *const *partitions, size_t n,
-                                                 milvus_result **out);
-MILVUS_EXTERN int milvus_sync_refresh_load(milvus_sync *s, const char *collection,
-                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_await_index(milvus_sync *s, const char *collection,
-                                          const char *index, const milvus_await_options *o,
-                                          milvus_result **out);
-MILVUS_EXTERN int milvus_sync_await_load(milvus_sync *s, const char *collection,
-                                         const char *const *partitions, size_t n,
-                                         const milvus_await_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_flush_and_wait(milvus_sync *s, const char *collection,
-                                             const milvus_await_options *o, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_alter_alias(milvus_sync *s, const char *collection,
-                                          const char *alias, milvus_result **out);
-MILVUS_EXTERN int milvus_sync_describe_alias(milvus_sync *s, const char *alias,
-                                             milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_aliases(milvus_sync *s, const char *collection,
-                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_compact(milvus_sync *s, const char *collection, int major,
-                                      milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_compaction_state(milvus_sync *s, int64_t compaction_id,
+MILVUS_EXTERN milvus_status milvus_sync_alter_collection_properties(milvus_sync *s,
+                                                                    const char *collection,
+                                                                    const char *const *keys,
+                                                                    const char *const *values,
+                                                                    size_t n, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_collection_properties(milvus_sync *s,
+                                                                   const char *collection,
+                                                                   const char *const *keys,
+                                                                   size_t n, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_alter_collection_field_property(
+    milvus_sync *s, const char *collection, const char *field, const char *const *keys,
+    const char *const *values, size_t n, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_create_collection_quick(milvus_sync *s,
+                                                                const char *collection, int64_t dim,
+                                                                const char *metric, int auto_id,
+                                                                const milvus_await_options *o,
+                                                                milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_partition_stats(milvus_sync *s, const char *collection,
+                                                            const char *partition,
+                                                            milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_load_partitions(milvus_sync *s, const char *collection,
+                                                        const char *const *partitions, size_t n,
+                                                        milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_release_partitions(milvus_sync *s, const char *collection,
+                                                           const char *const *partitions, size_t n,
+                                                           milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_refresh_load(milvus_sync *s, const char *collection,
+                                                     milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_await_index(milvus_sync *s, const char *collection,
+                                                    const char *index,
+                                                    const milvus_await_options *o,
+                                                    milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_await_load(milvus_sync *s, const char *collection,
+                                                   const char *const *partitions, size_t n,
+                                                   const milvus_await_options *o,
                                                    milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_flush_and_wait(milvus_sync *s, const char *collection,
+                                                       const milvus_await_options *o,
+                                                       milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_alter_alias(milvus_sync *s, const char *collection,
+                                                    const char *alias, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_describe_alias(milvus_sync *s, const char *alias,
+                                                       milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_aliases(milvus_sync *s, const char *collection,
+                                                     milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_compact(milvus_sync *s, const char *collection, int major,
+                                                milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_compaction_state(milvus_sync *s, int64_t compaction_id,
+                                                             milvus_result **out);
 
 /* ---- snapshots (see <milvus/snapshot.h>) ------------------------------------------ */
 
-MILVUS_EXTERN int milvus_sync_create_snapshot(milvus_sync *s, const char *collection,
-                                              const char *name, const milvus_snapshot_options *o,
-                                              milvus_result **out);
-MILVUS_EXTERN int milvus_sync_flush_and_snapshot(milvus_sync *s, const char *collection,
-                                                 const char *name,
-                                                 const milvus_snapshot_options *o,
-                                                 const milvus_await_options *ao,
-                                                 milvus_result **out);
-MILVUS_EXTERN int milvus_sync_drop_snapshot(milvus_sync *s, const char *collection,
-                                            const char *name, const milvus_snapshot_options *o,
-                                            milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_snapshots(milvus_sync *s, const char *collection,
-                                             const milvus_snapshot_options *o,
-                                             milvus_result **out);
-MILVUS_EXTERN int milvus_sync_describe_snapshot(milvus_sync *s, const char *collection,
-                                                const char *name,
-                                                const milvus_snapshot_options *o,
-                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_restore_snapshot(milvus_sync *s, const char *collection,
-                                               const char *name, const char *target_collection,
-                                               const milvus_snapshot_options *o,
-                                               milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_restore_snapshot_state(milvus_sync *s, int64_t job_id,
-                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_list_restore_snapshot_jobs(milvus_sync *s, const char *collection,
-                                                const milvus_snapshot_options *o,
-                                                milvus_result **out);
-MILVUS_EXTERN int milvus_sync_export_snapshot(milvus_sync *s, const char *collection,
-                                              const char *name, const char *target_path,
-                                              const milvus_snapshot_options *o,
-                                              milvus_result **out);
-MILVUS_EXTERN int milvus_sync_get_export_snapshot_state(milvus_sync *s, int64_t job_id,
-                                               milvus_result **out);
-MILVUS_EXTERN int milvus_sync_restore_external_snapshot(milvus_sync *s,
-                                                        const char *target_collection,
-                                                        const char *metadata_uri,
+MILVUS_EXTERN milvus_status milvus_sync_create_snapshot(milvus_sync *s, const char *collection,
+                                                        const char *name,
                                                         const milvus_snapshot_options *o,
                                                         milvus_result **out);
-MILVUS_EXTERN int milvus_sync_pin_snapshot_data(milvus_sync *s, const char *collection,
-                                           const char *name, const milvus_snapshot_options *o,
-                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_unpin_snapshot_data(milvus_sync *s, int64_t pin_id, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_flush_and_snapshot(milvus_sync *s, const char *collection,
+                                                           const char *name,
+                                                           const milvus_snapshot_options *o,
+                                                           const milvus_await_options *ao,
+                                                           milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_drop_snapshot(milvus_sync *s, const char *collection,
+                                                      const char *name,
+                                                      const milvus_snapshot_options *o,
+                                                      milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_snapshots(milvus_sync *s, const char *collection,
+                                                       const milvus_snapshot_options *o,
+                                                       milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_describe_snapshot(milvus_sync *s, const char *collection,
+                                                          const char *name,
+                                                          const milvus_snapshot_options *o,
+                                                          milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_restore_snapshot(milvus_sync *s, const char *collection,
+                                                         const char *name,
+                                                         const char *target_collection,
+                                                         const milvus_snapshot_options *o,
+                                                         milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_restore_snapshot_state(milvus_sync *s, int64_t job_id,
+                                                                   milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_list_restore_snapshot_jobs(milvus_sync *s,
+                                                                   const char *collection,
+                                                                   const milvus_snapshot_options *o,
+                                                                   milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_export_snapshot(milvus_sync *s, const char *collection,
+                                                        const char *name, const char *target_path,
+                                                        const milvus_snapshot_options *o,
+                                                        milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_get_export_snapshot_state(milvus_sync *s, int64_t job_id,
+                                                                  milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_restore_external_snapshot(milvus_sync *s,
+                                                                  const char *target_collection,
+                                                                  const char *metadata_uri,
+                                                                  const milvus_snapshot_options *o,
+                                                                  milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_pin_snapshot_data(milvus_sync *s, const char *collection,
+                                                          const char *name,
+                                                          const milvus_snapshot_options *o,
+                                                          milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_unpin_snapshot_data(milvus_sync *s, int64_t pin_id,
+                                                            milvus_result **out);
 
 /* Awaits (and flush_and_snapshot, flush_and_wait, await_index,
  * await_load, create_collection_quick above): the progress callback of
@@ -274,24 +294,19 @@ MILVUS_EXTERN int milvus_sync_unpin_snapshot_data(milvus_sync *s, int64_t pin_id
  * it must not call a milvus_sync_X() of the same handle.  Each wait is
  * bounded by milvus_sync_set_timeout_ms() as well as by the await's own
  * deadline: the first to pass ends it. */
-MILVUS_EXTERN int milvus_sync_await_restore(milvus_sync *s, int64_t job_id,
-                                            const milvus_await_options *ao,
-                                            milvus_result **out);
-MILVUS_EXTERN int milvus_sync_await_export(milvus_sync *s, int64_t job_id,
-                                           const milvus_await_options *ao,
-                                           milvus_result **out);
-MILVUS_EXTERN int milvus_sync_restore_snapshot_and_wait(milvus_sync *s, const char *collection,
-                                                        const char *name,
-                                                        const char *target_collection,
-                                                        const milvus_snapshot_options *o,
-                                                        const milvus_await_options *ao,
-                                                        milvus_result **out);
-MILVUS_EXTERN int milvus_sync_export_snapshot_and_wait(milvus_sync *s, const char *collection,
-                                                       const char *name, const char *target_path,
-                                                       const milvus_snapshot_options *o,
-                                                       const milvus_await_options *ao,
-                                                       milvus_result **out);
-MILVUS_EXTERN int milvus_sync_restore_external_snapshot_and_wait(
+MILVUS_EXTERN milvus_status milvus_sync_await_restore(milvus_sync *s, int64_t job_id,
+                                                      const milvus_await_options *ao,
+                                                      milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_await_export(milvus_sync *s, int64_t job_id,
+                                                     const milvus_await_options *ao,
+                                                     milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_restore_snapshot_and_wait(
+    milvus_sync *s, const char *collection, const char *name, const char *target_collection,
+    const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_export_snapshot_and_wait(
+    milvus_sync *s, const char *collection, const char *name, const char *target_path,
+    const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result **out);
+MILVUS_EXTERN milvus_status milvus_sync_restore_external_snapshot_and_wait(
     milvus_sync *s, const char *target_collection, const char *metadata_uri,
     const milvus_snapshot_options *o, const milvus_await_options *ao, milvus_result **out);
 

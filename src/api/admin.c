@@ -13,9 +13,9 @@
 
 /* ---- collections ----------------------------------------------------------------- */
 
-int milvus_client_rename_collection(milvus_client *c, const char *collection,
-                                    const char *new_name, const char *new_db,
-                                    milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_rename_collection(milvus_client *c, const char *collection,
+                                              const char *new_name, const char *new_db,
+                                              milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__RenameCollectionRequest req =
         MILVUS__PROTO__MILVUS__RENAME_COLLECTION_REQUEST__INIT;
@@ -87,26 +87,26 @@ static int alter_collection(milvus_client *c, const char *coll, const char *cons
     return rc;
 }
 
-int milvus_client_alter_collection_properties(milvus_client *c, const char *collection,
-                                              const char *const *keys, const char *const *values,
-                                              size_t n, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_alter_collection_properties(milvus_client *c, const char *collection,
+                                                        const char *const *keys,
+                                                        const char *const *values, size_t n,
+                                                        milvus_result_cb cb, void *ctx)
 {
     if (c && !values)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "values is NULL");
     return alter_collection(c, collection, keys, values, n, cb, ctx);
 }
 
-int milvus_client_drop_collection_properties(milvus_client *c, const char *collection,
-                                             const char *const *keys, size_t n,
-                                             milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_drop_collection_properties(milvus_client *c, const char *collection,
+                                                       const char *const *keys, size_t n,
+                                                       milvus_result_cb cb, void *ctx)
 {
     return alter_collection(c, collection, keys, NULL, n, cb, ctx);
 }
 
-int milvus_client_alter_collection_field_property(milvus_client *c, const char *collection,
-                                                  const char *field, const char *const *keys,
-                                                  const char *const *values, size_t n,
-                                                  milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_alter_collection_field_property(
+    milvus_client *c, const char *collection, const char *field, const char *const *keys,
+    const char *const *values, size_t n, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__AlterCollectionFieldRequest req =
         MILVUS__PROTO__MILVUS__ALTER_COLLECTION_FIELD_REQUEST__INIT;
@@ -145,9 +145,9 @@ static int check_partitions(milvus_client *c, const char *const *parts, size_t n
     return MILVUS_OK;
 }
 
-int milvus_client_load_partitions(milvus_client *c, const char *collection,
-                                  const char *const *partitions, size_t n, milvus_result_cb cb,
-                                  void *ctx)
+milvus_status milvus_client_load_partitions(milvus_client *c, const char *collection,
+                                            const char *const *partitions, size_t n,
+                                            milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__LoadPartitionsRequest req =
         MILVUS__PROTO__MILVUS__LOAD_PARTITIONS_REQUEST__INIT;
@@ -162,9 +162,9 @@ int milvus_client_load_partitions(milvus_client *c, const char *collection,
                      &req.base, STATUS_RESP, NULL);
 }
 
-int milvus_client_release_partitions(milvus_client *c, const char *collection,
-                                     const char *const *partitions, size_t n,
-                                     milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_release_partitions(milvus_client *c, const char *collection,
+                                               const char *const *partitions, size_t n,
+                                               milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ReleasePartitionsRequest req =
         MILVUS__PROTO__MILVUS__RELEASE_PARTITIONS_REQUEST__INIT;
@@ -179,8 +179,8 @@ int milvus_client_release_partitions(milvus_client *c, const char *collection,
                      &req.base, STATUS_RESP, NULL);
 }
 
-int milvus_client_refresh_load(milvus_client *c, const char *collection, milvus_result_cb cb,
-                               void *ctx)
+milvus_status milvus_client_refresh_load(milvus_client *c, const char *collection,
+                                         milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__LoadCollectionRequest req =
         MILVUS__PROTO__MILVUS__LOAD_COLLECTION_REQUEST__INIT;
@@ -203,8 +203,9 @@ static void stats_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_get_partition_stats(milvus_client *c, const char *collection,
-                                      const char *partition, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_get_partition_stats(milvus_client *c, const char *collection,
+                                                const char *partition, milvus_result_cb cb,
+                                                void *ctx)
 {
     Milvus__Proto__Milvus__GetPartitionStatisticsRequest req =
         MILVUS__PROTO__MILVUS__GET_PARTITION_STATISTICS_REQUEST__INIT;
@@ -221,8 +222,8 @@ int milvus_client_get_partition_stats(milvus_client *c, const char *collection,
 
 /* ---- aliases -------------------------------------------------------------------------- */
 
-int milvus_client_alter_alias(milvus_client *c, const char *collection, const char *alias,
-                              milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_alter_alias(milvus_client *c, const char *collection, const char *alias,
+                                        milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__AlterAliasRequest req = MILVUS__PROTO__MILVUS__ALTER_ALIAS_REQUEST__INIT;
     int rc = mv_prologue(c, cb, "collection", collection, "alias", alias);
@@ -247,8 +248,8 @@ static void describe_alias_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_describe_alias(milvus_client *c, const char *alias, milvus_result_cb cb,
-                                 void *ctx)
+milvus_status milvus_client_describe_alias(milvus_client *c, const char *alias, milvus_result_cb cb,
+                                           void *ctx)
 {
     Milvus__Proto__Milvus__DescribeAliasRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_ALIAS_REQUEST__INIT;
@@ -270,8 +271,8 @@ static void list_aliases_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_list_aliases(milvus_client *c, const char *collection, milvus_result_cb cb,
-                               void *ctx)
+milvus_status milvus_client_list_aliases(milvus_client *c, const char *collection,
+                                         milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ListAliasesRequest req =
         MILVUS__PROTO__MILVUS__LIST_ALIASES_REQUEST__INIT;
@@ -315,8 +316,8 @@ static void compact_describe_step(mv_op *op, milvus_result *res)
 
 static void no_free(void *p) { (void)p; }
 
-int milvus_client_compact(milvus_client *c, const char *collection, int major,
-                          milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_compact(milvus_client *c, const char *collection, int major,
+                                    milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__DescribeCollectionRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_COLLECTION_REQUEST__INIT;
@@ -353,8 +354,8 @@ static void compaction_state_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_get_compaction_state(milvus_client *c, int64_t compaction_id,
-                                       milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_get_compaction_state(milvus_client *c, int64_t compaction_id,
+                                                 milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__GetCompactionStateRequest req =
         MILVUS__PROTO__MILVUS__GET_COMPACTION_STATE_REQUEST__INIT;

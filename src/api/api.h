@@ -412,7 +412,80 @@ int mv_check_opts(milvus_client *c, const char *op, const char *what, const mv_o
 int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values,
                   size_t n);
 
-/* ---- data.c: shared with read.c ------------------------------------------ */
+/* ---- search.c, query.c: the read option objects, shared with iterator.c --- */
+
+typedef Milvus__Proto__Milvus__SearchRequest__ExprTemplateValuesEntry mv_tv_entry;
+typedef Milvus__Proto__Schema__TemplateValue mv_tv_val;
+
+/* Template values kept by search/query options. */
+typedef struct mv_templates {
+    mv_tv_entry **e;
+    size_t n;
+} mv_templates;
+
+struct milvus_search_options {
+    milvus_column *vectors;
+    char *anns_field;
+    int64_t limit, offset;
+    char *filter;
+    mv_templates tv;
+    mv_strlist out, parts;
+    int consistency; /* -1: collection default */
+    char *metric;
+    char *group_by;
+    int64_t group_size;
+    int strict;
+    int has_range;
+    double radius, range_filter;
+    mv_kvlist params;
+    char *ranker; /* "rrf" or "weighted" */
+    char *ranker_params;
+    mv_opterr err; /* refused setter values */
+};
+
+struct milvus_query_options {
+    char *filter;
+    mv_templates tv;
+    mv_strlist out, parts;
+    int64_t limit, offset;
+    int consistency;
+    mv_opterr err; /* refused setter values */
+};
+
+/* search.c: template values and option setters shared by the search and
+ * query options. */
+void mv_tv_free(mv_templates *t);
+mv_tv_entry **mv_tv_as(const mv_templates *t, const ProtobufCMessageDescriptor *d,
+                       mv_tv_entry **store);
+mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name,
+                     int *rc);
+int mv_tv_string(mv_templates *tv, mv_opterr *e, const char *setter, const char *name,
+                 const char *v);
+int mv_set_filter(mv_opterr *e, const char *setter, char **dst, const char *expr);
+int mv_add_name(mv_opterr *e, const char *setter, const char *what, mv_strlist *l,
+                const char *name);
+int mv_set_consistency(mv_opterr *e, const char *setter, int *dst, milvus_consistency l);
+
+/* search.c: a SearchRequest built from search options (search, hybrid
+ * search legs, the search iterator's template). */
+typedef struct mv_search_build {
+    Milvus__Proto__Milvus__SearchRequest req;
+    mv_kvlist kv;
+    mv_kvp **arr, *st;
+    mv_tv_entry **tva, *tvs;
+    char *pj;
+} mv_search_build;
+int mv_build_search(milvus_client *c, const char *coll, const milvus_search_options *o,
+                    mv_search_build *b);
+void mv_search_build_free(mv_search_build *b);
+
+/* query.c: a QueryRequest started as an op, or only packed into pack_out
+ * (the query iterator's template). */
+int mv_submit_query(milvus_client *c, const char *opname, const char *coll, const char *expr,
+                    const milvus_query_options *o, char **out, size_t nout, mv_step_fn step,
+                    milvus_result_cb cb, void *ctx, ProtobufCBinaryData *pack_out);
+
+/* ---- data.c: shared with search.c, query.c and iterator.c ------------ */
 
 /* Appends n bytes of s to the growing *buf; 0 or -1 (out of memory). */
 int mv_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n);

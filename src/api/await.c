@@ -76,8 +76,9 @@ static void index_complete(mv_op *op, milvus_result *res)
 
 static const mv_poll_kind index_kind = {index_send, index_read, index_name, NULL, index_complete};
 
-int milvus_client_await_index(milvus_client *c, const char *collection, const char *index,
-                              const milvus_await_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_await_index(milvus_client *c, const char *collection, const char *index,
+                                        const milvus_await_options *o, milvus_result_cb cb,
+                                        void *ctx)
 {
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", collection, index ? "index" : NULL, index);
@@ -122,9 +123,10 @@ static void load_name(const mv_op *op, char *buf, size_t len)
 
 static const mv_poll_kind load_kind = {load_send, load_read, load_name, NULL, NULL};
 
-int milvus_client_await_load(milvus_client *c, const char *collection,
-                             const char *const *partitions, size_t n,
-                             const milvus_await_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_await_load(milvus_client *c, const char *collection,
+                                       const char *const *partitions, size_t n,
+                                       const milvus_await_options *o, milvus_result_cb cb,
+                                       void *ctx)
 {
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", collection, NULL, NULL);
@@ -205,8 +207,9 @@ void mv_flush_step(mv_op *op, milvus_result *res)
     mv_await_poll(op);
 }
 
-int milvus_client_flush_and_wait(milvus_client *c, const char *collection,
-                                 const milvus_await_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_flush_and_wait(milvus_client *c, const char *collection,
+                                           const milvus_await_options *o, milvus_result_cb cb,
+                                           void *ctx)
 {
     Milvus__Proto__Milvus__FlushRequest req = MILVUS__PROTO__MILVUS__FLUSH_REQUEST__INIT;
     char *names[1];
@@ -265,10 +268,10 @@ static void quick_step(mv_op *op, milvus_result *res)
     }
 }
 
-int milvus_client_create_collection_quick(milvus_client *c, const char *collection, int64_t dim,
-                                          const char *metric, int auto_id,
-                                          const milvus_await_options *o, milvus_result_cb cb,
-                                          void *ctx)
+milvus_status milvus_client_create_collection_quick(milvus_client *c, const char *collection,
+                                                    int64_t dim, const char *metric, int auto_id,
+                                                    const milvus_await_options *o,
+                                                    milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__CreateCollectionRequest req =
         MILVUS__PROTO__MILVUS__CREATE_COLLECTION_REQUEST__INIT;

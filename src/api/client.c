@@ -851,7 +851,7 @@ static int start_handshake(milvus_client *c)
     return rc;
 }
 
-int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     int rc = mv_client_check(c, cb);
     if (rc != MILVUS_OK)
@@ -859,7 +859,8 @@ int milvus_client_connect(milvus_client *c, milvus_result_cb cb, void *ctx)
     return submit_connect(c, "connect", cb, ctx, 0);
 }
 
-int milvus_client_use_database(milvus_client *c, const char *db, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_use_database(milvus_client *c, const char *db, milvus_result_cb cb,
+                                         void *ctx)
 {
     char *d;
     int rc = mv_client_check(c, cb);
@@ -882,7 +883,8 @@ int milvus_client_use_database(milvus_client *c, const char *db, milvus_result_c
 
 /* ---- lifecycle -------------------------------------------------------------------- */
 
-int milvus_client_new(milvus_client **out, struct event_base *base, const milvus_options *opts)
+milvus_status milvus_client_new(milvus_client **out, struct event_base *base,
+                                const milvus_options *opts)
 {
     milvus_client *c;
     int rc;
@@ -999,7 +1001,7 @@ static void maybe_closed(milvus_client *c)
         event_add(c->close_ev, &tv);
 }
 
-int milvus_client_close(milvus_client *c, milvus_client_closed_cb cb, void *ctx)
+milvus_status milvus_client_close(milvus_client *c, milvus_client_closed_cb cb, void *ctx)
 {
     if (!c)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -1020,7 +1022,7 @@ static void finish_cancelled(mv_op *op)
     mv_op_fail(op, MILVUS_ERR_CANCELLED, "cancelled");
 }
 
-int milvus_client_cancel(milvus_client *c, uint64_t id)
+milvus_status milvus_client_cancel(milvus_client *c, uint64_t id)
 {
     if (!c)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -1053,7 +1055,7 @@ static void version_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_get_server_version(milvus_client *c, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_get_server_version(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__GetVersionRequest req = MILVUS__PROTO__MILVUS__GET_VERSION_REQUEST__INIT;
     mv_op *op;
@@ -1078,7 +1080,7 @@ static void health_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_check_health(milvus_client *c, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_check_health(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__CheckHealthRequest req =
         MILVUS__PROTO__MILVUS__CHECK_HEALTH_REQUEST__INIT;

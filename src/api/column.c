@@ -209,36 +209,43 @@ static int new_fixed(milvus_column **out, const char *name, int type, const void
     return finish(out, c, rc, rows);
 }
 
-int milvus_column_new_bool(milvus_column **out, const char *name, const uint8_t *v, size_t rows)
+milvus_status milvus_column_new_bool(milvus_column **out, const char *name, const uint8_t *v,
+                                     size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_BOOL, v, rows);
 }
-int milvus_column_new_int8(milvus_column **out, const char *name, const int8_t *v, size_t rows)
+milvus_status milvus_column_new_int8(milvus_column **out, const char *name, const int8_t *v,
+                                     size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_INT8, v, rows);
 }
-int milvus_column_new_int16(milvus_column **out, const char *name, const int16_t *v, size_t rows)
+milvus_status milvus_column_new_int16(milvus_column **out, const char *name, const int16_t *v,
+                                      size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_INT16, v, rows);
 }
-int milvus_column_new_int32(milvus_column **out, const char *name, const int32_t *v, size_t rows)
+milvus_status milvus_column_new_int32(milvus_column **out, const char *name, const int32_t *v,
+                                      size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_INT32, v, rows);
 }
-int milvus_column_new_int64(milvus_column **out, const char *name, const int64_t *v, size_t rows)
+milvus_status milvus_column_new_int64(milvus_column **out, const char *name, const int64_t *v,
+                                      size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_INT64, v, rows);
 }
-int milvus_column_new_float(milvus_column **out, const char *name, const float *v, size_t rows)
+milvus_status milvus_column_new_float(milvus_column **out, const char *name, const float *v,
+                                      size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_FLOAT, v, rows);
 }
-int milvus_column_new_double(milvus_column **out, const char *name, const double *v, size_t rows)
+milvus_status milvus_column_new_double(milvus_column **out, const char *name, const double *v,
+                                       size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_DOUBLE, v, rows);
 }
-int milvus_column_new_timestamptz(milvus_column **out, const char *name, const int64_t *v,
-                                  size_t rows)
+milvus_status milvus_column_new_timestamptz(milvus_column **out, const char *name, const int64_t *v,
+                                            size_t rows)
 {
     return new_fixed(out, name, MILVUS_TYPE_TIMESTAMPTZ, v, rows);
 }
@@ -253,8 +260,8 @@ static int strings_valid(const char *const *v, size_t rows)
     return 1;
 }
 
-int milvus_column_new_strings(milvus_column **out, const char *name, milvus_data_type type,
-                              const char *const *v, size_t rows)
+milvus_status milvus_column_new_strings(milvus_column **out, const char *name,
+                                        milvus_data_type type, const char *const *v, size_t rows)
 {
     milvus_column *c;
     Milvus__Proto__Schema__ScalarField *sf;
@@ -300,14 +307,14 @@ int milvus_column_new_strings(milvus_column **out, const char *name, milvus_data
     return finish(out, c, MILVUS_OK, rows);
 }
 
-int milvus_column_new_varchar(milvus_column **out, const char *name, const char *const *v,
-                              size_t rows)
+milvus_status milvus_column_new_varchar(milvus_column **out, const char *name, const char *const *v,
+                                        size_t rows)
 {
     return milvus_column_new_strings(out, name, MILVUS_TYPE_VARCHAR, v, rows);
 }
 
-int milvus_column_new_json(milvus_column **out, const char *name, const char *const *v,
-                           size_t rows)
+milvus_status milvus_column_new_json(milvus_column **out, const char *name, const char *const *v,
+                                     size_t rows)
 {
     return milvus_column_new_strings(out, name, MILVUS_TYPE_JSON, v, rows);
 }
@@ -328,8 +335,8 @@ static size_t elem_size(int t)
     }
 }
 
-int milvus_column_new_array(milvus_column **out, const char *name, milvus_data_type et,
-                            size_t rows, const uint64_t *offsets, const void *elements)
+milvus_status milvus_column_new_array(milvus_column **out, const char *name, milvus_data_type et,
+                                      size_t rows, const uint64_t *offsets, const void *elements)
 {
     milvus_column *c;
     Milvus__Proto__Schema__ScalarField *sf;
@@ -444,28 +451,28 @@ static int new_dense(milvus_column **out, const char *name, int type, int64_t di
     return finish(out, c, MILVUS_OK, rows);
 }
 
-int milvus_column_new_float_vector(milvus_column **out, const char *name, int64_t dim,
-                                   const float *data, size_t rows)
+milvus_status milvus_column_new_float_vector(milvus_column **out, const char *name, int64_t dim,
+                                             const float *data, size_t rows)
 {
     return new_dense(out, name, MILVUS_TYPE_FLOAT_VECTOR, dim, data, rows, 1);
 }
-int milvus_column_new_binary_vector(milvus_column **out, const char *name, int64_t dim,
-                                    const uint8_t *data, size_t rows)
+milvus_status milvus_column_new_binary_vector(milvus_column **out, const char *name, int64_t dim,
+                                              const uint8_t *data, size_t rows)
 {
     return new_dense(out, name, MILVUS_TYPE_BINARY_VECTOR, dim, data, rows, 1);
 }
-int milvus_column_new_float16_vector(milvus_column **out, const char *name, int64_t dim,
-                                     const uint16_t *data, size_t rows)
+milvus_status milvus_column_new_float16_vector(milvus_column **out, const char *name, int64_t dim,
+                                               const uint16_t *data, size_t rows)
 {
     return new_dense(out, name, MILVUS_TYPE_FLOAT16_VECTOR, dim, data, rows, 1);
 }
-int milvus_column_new_bfloat16_vector(milvus_column **out, const char *name, int64_t dim,
-                                      const uint16_t *data, size_t rows)
+milvus_status milvus_column_new_bfloat16_vector(milvus_column **out, const char *name, int64_t dim,
+                                                const uint16_t *data, size_t rows)
 {
     return new_dense(out, name, MILVUS_TYPE_BFLOAT16_VECTOR, dim, data, rows, 1);
 }
-int milvus_column_new_int8_vector(milvus_column **out, const char *name, int64_t dim,
-                                  const int8_t *data, size_t rows)
+milvus_status milvus_column_new_int8_vector(milvus_column **out, const char *name, int64_t dim,
+                                            const int8_t *data, size_t rows)
 {
     return new_dense(out, name, MILVUS_TYPE_INT8_VECTOR, dim, data, rows, 1);
 }
@@ -483,9 +490,9 @@ static uint32_t get_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int milvus_column_new_sparse_vector(milvus_column **out, const char *name, size_t rows,
-                                    const uint64_t *offsets, const uint32_t *indices,
-                                    const float *values)
+milvus_status milvus_column_new_sparse_vector(milvus_column **out, const char *name, size_t rows,
+                                              const uint64_t *offsets, const uint32_t *indices,
+                                              const float *values)
 {
     milvus_column *c;
     Milvus__Proto__Schema__VectorField *vf;
@@ -532,8 +539,8 @@ int milvus_column_new_sparse_vector(milvus_column **out, const char *name, size_
     return finish(out, c, MILVUS_OK, rows);
 }
 
-int milvus_column_wrap(milvus_column **out, const char *name, milvus_data_type type, int64_t dim,
-                       const void *data, size_t rows)
+milvus_status milvus_column_wrap(milvus_column **out, const char *name, milvus_data_type type,
+                                 int64_t dim, const void *data, size_t rows)
 {
     milvus_column *c;
     Milvus__Proto__Schema__ScalarField *sf;
@@ -673,7 +680,7 @@ milvus_column *mv_column_view(mv_fd *fd, size_t off, size_t rows)
 
 /* ---- modifiers --------------------------------------------------------------- */
 
-int milvus_column_set_valid(milvus_column *c, const uint8_t *valid, size_t rows)
+milvus_status milvus_column_set_valid(milvus_column *c, const uint8_t *valid, size_t rows)
 {
     size_t nvalid = 0;
     protobuf_c_boolean *v;
@@ -696,7 +703,7 @@ int milvus_column_set_valid(milvus_column *c, const uint8_t *valid, size_t rows)
     return build_vidx(c);
 }
 
-int milvus_column_set_dynamic(milvus_column *c, int on)
+milvus_status milvus_column_set_dynamic(milvus_column *c, int on)
 {
     if (!c || !c->owned || c->fd->type != MILVUS__PROTO__SCHEMA__DATA_TYPE__JSON)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -775,7 +782,7 @@ static const Milvus__Proto__Schema__ScalarField *scalars(const milvus_column *c)
                                                                                   : NULL;
 }
 
-int milvus_column_get_bool(const milvus_column *c, size_t row, int *value)
+milvus_status milvus_column_get_bool(const milvus_column *c, size_t row, int *value)
 {
     size_t k;
     const Milvus__Proto__Schema__ScalarField *s;
@@ -857,7 +864,7 @@ int mv_parse_rfc3339_us(const char *t, int64_t *out)
     return 0;
 }
 
-int milvus_column_get_int(const milvus_column *c, size_t row, int64_t *value)
+milvus_status milvus_column_get_int(const milvus_column *c, size_t row, int64_t *value)
 {
     size_t k;
     const Milvus__Proto__Schema__ScalarField *s;
@@ -877,7 +884,7 @@ int milvus_column_get_int(const milvus_column *c, size_t row, int64_t *value)
     }
 }
 
-int milvus_column_get_float(const milvus_column *c, size_t row, float *value)
+milvus_status milvus_column_get_float(const milvus_column *c, size_t row, float *value)
 {
     size_t k;
     const Milvus__Proto__Schema__ScalarField *s;
@@ -887,7 +894,7 @@ int milvus_column_get_float(const milvus_column *c, size_t row, float *value)
     return MILVUS_OK;
 }
 
-int milvus_column_get_double(const milvus_column *c, size_t row, double *value)
+milvus_status milvus_column_get_double(const milvus_column *c, size_t row, double *value)
 {
     size_t k;
     const Milvus__Proto__Schema__ScalarField *s;
@@ -902,7 +909,8 @@ int milvus_column_get_double(const milvus_column *c, size_t row, double *value)
     return MILVUS_OK;
 }
 
-int milvus_column_get_string(const milvus_column *c, size_t row, const char **value, size_t *len)
+milvus_status milvus_column_get_string(const milvus_column *c, size_t row, const char **value,
+                                       size_t *len)
 {
     size_t k;
     const Milvus__Proto__Schema__ScalarField *s;
@@ -935,8 +943,8 @@ int milvus_column_get_string(const milvus_column *c, size_t row, const char **va
     return MILVUS_OK;
 }
 
-int milvus_column_get_vector(const milvus_column *c, size_t row, const void **data,
-                             size_t *bytes)
+milvus_status milvus_column_get_vector(const milvus_column *c, size_t row, const void **data,
+                                       size_t *bytes)
 {
     size_t k, rb;
     const Milvus__Proto__Schema__VectorField *v;
@@ -972,7 +980,7 @@ static const ProtobufCBinaryData *sparse_row(const milvus_column *c, size_t row)
     return &c->fd->vectors->sparse_float_vector->contents[k];
 }
 
-int milvus_column_get_sparse(const milvus_column *c, size_t row, size_t *nnz)
+milvus_status milvus_column_get_sparse(const milvus_column *c, size_t row, size_t *nnz)
 {
     const ProtobufCBinaryData *b = sparse_row(c, row);
     if (!b || !nnz)
@@ -981,8 +989,8 @@ int milvus_column_get_sparse(const milvus_column *c, size_t row, size_t *nnz)
     return MILVUS_OK;
 }
 
-int milvus_column_get_sparse_at(const milvus_column *c, size_t row, size_t k, uint32_t *index,
-                                float *value)
+milvus_status milvus_column_get_sparse_at(const milvus_column *c, size_t row, size_t k,
+                                          uint32_t *index, float *value)
 {
     const ProtobufCBinaryData *b = sparse_row(c, row);
     uint32_t fv;
@@ -1005,7 +1013,7 @@ static const Milvus__Proto__Schema__ScalarField *array_row(const milvus_column *
     return s->array_data->data[k];
 }
 
-int milvus_column_array_length(const milvus_column *c, size_t row, size_t *len)
+milvus_status milvus_column_array_length(const milvus_column *c, size_t row, size_t *len)
 {
     const Milvus__Proto__Schema__ScalarField *s = array_row(c, row);
     milvus_column tmp;
@@ -1036,7 +1044,8 @@ static int array_elem(const milvus_column *c, size_t row, size_t k, mv_fd *fd, m
     return k < tmp->rows ? MILVUS_OK : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_column_array_get_int(const milvus_column *c, size_t row, size_t k, int64_t *value)
+milvus_status milvus_column_array_get_int(const milvus_column *c, size_t row, size_t k,
+                                          int64_t *value)
 {
     mv_fd fd;
     milvus_column tmp;
@@ -1045,7 +1054,8 @@ int milvus_column_array_get_int(const milvus_column *c, size_t row, size_t k, in
     return milvus_column_get_int(&tmp, k, value);
 }
 
-int milvus_column_array_get_double(const milvus_column *c, size_t row, size_t k, double *value)
+milvus_status milvus_column_array_get_double(const milvus_column *c, size_t row, size_t k,
+                                             double *value)
 {
     mv_fd fd;
     milvus_column tmp;
@@ -1054,7 +1064,7 @@ int milvus_column_array_get_double(const milvus_column *c, size_t row, size_t k,
     return milvus_column_get_double(&tmp, k, value);
 }
 
-int milvus_column_array_get_bool(const milvus_column *c, size_t row, size_t k, int *value)
+milvus_status milvus_column_array_get_bool(const milvus_column *c, size_t row, size_t k, int *value)
 {
     mv_fd fd;
     milvus_column tmp;
@@ -1063,8 +1073,8 @@ int milvus_column_array_get_bool(const milvus_column *c, size_t row, size_t k, i
     return milvus_column_get_bool(&tmp, k, value);
 }
 
-int milvus_column_array_get_string(const milvus_column *c, size_t row, size_t k,
-                                   const char **value, size_t *len)
+milvus_status milvus_column_array_get_string(const milvus_column *c, size_t row, size_t k,
+                                             const char **value, size_t *len)
 {
     mv_fd fd;
     milvus_column tmp;

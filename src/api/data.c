@@ -40,7 +40,7 @@ const char *milvus_write_options_last_error(const milvus_write_options *o)
     return mv_opterr_msg(o ? &o->err : NULL);
 }
 
-int milvus_write_options_set_partition(milvus_write_options *o, const char *name)
+milvus_status milvus_write_options_set_partition(milvus_write_options *o, const char *name)
 {
     char *d;
     int rc;
@@ -56,7 +56,7 @@ int milvus_write_options_set_partition(milvus_write_options *o, const char *name
     return MILVUS_OK;
 }
 
-int milvus_write_options_set_partial_update(milvus_write_options *o, int on)
+milvus_status milvus_write_options_set_partial_update(milvus_write_options *o, int on)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -64,7 +64,7 @@ int milvus_write_options_set_partial_update(milvus_write_options *o, int on)
     return MILVUS_OK;
 }
 
-int milvus_write_options_set_zero_copy(milvus_write_options *o, int on)
+milvus_status milvus_write_options_set_zero_copy(milvus_write_options *o, int on)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -428,14 +428,16 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
                        write_schema_step);
 }
 
-int milvus_client_insert(milvus_client *c, const char *coll, const milvus_column *const *cols,
-                         size_t n, const milvus_write_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_insert(milvus_client *c, const char *coll,
+                                   const milvus_column *const *cols, size_t n,
+                                   const milvus_write_options *o, milvus_result_cb cb, void *ctx)
 {
     return write_rows(c, 0, coll, cols, n, o, cb, ctx);
 }
 
-int milvus_client_upsert(milvus_client *c, const char *coll, const milvus_column *const *cols,
-                         size_t n, const milvus_write_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_upsert(milvus_client *c, const char *coll,
+                                   const milvus_column *const *cols, size_t n,
+                                   const milvus_write_options *o, milvus_result_cb cb, void *ctx)
 {
     return write_rows(c, 1, coll, cols, n, o, cb, ctx);
 }
@@ -458,8 +460,8 @@ static int submit_delete(milvus_client *c, const char *coll, const char *expr,
                        &milvus__proto__milvus__mutation_result__descriptor, mutation_step);
 }
 
-int milvus_client_delete(milvus_client *c, const char *coll, const char *expr,
-                         const milvus_write_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_delete(milvus_client *c, const char *coll, const char *expr,
+                                   const milvus_write_options *o, milvus_result_cb cb, void *ctx)
 {
     int rc = mv_client_check(c, cb);
     if (rc || (rc = mv_client_check_name(c, "collection", coll)))
@@ -545,8 +547,9 @@ const char *mv_cached_pk(milvus_client *c, const char *coll)
     return NULL;
 }
 
-int milvus_client_delete_ids(milvus_client *c, const char *coll, const milvus_column *ids,
-                             const milvus_write_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_delete_ids(milvus_client *c, const char *coll, const milvus_column *ids,
+                                       const milvus_write_options *o, milvus_result_cb cb,
+                                       void *ctx)
 {
     const char *pk;
     char *expr;

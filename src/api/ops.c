@@ -67,7 +67,7 @@ static void list_db_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_list_database(milvus_client *c, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_list_database(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ListDatabasesRequest req =
         MILVUS__PROTO__MILVUS__LIST_DATABASES_REQUEST__INIT;
@@ -79,8 +79,8 @@ int milvus_client_list_database(milvus_client *c, milvus_result_cb cb, void *ctx
                   RESP(list_databases_response), list_db_step);
 }
 
-int milvus_client_create_database(milvus_client *c, const char *db, milvus_result_cb cb,
-                                  void *ctx)
+milvus_status milvus_client_create_database(milvus_client *c, const char *db, milvus_result_cb cb,
+                                            void *ctx)
 {
     Milvus__Proto__Milvus__CreateDatabaseRequest req =
         MILVUS__PROTO__MILVUS__CREATE_DATABASE_REQUEST__INIT;
@@ -93,7 +93,8 @@ int milvus_client_create_database(milvus_client *c, const char *db, milvus_resul
                   STATUS_RESP, NULL);
 }
 
-int milvus_client_drop_database(milvus_client *c, const char *db, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_drop_database(milvus_client *c, const char *db, milvus_result_cb cb,
+                                          void *ctx)
 {
     Milvus__Proto__Milvus__DropDatabaseRequest req =
         MILVUS__PROTO__MILVUS__DROP_DATABASE_REQUEST__INIT;
@@ -116,8 +117,8 @@ static void describe_db_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_describe_database(milvus_client *c, const char *db, milvus_result_cb cb,
-                                    void *ctx)
+milvus_status milvus_client_describe_database(milvus_client *c, const char *db, milvus_result_cb cb,
+                                              void *ctx)
 {
     Milvus__Proto__Milvus__DescribeDatabaseRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_DATABASE_REQUEST__INIT;
@@ -175,18 +176,19 @@ static int alter_db(milvus_client *c, const char *db, const char *const *keys,
     return rc;
 }
 
-int milvus_client_alter_database_properties(milvus_client *c, const char *db,
-                                            const char *const *keys, const char *const *values,
-                                            size_t n, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_alter_database_properties(milvus_client *c, const char *db,
+                                                      const char *const *keys,
+                                                      const char *const *values, size_t n,
+                                                      milvus_result_cb cb, void *ctx)
 {
     if (c && !values)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "values is NULL");
     return alter_db(c, db, keys, values, n, cb, ctx);
 }
 
-int milvus_client_drop_database_properties(milvus_client *c, const char *db,
-                                           const char *const *keys, size_t n,
-                                           milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_drop_database_properties(milvus_client *c, const char *db,
+                                                     const char *const *keys, size_t n,
+                                                     milvus_result_cb cb, void *ctx)
 {
     return alter_db(c, db, keys, NULL, n, cb, ctx);
 }
@@ -223,7 +225,7 @@ const char *milvus_collection_options_last_error(const milvus_collection_options
     return mv_opterr_msg(o ? &o->err : NULL);
 }
 
-int milvus_collection_options_set_shards(milvus_collection_options *o, int32_t n)
+milvus_status milvus_collection_options_set_shards(milvus_collection_options *o, int32_t n)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -234,7 +236,8 @@ int milvus_collection_options_set_shards(milvus_collection_options *o, int32_t n
     return MILVUS_OK;
 }
 
-int milvus_collection_options_set_consistency(milvus_collection_options *o, milvus_consistency l)
+milvus_status milvus_collection_options_set_consistency(milvus_collection_options *o,
+                                                        milvus_consistency l)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -248,7 +251,7 @@ int milvus_collection_options_set_consistency(milvus_collection_options *o, milv
     return MILVUS_OK;
 }
 
-int milvus_collection_options_set_num_partitions(milvus_collection_options *o, int64_t n)
+milvus_status milvus_collection_options_set_num_partitions(milvus_collection_options *o, int64_t n)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -279,17 +282,17 @@ static int set_kv(mv_opterr *e, const char *setter, const char *what, mv_kvlist 
     return rc;
 }
 
-int milvus_collection_options_set_property(milvus_collection_options *o, const char *key,
-                                           const char *value)
+milvus_status milvus_collection_options_set_property(milvus_collection_options *o, const char *key,
+                                                     const char *value)
 {
     return o ? set_kv(&o->err, __func__, "property", &o->props, key, value)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_client_create_collection(milvus_client *c, const char *coll,
-                                    const milvus_schema *schema,
-                                    const milvus_collection_options *o, milvus_result_cb cb,
-                                    void *ctx)
+milvus_status milvus_client_create_collection(milvus_client *c, const char *coll,
+                                              const milvus_schema *schema,
+                                              const milvus_collection_options *o,
+                                              milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__CreateCollectionRequest req =
         MILVUS__PROTO__MILVUS__CREATE_COLLECTION_REQUEST__INIT;
@@ -344,7 +347,7 @@ static void list_coll_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_list_collections(milvus_client *c, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_list_collections(milvus_client *c, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ShowCollectionsRequest req =
         MILVUS__PROTO__MILVUS__SHOW_COLLECTIONS_REQUEST__INIT;
@@ -397,8 +400,8 @@ static int describe(milvus_client *c, const char *opname, const char *coll, milv
                   RESP(describe_collection_response), step);
 }
 
-int milvus_client_describe_collection(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                      void *ctx)
+milvus_status milvus_client_describe_collection(milvus_client *c, const char *coll,
+                                                milvus_result_cb cb, void *ctx)
 {
     return describe(c, "describe_collection", coll, cb, ctx, describe_step);
 }
@@ -420,14 +423,14 @@ static void has_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_has_collection(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                 void *ctx)
+milvus_status milvus_client_has_collection(milvus_client *c, const char *coll, milvus_result_cb cb,
+                                           void *ctx)
 {
     return describe(c, "has_collection", coll, cb, ctx, has_step);
 }
 
-int milvus_client_drop_collection(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                  void *ctx)
+milvus_status milvus_client_drop_collection(milvus_client *c, const char *coll, milvus_result_cb cb,
+                                            void *ctx)
 {
     Milvus__Proto__Milvus__DropCollectionRequest req =
         MILVUS__PROTO__MILVUS__DROP_COLLECTION_REQUEST__INIT;
@@ -450,8 +453,8 @@ static void stats_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_get_collection_stats(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                       void *ctx)
+milvus_status milvus_client_get_collection_stats(milvus_client *c, const char *coll,
+                                                 milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__GetCollectionStatisticsRequest req =
         MILVUS__PROTO__MILVUS__GET_COLLECTION_STATISTICS_REQUEST__INIT;
@@ -466,18 +469,18 @@ int milvus_client_get_collection_stats(milvus_client *c, const char *coll, milvu
 
 /* ---- partitions ---------------------------------------------------------------- */
 
-#define PARTITION_OP(fn, opname, Req, REQ_INIT, rpc, desc, step)                              \
-    int fn(milvus_client *c, const char *coll, const char *part, milvus_result_cb cb,      \
-           void *ctx)                                                                      \
-    {                                                                                      \
-        Req req = REQ_INIT;                                                                \
-        int rc = mv_prologue(c, cb, "collection", coll, "partition", part);                                 \
-        if (rc)                                                                            \
-            return rc;                                                                     \
-        req.msg_base = &mv_msg_base;                                                       \
-        req.collection_name = (char *)coll;                                                \
-        req.partition_name = (char *)part;                                                 \
-        return mv_submit(c, opname, coll, cb, ctx, MV_RPC(rpc), &req.base, desc, step);       \
+#define PARTITION_OP(fn, opname, Req, REQ_INIT, rpc, desc, step)                                   \
+    milvus_status fn(milvus_client *c, const char *coll, const char *part, milvus_result_cb cb,    \
+                     void *ctx)                                                                    \
+    {                                                                                              \
+        Req req = REQ_INIT;                                                                        \
+        int rc = mv_prologue(c, cb, "collection", coll, "partition", part);                        \
+        if (rc)                                                                                    \
+            return rc;                                                                             \
+        req.msg_base = &mv_msg_base;                                                               \
+        req.collection_name = (char *)coll;                                                        \
+        req.partition_name = (char *)part;                                                         \
+        return mv_submit(c, opname, coll, cb, ctx, MV_RPC(rpc), &req.base, desc, step);            \
     }
 
 static void bool_step(mv_op *op, milvus_result *res)
@@ -509,8 +512,8 @@ static void list_part_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_list_partitions(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                  void *ctx)
+milvus_status milvus_client_list_partitions(milvus_client *c, const char *coll, milvus_result_cb cb,
+                                            void *ctx)
 {
     Milvus__Proto__Milvus__ShowPartitionsRequest req =
         MILVUS__PROTO__MILVUS__SHOW_PARTITIONS_REQUEST__INIT;
@@ -551,7 +554,7 @@ const char *milvus_index_options_last_error(const milvus_index_options *o)
     return mv_opterr_msg(o ? &o->err : NULL);
 }
 
-int milvus_index_options_set_name(milvus_index_options *o, const char *name)
+milvus_status milvus_index_options_set_name(milvus_index_options *o, const char *name)
 {
     char *d;
     int rc;
@@ -567,7 +570,8 @@ int milvus_index_options_set_name(milvus_index_options *o, const char *name)
     return MILVUS_OK;
 }
 
-int milvus_index_options_set_param(milvus_index_options *o, const char *key, const char *value)
+milvus_status milvus_index_options_set_param(milvus_index_options *o, const char *key,
+                                             const char *value)
 {
     return o ? set_kv(&o->err, __func__, "parameter", &o->params, key, value)
              : MILVUS_ERR_INVALID_ARGUMENT;
@@ -588,18 +592,19 @@ static int set_named_param(milvus_index_options *o, const char *setter, const ch
     return rc;
 }
 
-int milvus_index_options_set_type(milvus_index_options *o, const char *type)
+milvus_status milvus_index_options_set_type(milvus_index_options *o, const char *type)
 {
     return set_named_param(o, __func__, "type", "index_type", type);
 }
 
-int milvus_index_options_set_metric(milvus_index_options *o, const char *metric)
+milvus_status milvus_index_options_set_metric(milvus_index_options *o, const char *metric)
 {
     return set_named_param(o, __func__, "metric", "metric_type", metric);
 }
 
-int milvus_client_create_index(milvus_client *c, const char *coll, const char *field,
-                               const milvus_index_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_create_index(milvus_client *c, const char *coll, const char *field,
+                                         const milvus_index_options *o, milvus_result_cb cb,
+                                         void *ctx)
 {
     Milvus__Proto__Milvus__CreateIndexRequest req =
         MILVUS__PROTO__MILVUS__CREATE_INDEX_REQUEST__INIT;
@@ -661,20 +666,20 @@ static int describe_index(milvus_client *c, const char *opname, const char *coll
                   RESP(describe_index_response), describe_index_step);
 }
 
-int milvus_client_describe_index(milvus_client *c, const char *coll, const char *index,
-                                 milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_describe_index(milvus_client *c, const char *coll, const char *index,
+                                           milvus_result_cb cb, void *ctx)
 {
     return describe_index(c, "describe_index", coll, index, cb, ctx);
 }
 
-int milvus_client_list_indexes(milvus_client *c, const char *coll, milvus_result_cb cb,
-                               void *ctx)
+milvus_status milvus_client_list_indexes(milvus_client *c, const char *coll, milvus_result_cb cb,
+                                         void *ctx)
 {
     return describe_index(c, "list_indexes", coll, NULL, cb, ctx);
 }
 
-int milvus_client_drop_index(milvus_client *c, const char *coll, const char *index,
-                             milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_drop_index(milvus_client *c, const char *coll, const char *index,
+                                       milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__DropIndexRequest req = MILVUS__PROTO__MILVUS__DROP_INDEX_REQUEST__INIT;
     int rc = mv_prologue(c, cb, "collection", coll, "index", index);
@@ -715,7 +720,7 @@ const char *milvus_load_options_last_error(const milvus_load_options *o)
     return mv_opterr_msg(o ? &o->err : NULL);
 }
 
-int milvus_load_options_set_replicas(milvus_load_options *o, int32_t n)
+milvus_status milvus_load_options_set_replicas(milvus_load_options *o, int32_t n)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -727,7 +732,7 @@ int milvus_load_options_set_replicas(milvus_load_options *o, int32_t n)
     return MILVUS_OK;
 }
 
-int milvus_load_options_add_partition(milvus_load_options *o, const char *name)
+milvus_status milvus_load_options_add_partition(milvus_load_options *o, const char *name)
 {
     int rc;
     if (!o)
@@ -739,7 +744,7 @@ int milvus_load_options_add_partition(milvus_load_options *o, const char *name)
     return rc;
 }
 
-int milvus_load_options_set_refresh(milvus_load_options *o, int on)
+milvus_status milvus_load_options_set_refresh(milvus_load_options *o, int on)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -747,8 +752,9 @@ int milvus_load_options_set_refresh(milvus_load_options *o, int on)
     return MILVUS_OK;
 }
 
-int milvus_client_load_collection(milvus_client *c, const char *coll,
-                                  const milvus_load_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_load_collection(milvus_client *c, const char *coll,
+                                            const milvus_load_options *o, milvus_result_cb cb,
+                                            void *ctx)
 {
     int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc || (o && (rc = mv_check_opts(c, "load_collection", "load options", &o->err))))
@@ -776,8 +782,8 @@ int milvus_client_load_collection(milvus_client *c, const char *coll,
     }
 }
 
-int milvus_client_release_collection(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                     void *ctx)
+milvus_status milvus_client_release_collection(milvus_client *c, const char *coll,
+                                               milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ReleaseCollectionRequest req =
         MILVUS__PROTO__MILVUS__RELEASE_COLLECTION_REQUEST__INIT;
@@ -797,8 +803,8 @@ static void load_state_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_get_load_state(milvus_client *c, const char *coll, milvus_result_cb cb,
-                                 void *ctx)
+milvus_status milvus_client_get_load_state(milvus_client *c, const char *coll, milvus_result_cb cb,
+                                           void *ctx)
 {
     Milvus__Proto__Milvus__GetLoadStateRequest req =
         MILVUS__PROTO__MILVUS__GET_LOAD_STATE_REQUEST__INIT;
@@ -813,8 +819,8 @@ int milvus_client_get_load_state(milvus_client *c, const char *coll, milvus_resu
 
 /* ---- aliases / maintenance -------------------------------------------------------- */
 
-int milvus_client_create_alias(milvus_client *c, const char *coll, const char *alias,
-                               milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_create_alias(milvus_client *c, const char *coll, const char *alias,
+                                         milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__CreateAliasRequest req =
         MILVUS__PROTO__MILVUS__CREATE_ALIAS_REQUEST__INIT;
@@ -828,7 +834,8 @@ int milvus_client_create_alias(milvus_client *c, const char *coll, const char *a
                   STATUS_RESP, NULL);
 }
 
-int milvus_client_drop_alias(milvus_client *c, const char *alias, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_drop_alias(milvus_client *c, const char *alias, milvus_result_cb cb,
+                                       void *ctx)
 {
     Milvus__Proto__Milvus__DropAliasRequest req = MILVUS__PROTO__MILVUS__DROP_ALIAS_REQUEST__INIT;
     int rc = mv_prologue(c, cb, NULL, NULL, "alias", alias);
@@ -840,7 +847,8 @@ int milvus_client_drop_alias(milvus_client *c, const char *alias, milvus_result_
                   NULL);
 }
 
-int milvus_client_flush(milvus_client *c, const char *coll, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_flush(milvus_client *c, const char *coll, milvus_result_cb cb,
+                                  void *ctx)
 {
     Milvus__Proto__Milvus__FlushRequest req = MILVUS__PROTO__MILVUS__FLUSH_REQUEST__INIT;
     char *names[1];

@@ -36,7 +36,7 @@ const char *milvus_await_options_last_error(const milvus_await_options *o)
     return mv_opterr_msg(o ? &o->err : NULL);
 }
 
-int milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms)
+milvus_status milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -48,8 +48,8 @@ int milvus_await_options_set_timeout_ms(milvus_await_options *o, int64_t ms)
     return MILVUS_OK;
 }
 
-int milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_ms,
-                                      int64_t max_ms, double factor)
+milvus_status milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_ms,
+                                                int64_t max_ms, double factor)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -70,7 +70,8 @@ int milvus_await_options_set_interval(milvus_await_options *o, int64_t initial_m
     return MILVUS_OK;
 }
 
-int milvus_await_options_set_progress(milvus_await_options *o, milvus_progress_cb cb, void *ctx)
+milvus_status milvus_await_options_set_progress(milvus_await_options *o, milvus_progress_cb cb,
+                                                void *ctx)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;

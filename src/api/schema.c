@@ -64,7 +64,7 @@ static int is_scalar_element(int t)
 
 /* ---- fields -------------------------------------------------------------- */
 
-int milvus_field_new(milvus_field **out, const char *name, milvus_data_type type)
+milvus_status milvus_field_new(milvus_field **out, const char *name, milvus_data_type type)
 {
     milvus_field *f;
     if (!out || mv_check_name("field", name, NULL, 0) != MILVUS_OK || !mv_type_valid(type))
@@ -113,7 +113,7 @@ static int accepted(mv_opterr *e, const char *setter, const char *key, int rc)
     return rc;
 }
 
-int milvus_field_set_description(milvus_field *f, const char *d)
+milvus_status milvus_field_set_description(milvus_field *f, const char *d)
 {
     int rc;
     if (!f)
@@ -123,7 +123,7 @@ int milvus_field_set_description(milvus_field *f, const char *d)
     return accepted(&f->err, __func__, NULL, mv_pb_set_str(&f->pb->description, d));
 }
 
-int milvus_field_set_primary_key(milvus_field *f, int on)
+milvus_status milvus_field_set_primary_key(milvus_field *f, int on)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -138,7 +138,7 @@ int milvus_field_set_primary_key(milvus_field *f, int on)
     return MILVUS_OK;
 }
 
-int milvus_field_set_auto_id(milvus_field *f, int on)
+milvus_status milvus_field_set_auto_id(milvus_field *f, int on)
 {
     if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -170,7 +170,7 @@ static int put_type_param(milvus_field *f, const char *key, const char *value)
     return MILVUS_OK;
 }
 
-int milvus_field_set_type_param(milvus_field *f, const char *key, const char *value)
+milvus_status milvus_field_set_type_param(milvus_field *f, const char *key, const char *value)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -191,7 +191,7 @@ static int set_int_param(milvus_field *f, const char *key, int64_t v)
     return put_type_param(f, key, buf);
 }
 
-int milvus_field_set_dim(milvus_field *f, int64_t dim)
+milvus_status milvus_field_set_dim(milvus_field *f, int64_t dim)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -214,7 +214,7 @@ int milvus_field_set_dim(milvus_field *f, int64_t dim)
     return accepted(&f->err, __func__, NULL, set_int_param(f, "dim", dim));
 }
 
-int milvus_field_set_max_length(milvus_field *f, int64_t n)
+milvus_status milvus_field_set_max_length(milvus_field *f, int64_t n)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -231,7 +231,7 @@ int milvus_field_set_max_length(milvus_field *f, int64_t n)
     return accepted(&f->err, __func__, NULL, set_int_param(f, "max_length", n));
 }
 
-int milvus_field_set_element_type(milvus_field *f, milvus_data_type t)
+milvus_status milvus_field_set_element_type(milvus_field *f, milvus_data_type t)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -250,7 +250,7 @@ int milvus_field_set_element_type(milvus_field *f, milvus_data_type t)
     return MILVUS_OK;
 }
 
-int milvus_field_set_max_capacity(milvus_field *f, int64_t n)
+milvus_status milvus_field_set_max_capacity(milvus_field *f, int64_t n)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -265,7 +265,7 @@ int milvus_field_set_max_capacity(milvus_field *f, int64_t n)
     return accepted(&f->err, __func__, NULL, set_int_param(f, "max_capacity", n));
 }
 
-int milvus_field_set_nullable(milvus_field *f, int on)
+milvus_status milvus_field_set_nullable(milvus_field *f, int on)
 {
     char q[MV_QUOTE_LEN];
     if (!f)
@@ -279,7 +279,7 @@ int milvus_field_set_nullable(milvus_field *f, int on)
     return MILVUS_OK;
 }
 
-int milvus_field_set_partition_key(milvus_field *f, int on)
+milvus_status milvus_field_set_partition_key(milvus_field *f, int on)
 {
     if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -287,7 +287,7 @@ int milvus_field_set_partition_key(milvus_field *f, int on)
     return MILVUS_OK;
 }
 
-int milvus_field_set_clustering_key(milvus_field *f, int on)
+milvus_status milvus_field_set_clustering_key(milvus_field *f, int on)
 {
     if (!f)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -316,7 +316,7 @@ static int refuse_default(milvus_field *f, const char *setter, const char *value
                      value, FIELD_ARGS(f, q), types);
 }
 
-int milvus_field_set_default_bool(milvus_field *f, int value)
+milvus_status milvus_field_set_default_bool(milvus_field *f, int value)
 {
     Milvus__Proto__Schema__ValueField *v;
     if (!f)
@@ -331,7 +331,7 @@ int milvus_field_set_default_bool(milvus_field *f, int value)
     return MILVUS_OK;
 }
 
-int milvus_field_set_default_int(milvus_field *f, int64_t value)
+milvus_status milvus_field_set_default_int(milvus_field *f, int64_t value)
 {
     Milvus__Proto__Schema__ValueField *v;
     char num[32];
@@ -371,7 +371,7 @@ int milvus_field_set_default_int(milvus_field *f, int64_t value)
     return MILVUS_OK;
 }
 
-int milvus_field_set_default_float(milvus_field *f, float value)
+milvus_status milvus_field_set_default_float(milvus_field *f, float value)
 {
     Milvus__Proto__Schema__ValueField *v;
     char num[40];
@@ -389,7 +389,7 @@ int milvus_field_set_default_float(milvus_field *f, float value)
     return MILVUS_OK;
 }
 
-int milvus_field_set_default_double(milvus_field *f, double value)
+milvus_status milvus_field_set_default_double(milvus_field *f, double value)
 {
     Milvus__Proto__Schema__ValueField *v;
     char num[40];
@@ -407,7 +407,7 @@ int milvus_field_set_default_double(milvus_field *f, double value)
     return MILVUS_OK;
 }
 
-int milvus_field_set_default_string(milvus_field *f, const char *value)
+milvus_status milvus_field_set_default_string(milvus_field *f, const char *value)
 {
     Milvus__Proto__Schema__ValueField *v;
     char *d, q[MV_QUOTE_LEN];
@@ -521,7 +521,7 @@ milvus_schema *mv_schema_wrap(mv_cs *pb, int borrowed)
     return s;
 }
 
-int milvus_schema_new(milvus_schema **out, const char *name)
+milvus_status milvus_schema_new(milvus_schema **out, const char *name)
 {
     mv_cs *pb;
     if (!out || (name && mv_check_name("schema", name, NULL, 0) != MILVUS_OK))
@@ -568,7 +568,7 @@ static int refuse_borrowed(milvus_schema *s, const char *setter)
                      mv_quote(q, s->pb->name));
 }
 
-int milvus_schema_set_description(milvus_schema *s, const char *d)
+milvus_status milvus_schema_set_description(milvus_schema *s, const char *d)
 {
     int rc;
     if (!s)
@@ -582,7 +582,7 @@ int milvus_schema_set_description(milvus_schema *s, const char *d)
     return rc;
 }
 
-int milvus_schema_set_dynamic_field(milvus_schema *s, int on)
+milvus_status milvus_schema_set_dynamic_field(milvus_schema *s, int on)
 {
     if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -593,7 +593,7 @@ int milvus_schema_set_dynamic_field(milvus_schema *s, int on)
     return MILVUS_OK;
 }
 
-int milvus_schema_add_field(milvus_schema *s, const milvus_field *f)
+milvus_status milvus_schema_add_field(milvus_schema *s, const milvus_field *f)
 {
     const milvus_field *pk;
     mv_fs *copy, **arr;
@@ -641,7 +641,7 @@ int milvus_schema_add_field(milvus_schema *s, const milvus_field *f)
     return MILVUS_OK;
 }
 
-int milvus_schema_validate(const milvus_schema *s, char *err, size_t len)
+milvus_status milvus_schema_validate(const milvus_schema *s, char *err, size_t len)
 {
     size_t npk = 0, nvec = 0;
     if (!s) {

@@ -53,7 +53,7 @@ static int set_string(mv_opterr *e, const char *setter, const char *what, char *
     return MILVUS_OK;
 }
 
-int milvus_snapshot_options_set_description(milvus_snapshot_options *o, const char *text)
+milvus_status milvus_snapshot_options_set_description(milvus_snapshot_options *o, const char *text)
 {
     return o ? set_string(&o->err, __func__, "description", &o->description, text)
              : MILVUS_ERR_INVALID_ARGUMENT;
@@ -71,25 +71,27 @@ static int set_seconds(mv_opterr *e, const char *setter, const char *what, const
     return MILVUS_OK;
 }
 
-int milvus_snapshot_options_set_compaction_protection(milvus_snapshot_options *o, int64_t seconds)
+milvus_status milvus_snapshot_options_set_compaction_protection(milvus_snapshot_options *o,
+                                                                int64_t seconds)
 {
     return o ? set_seconds(&o->err, __func__, "protection", "none", &o->protect_s, seconds)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_snapshot_options_set_database(milvus_snapshot_options *o, const char *db)
+milvus_status milvus_snapshot_options_set_database(milvus_snapshot_options *o, const char *db)
 {
     return o ? set_string(&o->err, __func__, "database", &o->db, db)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_snapshot_options_set_target_database(milvus_snapshot_options *o, const char *db)
+milvus_status milvus_snapshot_options_set_target_database(milvus_snapshot_options *o,
+                                                          const char *db)
 {
     return o ? set_string(&o->err, __func__, "target database", &o->target_db, db)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on)
+milvus_status milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -97,13 +99,14 @@ int milvus_snapshot_options_set_rewrite_data(milvus_snapshot_options *o, int on)
     return MILVUS_OK;
 }
 
-int milvus_snapshot_options_set_external_spec(milvus_snapshot_options *o, const char *json)
+milvus_status milvus_snapshot_options_set_external_spec(milvus_snapshot_options *o,
+                                                        const char *json)
 {
     return o ? set_string(&o->err, __func__, "external spec", &o->spec, json)
              : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
-int milvus_snapshot_options_set_ttl(milvus_snapshot_options *o, int64_t seconds)
+milvus_status milvus_snapshot_options_set_ttl(milvus_snapshot_options *o, int64_t seconds)
 {
     return o ? set_seconds(&o->err, __func__, "ttl", "server default", &o->ttl_s, seconds)
              : MILVUS_ERR_INVALID_ARGUMENT;
@@ -174,8 +177,9 @@ void mv_snapshot_create_req(milvus_client *c, Milvus__Proto__Milvus__CreateSnaps
         req->compaction_protection_seconds = o->protect_s;
 }
 
-int milvus_client_create_snapshot(milvus_client *c, const char *coll, const char *name,
-                                  const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_create_snapshot(milvus_client *c, const char *coll, const char *name,
+                                            const milvus_snapshot_options *o, milvus_result_cb cb,
+                                            void *ctx)
 {
     Milvus__Proto__Milvus__CreateSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
@@ -188,8 +192,9 @@ int milvus_client_create_snapshot(milvus_client *c, const char *coll, const char
                   STATUS_RESP, NULL);
 }
 
-int milvus_client_drop_snapshot(milvus_client *c, const char *coll, const char *name,
-                                const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_drop_snapshot(milvus_client *c, const char *coll, const char *name,
+                                          const milvus_snapshot_options *o, milvus_result_cb cb,
+                                          void *ctx)
 {
     Milvus__Proto__Milvus__DropSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
@@ -215,8 +220,9 @@ static void list_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-int milvus_client_list_snapshots(milvus_client *c, const char *coll,
-                                 const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_list_snapshots(milvus_client *c, const char *coll,
+                                           const milvus_snapshot_options *o, milvus_result_cb cb,
+                                           void *ctx)
 {
     Milvus__Proto__Milvus__ListSnapshotsRequest req;
     int all = !coll || !coll[0];
@@ -233,9 +239,9 @@ int milvus_client_list_snapshots(milvus_client *c, const char *coll,
                   &req.base, RESP(list_snapshots_response), list_step);
 }
 
-int milvus_client_describe_snapshot(milvus_client *c, const char *coll, const char *name,
-                                    const milvus_snapshot_options *o, milvus_result_cb cb,
-                                    void *ctx)
+milvus_status milvus_client_describe_snapshot(milvus_client *c, const char *coll, const char *name,
+                                              const milvus_snapshot_options *o, milvus_result_cb cb,
+                                              void *ctx)
 {
     Milvus__Proto__Milvus__DescribeSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
@@ -254,8 +260,9 @@ int milvus_client_describe_snapshot(milvus_client *c, const char *coll, const ch
 
 /* ---- pins ------------------------------------------------------------------------ */
 
-int milvus_client_pin_snapshot_data(milvus_client *c, const char *coll, const char *name,
-                               const milvus_snapshot_options *o, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_pin_snapshot_data(milvus_client *c, const char *coll, const char *name,
+                                              const milvus_snapshot_options *o, milvus_result_cb cb,
+                                              void *ctx)
 {
     Milvus__Proto__Milvus__PinSnapshotDataRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
@@ -273,7 +280,8 @@ int milvus_client_pin_snapshot_data(milvus_client *c, const char *coll, const ch
                   RESP(pin_snapshot_data_response), mv_snapshot_id_step);
 }
 
-int milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id, milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id,
+                                                milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__UnpinSnapshotDataRequest req;
     int rc = mv_client_check(c, cb);
@@ -289,9 +297,9 @@ int milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id, milvus_r
                   STATUS_RESP, NULL);
 }
 
-int milvus_client_list_restore_snapshot_jobs(milvus_client *c, const char *coll,
-                                    const milvus_snapshot_options *o, milvus_result_cb cb,
-                                    void *ctx)
+milvus_status milvus_client_list_restore_snapshot_jobs(milvus_client *c, const char *coll,
+                                                       const milvus_snapshot_options *o,
+                                                       milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__ListRestoreSnapshotJobsRequest req;
     int all = !coll || !coll[0];

@@ -133,14 +133,16 @@ static int start_await(milvus_client *c, int kind, int64_t job_id, const milvus_
     return mv_await_start(op);
 }
 
-int milvus_client_await_restore(milvus_client *c, int64_t job_id, const milvus_await_options *o,
-                                milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_await_restore(milvus_client *c, int64_t job_id,
+                                          const milvus_await_options *o, milvus_result_cb cb,
+                                          void *ctx)
 {
     return start_await(c, JOB_RESTORE, job_id, o, cb, ctx);
 }
 
-int milvus_client_await_export(milvus_client *c, int64_t job_id, const milvus_await_options *o,
-                               milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_await_export(milvus_client *c, int64_t job_id,
+                                         const milvus_await_options *o, milvus_result_cb cb,
+                                         void *ctx)
 {
     return start_await(c, JOB_EXPORT, job_id, o, cb, ctx);
 }
@@ -212,17 +214,18 @@ static int restore(milvus_client *c, const char *coll, const char *name, const c
                      RESP(restore_snapshot_response));
 }
 
-int milvus_client_restore_snapshot(milvus_client *c, const char *coll, const char *name,
-                                   const char *target, const milvus_snapshot_options *o,
-                                   milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_restore_snapshot(milvus_client *c, const char *coll, const char *name,
+                                             const char *target, const milvus_snapshot_options *o,
+                                             milvus_result_cb cb, void *ctx)
 {
     return restore(c, coll, name, target, o, 0, NULL, cb, ctx);
 }
 
-int milvus_client_restore_snapshot_and_wait(milvus_client *c, const char *coll, const char *name,
-                                            const char *target, const milvus_snapshot_options *o,
-                                            const milvus_await_options *ao,
-                                            milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_restore_snapshot_and_wait(milvus_client *c, const char *coll,
+                                                      const char *name, const char *target,
+                                                      const milvus_snapshot_options *o,
+                                                      const milvus_await_options *ao,
+                                                      milvus_result_cb cb, void *ctx)
 {
     return restore(c, coll, name, target, o, 1, ao, cb, ctx);
 }
@@ -253,17 +256,18 @@ static int export_(milvus_client *c, const char *coll, const char *name, const c
                      RESP(export_snapshot_response));
 }
 
-int milvus_client_export_snapshot(milvus_client *c, const char *coll, const char *name,
-                                  const char *path, const milvus_snapshot_options *o,
-                                  milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_export_snapshot(milvus_client *c, const char *coll, const char *name,
+                                            const char *path, const milvus_snapshot_options *o,
+                                            milvus_result_cb cb, void *ctx)
 {
     return export_(c, coll, name, path, o, 0, NULL, cb, ctx);
 }
 
-int milvus_client_export_snapshot_and_wait(milvus_client *c, const char *coll, const char *name,
-                                           const char *path, const milvus_snapshot_options *o,
-                                           const milvus_await_options *ao,
-                                           milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_export_snapshot_and_wait(milvus_client *c, const char *coll,
+                                                     const char *name, const char *path,
+                                                     const milvus_snapshot_options *o,
+                                                     const milvus_await_options *ao,
+                                                     milvus_result_cb cb, void *ctx)
 {
     return export_(c, coll, name, path, o, 1, ao, cb, ctx);
 }
@@ -295,18 +299,19 @@ static int restore_external(milvus_client *c, const char *target, const char *ur
                      &req.base, RESP(restore_external_snapshot_response));
 }
 
-int milvus_client_restore_external_snapshot(milvus_client *c, const char *target, const char *uri,
-                                            const milvus_snapshot_options *o,
-                                            milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_restore_external_snapshot(milvus_client *c, const char *target,
+                                                      const char *uri,
+                                                      const milvus_snapshot_options *o,
+                                                      milvus_result_cb cb, void *ctx)
 {
     return restore_external(c, target, uri, o, 0, NULL, cb, ctx);
 }
 
-int milvus_client_restore_external_snapshot_and_wait(milvus_client *c, const char *target,
-                                                     const char *uri,
-                                                     const milvus_snapshot_options *o,
-                                                     const milvus_await_options *ao,
-                                                     milvus_result_cb cb, void *ctx)
+milvus_status milvus_client_restore_external_snapshot_and_wait(milvus_client *c, const char *target,
+                                                               const char *uri,
+                                                               const milvus_snapshot_options *o,
+                                                               const milvus_await_options *ao,
+                                                               milvus_result_cb cb, void *ctx)
 {
     return restore_external(c, target, uri, o, 1, ao, cb, ctx);
 }
@@ -327,14 +332,14 @@ static int get_state(milvus_client *c, int kind, int64_t job_id, milvus_result_c
                      ctx, q.method, req, q.desc, NULL);
 }
 
-int milvus_client_get_restore_snapshot_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
-                                    void *ctx)
+milvus_status milvus_client_get_restore_snapshot_state(milvus_client *c, int64_t job_id,
+                                                       milvus_result_cb cb, void *ctx)
 {
     return get_state(c, JOB_RESTORE, job_id, cb, ctx);
 }
 
-int milvus_client_get_export_snapshot_state(milvus_client *c, int64_t job_id, milvus_result_cb cb,
-                                   void *ctx)
+milvus_status milvus_client_get_export_snapshot_state(milvus_client *c, int64_t job_id,
+                                                      milvus_result_cb cb, void *ctx)
 {
     return get_state(c, JOB_EXPORT, job_id, cb, ctx);
 }
@@ -367,10 +372,10 @@ static void create_after_flush(mv_op *op, milvus_result *res)
     mv_await_rpc(op, MV_RPC("CreateSnapshot"), &pc->req.base, STATUS_RESP, mv_step_deliver);
 }
 
-int milvus_client_flush_and_snapshot(milvus_client *c, const char *coll, const char *name,
-                                     const milvus_snapshot_options *o,
-                                     const milvus_await_options *ao, milvus_result_cb cb,
-                                     void *ctx)
+milvus_status milvus_client_flush_and_snapshot(milvus_client *c, const char *coll, const char *name,
+                                               const milvus_snapshot_options *o,
+                                               const milvus_await_options *ao, milvus_result_cb cb,
+                                               void *ctx)
 {
     Milvus__Proto__Milvus__FlushRequest req;
     char *names[1];

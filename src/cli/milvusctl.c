@@ -11,51 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <milvus/milvus.h>
-#include <milvus/snapshot.h>
-#include <milvus/sync.h>
+#include "milvusctl.h"
 
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
-#define MAX_POS 8
-
-/* ---- command table --------------------------------------------------------------- */
-
-typedef struct args args;
-typedef int (*run_fn)(args *a);
-
-typedef struct command {
-    const char *group; /* NULL, "collection", "snapshot" */
-    const char *name;
-    int min_pos, max_pos;
-    const char *opts; /* the command's own options, " --a= --b " ('=': takes a value) */
-    const char *synopsis;
-    const char *help;
-    run_fn run;
-} command;
-
-struct args {
-    /* global */
-    const char *uri, *token, *user, *password, *db;
-    int json;
-    double timeout_s;
-    int64_t timeout_ms; /* timeout_s, at least 1 */
-    /* command */
-    const command *cmd;
-    const char *pos[MAX_POS];
-    int npos;
-    const char *description, *target_db, *spec;
-    int64_t protect, ttl;
-    int rewrite, wait;
-    /* runtime */
-    milvus_sync *s;
-    const char *address;
-};
-
-static const char *prog = "milvusctl";
+const char *prog = "milvusctl";
 
 static const char global_usage[] =
     "usage: milvusctl [--uri URI] [--token TOKEN | --user USER --password PASS] [--db DB]\n"
@@ -75,15 +34,13 @@ static const char global_help[] =
 
 /* ---- output helpers ------------------------------------------------------------------ */
 
-static void usage_error(const args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 static void print_command_usage(FILE *f, const command *c)
 {
     fprintf(f, "usage: milvusctl [GLOBAL OPTIONS] %s%s%s %s\n", c->group ? c->group : "",
             c->group ? " " : "", c->name, c->synopsis);
 }
 
-static void usage_error(const args *a, const char *fmt, ...)
+void usage_error(const args *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -102,7 +59,7 @@ static void usage_error(const args *a, const char *fmt, ...)
  * not carry control sequences or extra lines.  tx() returns an escaped
  * copy (milvus_escape_text()) valid until eight more tx() calls; out of
  * memory, a placeholder. */
-static const char *tx(const char *s)
+const char *tx(const char *s)
 {
     static char *ring[8];
     static size_t cap[8];
@@ -146,7 +103,7 @@ static size_t utf8_width(const unsigned char *p)
 /* A JSON string: control characters (C0, DEL and C1) as \u escapes, and
  * bytes that are not UTF-8 as U+FFFD, so that the document is valid JSON
  * and safe on a terminal. */
-static void json_string(const char *s)
+void json_string(const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     putchar('"');
@@ -188,7 +145,7 @@ static void json_string(const char *s)
 
 /* "key": (with a comma before all but the first key of an object) */
 static int json_first;
-static void jkey(const char *k)
+void jkey(const char *k)
 {
     if (!json_first)
         putchar(',');
@@ -196,33 +153,33 @@ static void jkey(const char *k)
     json_string(k);
     putchar(':');
 }
-static void jopen(char c)
+void jopen(char c)
 {
     putchar(c);
     json_first = 1;
 }
-static void jclose(char c)
+void jclose(char c)
 {
     putchar(c);
     json_first = 0;
 }
-static void jstr(const char *k, const char *v)
+void jstr(const char *k, const char *v)
 {
     jkey(k);
     json_string(v);
 }
-static void jint(const char *k, int64_t v)
+void jint(const char *k, int64_t v)
 {
     jkey(k);
     printf("%" PRId64, v);
 }
 /* 64-bit ids as strings: JSON numbers lose precision beyond 2^53 */
-static void jid(const char *k, int64_t v)
+void jid(const char *k, int64_t v)
 {
     jkey(k);
     printf("\"%" PRId64 "\"", v);
 }
-static void jbool(const char *k, int v)
+void jbool(const char *k, int v)
 {
     jkey(k);
     fputs(v ? "true" : "false", stdout);
@@ -230,7 +187,7 @@ static void jbool(const char *k, int v)
 
 /* A failure of an operation: one line.  Transport and authentication
  * problems name the address. */
-static int fail_result(args *a, int rc, const milvus_result *res, const char *what)
+int fail_result(args *a, int rc, const milvus_result *res, const char *what)
 {
     const char *msg = res ? milvus_result_message(res) : milvus_sync_last_error(a->s);
     int grpc = res ? milvus_result_grpc_code(res) : 0;
@@ -246,257 +203,9 @@ static int fail_result(args *a, int rc, const milvus_result *res, const char *wh
     return EXIT_FAIL;
 }
 
-/* Runs a sync call's outcome: on failure prints and returns non-zero. */
-#define CHECK(a, rc, res, what)                                                                  \
-    do {                                                                                         \
-        if ((rc) != MILVUS_OK) {                                                                 \
-            int ex_ = fail_result((a), (rc), (res), (what));                                     \
-            milvus_result_unref(res);                                                            \
-            return ex_;                                                                          \
-        }                                                                                        \
-    } while (0)
-
-static milvus_snapshot_options *snapshot_options(const args *a)
-{
-    milvus_snapshot_options *o = milvus_snapshot_options_new();
-    if (!o)
-        return NULL;
-    if (a->description)
-        milvus_snapshot_options_set_description(o, a->description);
-    if (a->protect > 0)
-        milvus_snapshot_options_set_compaction_protection(o, a->protect);
-    if (a->target_db)
-        milvus_snapshot_options_set_target_database(o, a->target_db);
-    if (a->rewrite)
-        milvus_snapshot_options_set_rewrite_data(o, 1);
-    if (a->spec)
-        milvus_snapshot_options_set_external_spec(o, a->spec);
-    if (a->ttl > 0)
-        milvus_snapshot_options_set_ttl(o, a->ttl);
-    return o;
-}
-
-/* ---- jobs ------------------------------------------------------------------------------ */
-
-enum { KIND_RESTORE, KIND_EXPORT };
-
-static void print_job_text(const milvus_result *r, size_t i, int kind)
-{
-    printf("job %" PRId64 ": %s %d%%\n", milvus_result_job_id(r, i),
-           milvus_job_state_name(milvus_result_job_state(r, i)), milvus_result_job_progress(r, i));
-    printf("  snapshot:   %s\n", tx(milvus_result_job_snapshot(r, i)));
-    printf("  database:   %s\n", tx(milvus_result_job_database(r, i)));
-    printf("  collection: %s\n", tx(milvus_result_job_collection(r, i)));
-    printf("  started:    %" PRIu64 " ms since the epoch, took %" PRIu64 " ms\n",
-           milvus_result_job_start_time(r, i), milvus_result_job_time_cost(r, i));
-    if (kind == KIND_EXPORT) {
-        printf("  files:      %" PRId64 "/%" PRId64 ", %" PRId64 " bytes\n",
-               milvus_result_job_copied_files(r, i), milvus_result_job_total_files(r, i),
-               milvus_result_job_total_bytes(r, i));
-        printf("  metadata:   %s\n", tx(milvus_result_job_metadata_uri(r, i)));
-    }
-    if (*milvus_result_job_reason(r, i))
-        printf("  reason:     %s\n", tx(milvus_result_job_reason(r, i)));
-}
-
-static void print_job_json_fields(const milvus_result *r, size_t i, int kind)
-{
-    jid("job_id", milvus_result_job_id(r, i));
-    jstr("state", milvus_job_state_name(milvus_result_job_state(r, i)));
-    jint("progress", milvus_result_job_progress(r, i));
-    jstr("reason", milvus_result_job_reason(r, i));
-    jstr("snapshot", milvus_result_job_snapshot(r, i));
-    jstr("database", milvus_result_job_database(r, i));
-    jstr("collection", milvus_result_job_collection(r, i));
-    jint("start_time", (int64_t)milvus_result_job_start_time(r, i));
-    jint("time_cost", (int64_t)milvus_result_job_time_cost(r, i));
-    if (kind == KIND_EXPORT) {
-        jint("total_files", milvus_result_job_total_files(r, i));
-        jint("copied_files", milvus_result_job_copied_files(r, i));
-        jint("total_bytes", milvus_result_job_total_bytes(r, i));
-        jstr("metadata_uri", milvus_result_job_metadata_uri(r, i));
-    }
-}
-
-static int get_job(args *a, int kind, int64_t id, milvus_result **res)
-{
-    return kind == KIND_RESTORE ? milvus_sync_get_restore_snapshot_state(a->s, id, res)
-                                : milvus_sync_get_export_snapshot_state(a->s, id, res);
-}
-
-static void draw_progress(int tty, const char *kind, int64_t id, milvus_job_state st, int pct)
-{
-    if (tty) {
-        char bar[31];
-        int fill = pct * 30 / 100;
-        for (int i = 0; i < 30; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[30] = '\0';
-        fprintf(stderr, "\r%s job %" PRId64 " [%s] %-9s %3d%%", kind, id, bar,
-                milvus_job_state_name(st), pct);
-    } else {
-        fprintf(stderr, "%s job %" PRId64 ": %s %d%%\n", kind, id, milvus_job_state_name(st), pct);
-    }
-    fflush(stderr);
-}
-
-/* What the await's progress callback draws, across the awaits of one
- * wait_job(). */
-typedef struct job_watch {
-    const char *name;
-    int64_t id;
-    int tty, last_state, last_pct;
-    int answered; /* the current await had a successful poll */
-} job_watch;
-
-static void on_job_progress(milvus_client *c, int64_t progress, const milvus_result *res,
-                            void *ctx)
-{
-    job_watch *w = ctx;
-    milvus_job_state st = milvus_result_job_state(res, 0);
-    (void)c;
-    w->answered = 1;
-    if ((int)st != w->last_state || (int)progress != w->last_pct)
-        draw_progress(w->tty, w->name, w->id, st, (int)progress);
-    w->last_state = (int)st;
-    w->last_pct = (int)progress;
-}
-
-/* Follows job id to its end with the library's await, showing progress on
- * stderr (a bar on a terminal, a line per change otherwise).  Polls that
- * fail for a transient reason are ridden through until --timeout passes
- * without a successful one: each await is given --timeout as its
- * deadline, and one that reached the server is followed by the next.
- * Prints the final job; returns the exit status. */
-static int wait_job(args *a, int kind, int64_t id)
-{
-    job_watch w = {kind == KIND_RESTORE ? "restore" : "export", id, isatty(2), -1, -1, 0};
-    milvus_await_options *ao = milvus_await_options_new();
-    milvus_result *res = NULL;
-    int rc;
-    if (!ao) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        return EXIT_FAIL;
-    }
-    milvus_await_options_set_interval(ao, 200, 1000, 1.5);
-    milvus_await_options_set_timeout_ms(ao, a->timeout_ms);
-    milvus_await_options_set_progress(ao, on_job_progress, &w);
-    /* the await's deadline bounds each window, not the handle's */
-    milvus_sync_set_timeout_ms(a->s, 0);
-    do {
-        milvus_result_unref(res);
-        res = NULL;
-        w.answered = 0;
-        rc = kind == KIND_RESTORE ? milvus_sync_await_restore(a->s, id, ao, &res)
-                                  : milvus_sync_await_export(a->s, id, ao, &res);
-    } while (rc == MILVUS_ERR_TIMEOUT && w.answered);
-    milvus_sync_set_timeout_ms(a->s, a->timeout_ms);
-    milvus_await_options_free(ao);
-    if (w.tty && w.last_state >= 0)
-        fputc('\n', stderr);
-    int failed = rc == MILVUS_ERR_SERVER && milvus_result_job_count(res) == 1 &&
-                 milvus_result_job_state(res, 0) == MILVUS_JOB_FAILED;
-    if (rc != MILVUS_OK && !failed)
-        CHECK(a, rc, res, w.name);
-    if (a->json) {
-        jopen('{');
-        print_job_json_fields(res, 0, kind);
-        jclose('}');
-        putchar('\n');
-    } else if (!failed) {
-        print_job_text(res, 0, kind);
-    }
-    if (failed) {
-        const char *reason = milvus_result_job_reason(res, 0);
-        fprintf(stderr, "%s: %s job %" PRId64 " failed: %s\n", prog, w.name, id,
-                *reason ? tx(reason) : "no reason given");
-    }
-    milvus_result_unref(res);
-    return failed ? EXIT_FAIL : EXIT_SUCCESS;
-}
-
-/* A job-starting answer: wait for it, or print the id. */
-static int job_started(args *a, int kind, milvus_result *res)
-{
-    int64_t id = milvus_result_int64(res);
-    milvus_result_unref(res);
-    if (a->wait)
-        return wait_job(a, kind, id);
-    if (a->json) {
-        jopen('{');
-        jid("job_id", id);
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("%" PRId64 "\n", id);
-    }
-    return EXIT_SUCCESS;
-}
-
-static int parse_id(const char *s, int64_t *out)
-{
-    char *end;
-    long long v;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* ---- commands ---------------------------------------------------------------------------- */
-
-static int cmd_version(args *a)
-{
-    milvus_result *res = NULL;
-    int rc = milvus_sync_get_server_version(a->s, &res);
-    CHECK(a, rc, res, "version");
-    if (a->json) {
-        jopen('{');
-        jstr("server_version", milvus_result_string(res));
-        jstr("client_version", milvus_version());
-        jstr("address", a->address);
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("server %s\nclient libmilvus %s\n", tx(milvus_result_string(res)), milvus_version());
-    }
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int cmd_health(args *a)
-{
-    milvus_result *res = NULL;
-    int rc = milvus_sync_check_health(a->s, &res);
-    CHECK(a, rc, res, "health");
-    int ok = milvus_result_bool(res);
-    if (a->json) {
-        jopen('{');
-        jbool("healthy", ok);
-        jkey("reasons");
-        jopen('[');
-        for (size_t i = 0; i < milvus_result_string_count(res); i++) {
-            if (i)
-                putchar(',');
-            json_string(milvus_result_string_at(res, i));
-        }
-        jclose(']');
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("%s\n", ok ? "healthy" : "unhealthy");
-        for (size_t i = 0; i < milvus_result_string_count(res); i++)
-            printf("  %s\n", tx(milvus_result_string_at(res, i)));
-    }
-    milvus_result_unref(res);
-    return ok ? EXIT_SUCCESS : EXIT_FAIL;
-}
-
 /* Names of a list answer: one a line, or {"key": [...], extra...}. */
-static void print_names(const args *a, const milvus_result *res, const char *key,
-                        const char *ctx_key, const char *ctx_val)
+void print_names(const args *a, const milvus_result *res, const char *key,
+                 const char *ctx_key, const char *ctx_val)
 {
     if (a->json) {
         jopen('{');
@@ -518,304 +227,7 @@ static void print_names(const args *a, const milvus_result *res, const char *key
         printf("%s\n", tx(milvus_result_string_at(res, i)));
 }
 
-static int cmd_collection_list(args *a)
-{
-    milvus_result *res = NULL;
-    int rc = milvus_sync_list_collections(a->s, &res);
-    CHECK(a, rc, res, "collection list");
-    print_names(a, res, "collections", NULL, NULL);
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int cmd_collection_describe(args *a)
-{
-    milvus_result *res = NULL;
-    int rc = milvus_sync_describe_collection(a->s, a->pos[0], &res);
-    CHECK(a, rc, res, "collection describe");
-    const milvus_schema *sc = milvus_result_schema(res);
-    size_t nf = milvus_schema_field_count(sc);
-    if (a->json) {
-        jopen('{');
-        jstr("name", a->pos[0]);
-        jid("id", milvus_result_int64(res));
-        jstr("description", milvus_schema_description(sc));
-        jbool("dynamic_field", milvus_schema_dynamic_field(sc));
-        jkey("fields");
-        jopen('[');
-        for (size_t i = 0; i < nf; i++) {
-            const milvus_field *f = milvus_schema_field_at(sc, i);
-            if (i)
-                putchar(',');
-            jopen('{');
-            jstr("name", milvus_field_name(f));
-            jstr("type", milvus_data_type_name(milvus_field_type(f)));
-            jbool("primary_key", milvus_field_is_primary_key(f));
-            jbool("auto_id", milvus_field_is_auto_id(f));
-            jbool("nullable", milvus_field_is_nullable(f));
-            if (milvus_field_dim(f))
-                jint("dim", milvus_field_dim(f));
-            if (milvus_field_max_length(f))
-                jint("max_length", milvus_field_max_length(f));
-            jclose('}');
-        }
-        jclose(']');
-        jkey("properties");
-        jopen('{');
-        for (size_t i = 0; i < milvus_result_property_count(res); i++)
-            jstr(milvus_result_property_key(res, i), milvus_result_property_value(res, i));
-        jclose('}');
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("collection %s (id %" PRId64 ")\n", a->pos[0], milvus_result_int64(res));
-        if (*milvus_schema_description(sc))
-            printf("  description: %s\n", tx(milvus_schema_description(sc)));
-        for (size_t i = 0; i < nf; i++) {
-            const milvus_field *f = milvus_schema_field_at(sc, i);
-            printf("  %-20s %s", tx(milvus_field_name(f)),
-                   milvus_data_type_name(milvus_field_type(f)));
-            if (milvus_field_dim(f))
-                printf(" dim=%" PRId64, milvus_field_dim(f));
-            if (milvus_field_max_length(f))
-                printf(" max_length=%" PRId64, milvus_field_max_length(f));
-            if (milvus_field_is_primary_key(f))
-                printf(" primary key%s", milvus_field_is_auto_id(f) ? " (auto id)" : "");
-            if (milvus_field_is_nullable(f))
-                printf(" nullable");
-            putchar('\n');
-        }
-    }
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int done_message(args *a, const char *action)
-{
-    if (a->json) {
-        jopen('{');
-        jstr("collection", a->pos[0]);
-        jstr("snapshot", a->pos[1]);
-        jbool(action, 1);
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("snapshot %s of %s %s\n", a->pos[1], a->pos[0], action);
-    }
-    return EXIT_SUCCESS;
-}
-
-static int cmd_snapshot_create(args *a)
-{
-    milvus_result *res = NULL;
-    milvus_snapshot_options *o = snapshot_options(a);
-    int rc = milvus_sync_create_snapshot(a->s, a->pos[0], a->pos[1], o, &res);
-    milvus_snapshot_options_free(o);
-    CHECK(a, rc, res, "snapshot create");
-    milvus_result_unref(res);
-    return done_message(a, "created");
-}
-
-static int cmd_snapshot_drop(args *a)
-{
-    milvus_result *res = NULL;
-    int rc = milvus_sync_drop_snapshot(a->s, a->pos[0], a->pos[1], NULL, &res);
-    CHECK(a, rc, res, "snapshot drop");
-    milvus_result_unref(res);
-    return done_message(a, "dropped");
-}
-
-static int cmd_snapshot_list(args *a)
-{
-    milvus_result *res = NULL;
-    const char *coll = a->npos ? a->pos[0] : NULL;
-    int rc = milvus_sync_list_snapshots(a->s, coll, NULL, &res);
-    CHECK(a, rc, res, "snapshot list");
-    print_names(a, res, "snapshots", "collection", coll ? coll : "");
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int cmd_snapshot_describe(args *a)
-{
-    milvus_result *res = NULL;
-    int rc = milvus_sync_describe_snapshot(a->s, a->pos[0], a->pos[1], NULL, &res);
-    CHECK(a, rc, res, "snapshot describe");
-    size_t np = milvus_result_snapshot_partition_count(res);
-    if (a->json) {
-        jopen('{');
-        jstr("name", milvus_result_snapshot_name(res));
-        jstr("description", milvus_result_snapshot_description(res));
-        jstr("collection", milvus_result_snapshot_collection(res));
-        jkey("partitions");
-        jopen('[');
-        for (size_t i = 0; i < np; i++) {
-            if (i)
-                putchar(',');
-            json_string(milvus_result_snapshot_partition(res, i));
-        }
-        jclose(']');
-        jid("create_ts", milvus_result_snapshot_create_ts(res));
-        jstr("s3_location", milvus_result_snapshot_s3_location(res));
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("snapshot %s\n", tx(milvus_result_snapshot_name(res)));
-        printf("  collection:  %s\n", tx(milvus_result_snapshot_collection(res)));
-        printf("  description: %s\n", tx(milvus_result_snapshot_description(res)));
-        printf("  partitions: ");
-        for (size_t i = 0; i < np; i++)
-            printf(" %s", tx(milvus_result_snapshot_partition(res, i)));
-        printf("\n  create_ts:   %" PRId64 "\n", milvus_result_snapshot_create_ts(res));
-        printf("  location:    %s\n", tx(milvus_result_snapshot_s3_location(res)));
-    }
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int cmd_snapshot_restore(args *a)
-{
-    milvus_result *res = NULL;
-    milvus_snapshot_options *o = snapshot_options(a);
-    int rc = milvus_sync_restore_snapshot(a->s, a->pos[0], a->pos[1], a->pos[2], o, &res);
-    milvus_snapshot_options_free(o);
-    CHECK(a, rc, res, "snapshot restore");
-    return job_started(a, KIND_RESTORE, res);
-}
-
-static int cmd_snapshot_jobs(args *a)
-{
-    milvus_result *res = NULL;
-    const char *coll = a->npos ? a->pos[0] : NULL;
-    int rc = milvus_sync_list_restore_snapshot_jobs(a->s, coll, NULL, &res);
-    CHECK(a, rc, res, "snapshot jobs");
-    size_t n = milvus_result_job_count(res);
-    if (a->json) {
-        jopen('{');
-        jkey("jobs");
-        jopen('[');
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                putchar(',');
-            jopen('{');
-            print_job_json_fields(res, i, KIND_RESTORE);
-            jclose('}');
-        }
-        jclose(']');
-        jclose('}');
-        putchar('\n');
-    } else {
-        if (n)
-            printf("%-20s %-10s %8s  %-20s %s\n", "JOB", "STATE", "PROGRESS", "SNAPSHOT",
-                   "TARGET");
-        for (size_t i = 0; i < n; i++)
-            printf("%-20" PRId64 " %-10s %7d%%  %-20s %s.%s\n", milvus_result_job_id(res, i),
-                   milvus_job_state_name(milvus_result_job_state(res, i)),
-                   milvus_result_job_progress(res, i), tx(milvus_result_job_snapshot(res, i)),
-                   tx(milvus_result_job_database(res, i)), tx(milvus_result_job_collection(res, i)));
-    }
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int show_job(args *a, int kind)
-{
-    milvus_result *res = NULL;
-    int64_t id;
-    if (parse_id(a->pos[0], &id) != 0) {
-        usage_error(a, "invalid job id '%s'", a->pos[0]);
-        return EXIT_USAGE;
-    }
-    if (a->wait)
-        return wait_job(a, kind, id);
-    int rc = get_job(a, kind, id, &res);
-    CHECK(a, rc, res, kind == KIND_RESTORE ? "snapshot job" : "snapshot export-job");
-    if (a->json) {
-        jopen('{');
-        print_job_json_fields(res, 0, kind);
-        jclose('}');
-        putchar('\n');
-    } else {
-        print_job_text(res, 0, kind);
-    }
-    milvus_result_unref(res);
-    return EXIT_SUCCESS;
-}
-
-static int cmd_snapshot_job(args *a)
-{
-    return show_job(a, KIND_RESTORE);
-}
-
-static int cmd_snapshot_export_job(args *a)
-{
-    return show_job(a, KIND_EXPORT);
-}
-
-static int cmd_snapshot_export(args *a)
-{
-    milvus_result *res = NULL;
-    milvus_snapshot_options *o = snapshot_options(a);
-    int rc = milvus_sync_export_snapshot(a->s, a->pos[0], a->pos[1], a->pos[2], o, &res);
-    milvus_snapshot_options_free(o);
-    CHECK(a, rc, res, "snapshot export");
-    return job_started(a, KIND_EXPORT, res);
-}
-
-static int cmd_snapshot_restore_external(args *a)
-{
-    milvus_result *res = NULL;
-    milvus_snapshot_options *o = snapshot_options(a);
-    int rc = milvus_sync_restore_external_snapshot(a->s, a->pos[0], a->pos[1], o, &res);
-    milvus_snapshot_options_free(o);
-    CHECK(a, rc, res, "snapshot restore-external");
-    return job_started(a, KIND_RESTORE, res);
-}
-
-static int cmd_snapshot_pin(args *a)
-{
-    milvus_result *res = NULL;
-    milvus_snapshot_options *o = snapshot_options(a);
-    int rc = milvus_sync_pin_snapshot_data(a->s, a->pos[0], a->pos[1], o, &res);
-    milvus_snapshot_options_free(o);
-    CHECK(a, rc, res, "snapshot pin");
-    int64_t pin = milvus_result_int64(res);
-    milvus_result_unref(res);
-    if (a->json) {
-        jopen('{');
-        jstr("collection", a->pos[0]);
-        jstr("snapshot", a->pos[1]);
-        jid("pin_id", pin);
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("%" PRId64 "\n", pin);
-    }
-    return EXIT_SUCCESS;
-}
-
-static int cmd_snapshot_unpin(args *a)
-{
-    milvus_result *res = NULL;
-    int64_t pin;
-    if (parse_id(a->pos[0], &pin) != 0) {
-        usage_error(a, "invalid pin id '%s'", a->pos[0]);
-        return EXIT_USAGE;
-    }
-    int rc = milvus_sync_unpin_snapshot_data(a->s, pin, &res);
-    CHECK(a, rc, res, "snapshot unpin");
-    milvus_result_unref(res);
-    if (a->json) {
-        jopen('{');
-        jid("pin_id", pin);
-        jbool("unpinned", 1);
-        jclose('}');
-        putchar('\n');
-    } else {
-        printf("pin %" PRId64 " released\n", pin);
-    }
-    return EXIT_SUCCESS;
-}
+/* ---- command table --------------------------------------------------------------- */
 
 static const command commands[] = {
     {NULL, "version", 0, 0, "", "", "Print the server and client versions.", cmd_version},

@@ -427,7 +427,7 @@ static int parse_uri(const char *uri, int *tls, int *port, const char **hs, cons
     return 0;
 }
 
-int milvus_options_set_uri(milvus_options *o, const char *uri)
+milvus_status milvus_options_set_uri(milvus_options *o, const char *uri)
 {
     const char *hs, *he, *ds, *de, *why = NULL;
     int tls, port;
@@ -461,7 +461,7 @@ int milvus_options_set_uri(milvus_options *o, const char *uri)
     return MILVUS_OK;
 }
 
-int milvus_options_set_address(milvus_options *o, const char *host, int port)
+milvus_status milvus_options_set_address(milvus_options *o, const char *host, int port)
 {
     char q[MV_QUOTE_LEN];
     if (!o)
@@ -481,7 +481,7 @@ int milvus_options_set_address(milvus_options *o, const char *host, int port)
     return MILVUS_OK;
 }
 
-int milvus_options_set_tls(milvus_options *o, int enable)
+milvus_status milvus_options_set_tls(milvus_options *o, int enable)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -489,14 +489,15 @@ int milvus_options_set_tls(milvus_options *o, int enable)
     return MILVUS_OK;
 }
 
-int milvus_options_set_ca_file(milvus_options *o, const char *path)
+milvus_status milvus_options_set_ca_file(milvus_options *o, const char *path)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
     return set_str(&o->ca_file, path);
 }
 
-int milvus_options_set_client_cert(milvus_options *o, const char *cert_path, const char *key_path)
+milvus_status milvus_options_set_client_cert(milvus_options *o, const char *cert_path,
+                                             const char *key_path)
 {
     char q1[MV_QUOTE_LEN], q2[MV_QUOTE_LEN];
     int rc;
@@ -514,7 +515,7 @@ int milvus_options_set_client_cert(milvus_options *o, const char *cert_path, con
     return rc;
 }
 
-int milvus_options_set_server_name(milvus_options *o, const char *name)
+milvus_status milvus_options_set_server_name(milvus_options *o, const char *name)
 {
     char q[MV_QUOTE_LEN];
     int rc;
@@ -530,7 +531,7 @@ int milvus_options_set_server_name(milvus_options *o, const char *name)
     return rc;
 }
 
-int milvus_options_set_tls_verify(milvus_options *o, int verify)
+milvus_status milvus_options_set_tls_verify(milvus_options *o, int verify)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -538,7 +539,7 @@ int milvus_options_set_tls_verify(milvus_options *o, int verify)
     return MILVUS_OK;
 }
 
-int milvus_options_set_token(milvus_options *o, const char *token)
+milvus_status milvus_options_set_token(milvus_options *o, const char *token)
 {
     char *copy = NULL;
     if (!o)
@@ -550,7 +551,8 @@ int milvus_options_set_token(milvus_options *o, const char *token)
     return MILVUS_OK;
 }
 
-int milvus_options_set_user_password(milvus_options *o, const char *user, const char *password)
+milvus_status milvus_options_set_user_password(milvus_options *o, const char *user,
+                                               const char *password)
 {
     char *u = NULL, *p = NULL, q[MV_QUOTE_LEN];
     if (!o)
@@ -581,7 +583,7 @@ int milvus_options_set_user_password(milvus_options *o, const char *user, const 
     return MILVUS_OK;
 }
 
-int milvus_options_set_database(milvus_options *o, const char *db)
+milvus_status milvus_options_set_database(milvus_options *o, const char *db)
 {
     char q[MV_QUOTE_LEN];
     int rc;
@@ -606,7 +608,8 @@ static size_t first_unprintable(const uint8_t *value, size_t len)
     return i;
 }
 
-int milvus_options_add_metadata(milvus_options *o, const char *key, const void *value, size_t len)
+milvus_status milvus_options_add_metadata(milvus_options *o, const char *key, const void *value,
+                                          size_t len)
 {
     char q[MV_QUOTE_LEN];
     size_t klen;
@@ -637,7 +640,7 @@ int milvus_options_add_metadata(milvus_options *o, const char *key, const void *
     return MILVUS_OK;
 }
 
-int milvus_options_set_user_agent(milvus_options *o, const char *ua)
+milvus_status milvus_options_set_user_agent(milvus_options *o, const char *ua)
 {
     char q[MV_QUOTE_LEN];
     int rc;
@@ -656,7 +659,7 @@ int milvus_options_set_user_agent(milvus_options *o, const char *ua)
 /* The longest call deadline: 100 years. */
 #define MAX_CALL_TIMEOUT_MS ((int64_t)100 * 365 * 86400 * 1000)
 
-int milvus_options_set_connect_timeout_ms(milvus_options *o, int64_t ms)
+milvus_status milvus_options_set_connect_timeout_ms(milvus_options *o, int64_t ms)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -668,7 +671,7 @@ int milvus_options_set_connect_timeout_ms(milvus_options *o, int64_t ms)
     return MILVUS_OK;
 }
 
-int milvus_options_set_call_timeout_ms(milvus_options *o, int64_t ms)
+milvus_status milvus_options_set_call_timeout_ms(milvus_options *o, int64_t ms)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -681,7 +684,7 @@ int milvus_options_set_call_timeout_ms(milvus_options *o, int64_t ms)
     return MILVUS_OK;
 }
 
-int milvus_options_set_pool_size(milvus_options *o, int n)
+milvus_status milvus_options_set_pool_size(milvus_options *o, int n)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -692,7 +695,7 @@ int milvus_options_set_pool_size(milvus_options *o, int n)
     return MILVUS_OK;
 }
 
-int milvus_options_set_max_send_size(milvus_options *o, size_t bytes)
+milvus_status milvus_options_set_max_send_size(milvus_options *o, size_t bytes)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -705,7 +708,7 @@ int milvus_options_set_max_send_size(milvus_options *o, size_t bytes)
     return MILVUS_OK;
 }
 
-int milvus_options_set_max_recv_size(milvus_options *o, size_t bytes)
+milvus_status milvus_options_set_max_recv_size(milvus_options *o, size_t bytes)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -718,7 +721,8 @@ int milvus_options_set_max_recv_size(milvus_options *o, size_t bytes)
     return MILVUS_OK;
 }
 
-int milvus_options_set_keepalive_ms(milvus_options *o, int64_t interval_ms, int64_t timeout_ms)
+milvus_status milvus_options_set_keepalive_ms(milvus_options *o, int64_t interval_ms,
+                                              int64_t timeout_ms)
 {
     const char *fast = getenv("MILVUS_ALLOW_FAST_KEEPALIVE");
     if (!o)
@@ -740,7 +744,7 @@ int milvus_options_set_keepalive_ms(milvus_options *o, int64_t interval_ms, int6
     return MILVUS_OK;
 }
 
-int milvus_options_set_max_pending(milvus_options *o, size_t n)
+milvus_status milvus_options_set_max_pending(milvus_options *o, size_t n)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -752,7 +756,7 @@ int milvus_options_set_max_pending(milvus_options *o, size_t n)
     return MILVUS_OK;
 }
 
-int milvus_options_set_wait_for_ready(milvus_options *o, int wait)
+milvus_status milvus_options_set_wait_for_ready(milvus_options *o, int wait)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -779,8 +783,8 @@ static int check_backoff(mv_opterr *e, const char *setter, int64_t initial_ms, i
     return 0;
 }
 
-int milvus_options_set_retry(milvus_options *o, int max_attempts, int64_t initial_ms,
-                             int64_t max_ms, double multiplier)
+milvus_status milvus_options_set_retry(milvus_options *o, int max_attempts, int64_t initial_ms,
+                                       int64_t max_ms, double multiplier)
 {
     int rc;
     if (!o)
@@ -798,8 +802,8 @@ int milvus_options_set_retry(milvus_options *o, int max_attempts, int64_t initia
     return MILVUS_OK;
 }
 
-int milvus_options_set_reconnect_backoff(milvus_options *o, int64_t initial_ms, int64_t max_ms,
-                                         double multiplier)
+milvus_status milvus_options_set_reconnect_backoff(milvus_options *o, int64_t initial_ms,
+                                                   int64_t max_ms, double multiplier)
 {
     int rc;
     if (!o)
@@ -813,8 +817,9 @@ int milvus_options_set_reconnect_backoff(milvus_options *o, int64_t initial_ms, 
     return MILVUS_OK;
 }
 
-int milvus_options_set_rate_limit_retry(milvus_options *o, int max_attempts, int64_t initial_ms,
-                                        int64_t max_ms, double multiplier)
+milvus_status milvus_options_set_rate_limit_retry(milvus_options *o, int max_attempts,
+                                                  int64_t initial_ms, int64_t max_ms,
+                                                  double multiplier)
 {
     int rc;
     if (!o)
@@ -832,8 +837,8 @@ int milvus_options_set_rate_limit_retry(milvus_options *o, int max_attempts, int
     return MILVUS_OK;
 }
 
-int milvus_options_set_log(milvus_options *o, milvus_log_level max_level, milvus_log_cb cb,
-                           void *ctx)
+milvus_status milvus_options_set_log(milvus_options *o, milvus_log_level max_level,
+                                     milvus_log_cb cb, void *ctx)
 {
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;

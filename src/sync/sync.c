@@ -167,7 +167,7 @@ static int sync_run(milvus_sync *s, sync_wait *w, const char *op, int rc, milvus
 
 /* ---- lifecycle ----------------------------------------------------------------- */
 
-int milvus_sync_new(milvus_sync **out, const milvus_options *opts)
+milvus_status milvus_sync_new(milvus_sync **out, const milvus_options *opts)
 {
     milvus_sync *s;
     int rc;
@@ -213,7 +213,7 @@ struct event_base *milvus_sync_base(milvus_sync *s)
     return s ? s->base : NULL;
 }
 
-int milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms)
+milvus_status milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms)
 {
     if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -235,19 +235,19 @@ const char *milvus_sync_last_error(const milvus_sync *s)
 /* ---- the wrappers ------------------------------------------------------------------ */
 
 /* SYNC_OP(name, (, params...), (, args...)) defines
- *   int milvus_sync_<name>(milvus_sync *s, params..., milvus_result **out)
+ *   milvus_status milvus_sync_<name>(milvus_sync *s, params..., milvus_result **out)
  * as milvus_client_<name>(client, args..., cb, ctx) run to completion.
  * The parenthesised lists start with a comma so that empty ones work. */
 #define SYNC_LIST(...) __VA_ARGS__
-#define SYNC_OP(name, params, args)                                                             \
-    int milvus_sync_##name(milvus_sync *s SYNC_LIST params, milvus_result **out)                \
-    {                                                                                           \
-        sync_wait *w;                                                                           \
-        int rc = sync_begin(s, &w, out);                                                        \
-        if (rc != MILVUS_OK)                                                                    \
-            return rc;                                                                          \
-        rc = milvus_client_##name(s->client SYNC_LIST args, on_done, w);                        \
-        return sync_run(s, w, #name, rc, out);                                                  \
+#define SYNC_OP(name, params, args)                                                                \
+    milvus_status milvus_sync_##name(milvus_sync *s SYNC_LIST params, milvus_result **out)         \
+    {                                                                                              \
+        sync_wait *w;                                                                              \
+        int rc = sync_begin(s, &w, out);                                                           \
+        if (rc != MILVUS_OK)                                                                       \
+            return rc;                                                                             \
+        rc = milvus_client_##name(s->client SYNC_LIST args, on_done, w);                           \
+        return sync_run(s, w, #name, rc, out);                                                     \
     }
 
 typedef const char *str;
