@@ -19,6 +19,8 @@
 #include <event2/dns.h>
 #include <openssl/err.h>
 
+#include "common/backoff.h"
+#include "common/util.h"
 #include "transport/transport.h"
 
 #define MV_STREAM_WINDOW (16 << 20)
@@ -107,11 +109,6 @@ static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
     }
 }
 
-int mv_conn_heard_from_peer(const mv_conn *conn)
-{
-    return conn->rx_bytes > 0;
-}
-
 int mv_conn_has_room(const mv_conn *conn)
 {
     uint32_t max;
@@ -123,72 +120,107 @@ int mv_conn_has_room(const mv_conn *conn)
     return conn->nactive < max;
 }
 
-long mv_channel_stream_limit(const milvus_channel *ch)
+static void conn_wake(mv_transport *t)
 {
-    long best = -1;
-    for (int i = 0; i < ch->nconns; i++) {
-        const mv_conn *conn = &ch->conns[i];
-        if (conn->state != MV_CONN_READY || !conn->h2)
-            continue;
-        long max = (long)nghttp2_session_get_remote_settings(
-            conn->h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
-        if (max > best)
-            best = max;
-    }
-    return best;
+    t->cbs->wake(t->user);
 }
 
-static void conn_link(mv_conn *conn, mv_call *c)
+static void conn_link(mv_conn *conn, mv_stream *s)
 {
-    c->cprev = NULL;
-    c->cnext = conn->calls;
-    if (conn->calls)
-        conn->calls->cprev = c;
-    conn->calls = c;
+    s->prev = NULL;
+    s->next = conn->streams;
+    if (conn->streams)
+        conn->streams->prev = s;
+    conn->streams = s;
     conn->nactive++;
-    c->conn = conn;
+    s->conn = conn;
 }
 
-/* The request of c has left in full, or its stream is gone. */
-static void conn_tx_done(mv_conn *conn, mv_call *c)
+/* The request of s has left in full, or its stream is gone. */
+static void conn_tx_done(mv_conn *conn, mv_stream *s)
 {
-    if (!c->tx_counted)
+    if (!s->tx_counted)
         return;
-    c->tx_counted = 0;
+    s->tx_counted = 0;
     conn->tx_pending--;
-    if (conn->tx_pending == MV_TX_PENDING_MAX - 1 && conn->ch->queue_head)
-        mv_schedule_work(conn->ch); /* room again for queued calls */
+    if (conn->tx_pending == MV_TX_PENDING_MAX - 1)
+        conn->t->cbs->writable(conn->t->user); /* room again for queued calls */
 }
 
-static void conn_unlink(mv_conn *conn, mv_call *c)
+/* Takes s off its connection and frees it; the stream's user data in the
+ * session is cleared first, so nghttp2 reports nothing more about it. */
+static void conn_release(mv_conn *conn, mv_stream *s)
 {
-    conn_tx_done(conn, c);
-    if (c->cprev)
-        c->cprev->cnext = c->cnext;
+    if (conn->h2 && s->id > 0)
+        nghttp2_session_set_stream_user_data(conn->h2, s->id, NULL);
+    conn_tx_done(conn, s);
+    if (s->prev)
+        s->prev->next = s->next;
     else
-        conn->calls = c->cnext;
-    if (c->cnext)
-        c->cnext->cprev = c->cprev;
-    c->cnext = c->cprev = NULL;
-    c->conn = NULL;
+        conn->streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
     conn->nactive--;
+    mv_pool_free(conn->t->pool, s);
 }
 
-void mv_conn_detach(mv_conn *conn, mv_call *c, uint32_t rst_code)
+void mv_conn_detach(mv_conn *conn, mv_stream *s, uint32_t rst_code)
 {
-    if (conn->h2 && c->stream_id > 0) {
-        nghttp2_session_set_stream_user_data(conn->h2, c->stream_id, NULL);
-        /* Both directions ended (the usual completion): nghttp2 closes the
-         * stream by itself; a RST_STREAM would only cost a frame. */
-        if (!(c->ended && c->send_done) &&
-            nghttp2_session_find_stream(conn->h2, c->stream_id)) {
-            nghttp2_submit_rst_stream(conn->h2, NGHTTP2_FLAG_NONE, c->stream_id, rst_code);
-            conn->want_flush = 1;
-            mv_schedule_work(conn->ch);
-        }
+    /* Both directions ended (the usual completion): nghttp2 closes the
+     * stream by itself; a RST_STREAM would only cost a frame. */
+    if (conn->h2 && s->id > 0 && !(s->ended && s->send_done) &&
+        nghttp2_session_find_stream(conn->h2, s->id)) {
+        nghttp2_submit_rst_stream(conn->h2, NGHTTP2_FLAG_NONE, s->id, rst_code);
+        conn->want_flush = 1;
+        conn_wake(conn->t);
     }
-    c->stream_id = 0;
-    conn_unlink(conn, c);
+    conn_release(conn, s);
+}
+
+/* Ends s and tells the layer above how (enum mv_stream_end). */
+static void conn_end_stream(mv_conn *conn, mv_stream *s, int how, int status, int code,
+                            const char *msg)
+{
+    const mv_transport_cbs *cbs = conn->t->cbs;
+    void *user = s->user;
+    uint32_t rst = s->rst_code;
+    conn_release(conn, s);
+    cbs->on_close(user, how, status, code, rst, msg);
+}
+
+/* Some connection of the transport is up, or an attempt is in progress. */
+static int attempt_or_ready(const mv_transport *t)
+{
+    for (int i = 0; i < t->nconns; i++) {
+        int st = t->conns[i].state;
+        if (st == MV_CONN_READY || st == MV_CONN_RESOLVING || st == MV_CONN_CONNECTING)
+            return 1;
+    }
+    return 0;
+}
+
+/* A connection attempt failed (conn->err says why): the slot waits for
+ * its reconnect backoff. */
+static void conn_connect_failed(mv_conn *conn, int status)
+{
+    mv_transport *t = conn->t;
+    const milvus_options *o = t->opts;
+    mv_backoff backoff = {o->reconnect_initial_ms, o->reconnect_max_ms, o->reconnect_multiplier};
+    struct timeval tv;
+    int64_t ms;
+    conn->failures++;
+    mv_log(o, MILVUS_LOG_WARN, "connection %llu failed (%s): %s", (unsigned long long)conn->serial,
+           milvus_strerror(status), conn->err);
+    ms = mv_backoff_delay(&backoff, conn->failures, mv_jitter(&t->rng));
+    conn->state = MV_CONN_BACKOFF;
+    mv_tv_from_ms(&tv, ms);
+    evtimer_add(&conn->timer, &tv);
+    /* Refused or unresolved, with no other attempt in progress and no
+     * connection up: the server is unreachable now (gRPC's
+     * TRANSIENT_FAILURE) until a backoff ends. */
+    t->cbs->connect_failed(t->user, status, conn->err,
+                           (status == MILVUS_ERR_CONNECT || status == MILVUS_ERR_RESOLVE) &&
+                               !conn->timed_out && !attempt_or_ready(t));
 }
 
 /* Fails the connection from inside an nghttp2 callback: acted on after
@@ -231,8 +263,8 @@ static void ka_arm(mv_conn *conn, int64_t us)
 static void ka_cb(evutil_socket_t fd, short what, void *arg)
 {
     mv_conn *conn = arg;
-    milvus_channel *ch = conn->ch;
-    int64_t now = mv_now_us(), interval = ch->keepalive_ms * 1000;
+    mv_transport *t = conn->t;
+    int64_t now = mv_now_us(), interval = t->keepalive_ms * 1000;
     (void)fd;
     (void)what;
     conn->ka_armed = 0;
@@ -244,11 +276,11 @@ static void ka_cb(evutil_socket_t fd, short what, void *arg)
         } else {
             char msg[96];
             snprintf(msg, sizeof(msg), "keepalive ping not acknowledged within %lld ms",
-                     (long long)ch->opts->keepalive_timeout_ms);
-            mv_log(ch, MILVUS_LOG_WARN, "connection %llu: %s", (unsigned long long)conn->serial,
-                   msg);
+                     (long long)t->opts->keepalive_timeout_ms);
+            mv_log(t->opts, MILVUS_LOG_WARN, "connection %llu: %s",
+                   (unsigned long long)conn->serial, msg);
             mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
-            mv_schedule_work(ch);
+            conn_wake(t);
             return;
         }
     }
@@ -262,15 +294,15 @@ static void ka_cb(evutil_socket_t fd, short what, void *arg)
     }
     conn->ka_waiting = 1;
     conn->ka_ping_sent_us = now;
-    ka_arm(conn, ch->opts->keepalive_timeout_ms * 1000);
+    ka_arm(conn, t->opts->keepalive_timeout_ms * 1000);
     mv_conn_flush(conn);
 }
 
 static void ka_start(mv_conn *conn)
 {
-    if (conn->ka_armed || conn->ch->keepalive_ms <= 0 || conn->memory)
+    if (conn->ka_armed || conn->t->keepalive_ms <= 0 || conn->memory)
         return;
-    ka_arm(conn, conn->ch->keepalive_ms * 1000);
+    ka_arm(conn, conn->t->keepalive_ms * 1000);
 }
 
 /* ---- nghttp2 callbacks ---- */
@@ -342,54 +374,62 @@ static int send_data_cb(nghttp2_session *s, nghttp2_frame *f, const uint8_t *fra
     return rc == 0 ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
-static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+static int on_begin_headers(nghttp2_session *sess, const nghttp2_frame *f, void *ud)
 {
-    mv_call *c;
-    (void)ud;
+    mv_stream *s;
+    mv_conn *conn = ud;
     if (f->hd.type != NGHTTP2_HEADERS)
         return 0;
-    c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-    if (!c)
+    s = nghttp2_session_get_stream_user_data(sess, f->hd.stream_id);
+    if (!s)
         return 0;
     /* A response header block without END_STREAM carries initial
      * metadata; everything else (trailers, trailers-only) carries the
      * status. */
-    c->hdr_to_trailers =
-        !(f->headers.cat == NGHTTP2_HCAT_RESPONSE && !(f->hd.flags & NGHTTP2_FLAG_END_STREAM));
+    conn->t->cbs->on_headers_begin(
+        s->user,
+        !(f->headers.cat == NGHTTP2_HCAT_RESPONSE && !(f->hd.flags & NGHTTP2_FLAG_END_STREAM)));
     return 0;
 }
 
-static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nlen,
-                     const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
+static int on_header(nghttp2_session *sess, const nghttp2_frame *f, const uint8_t *name,
+                     size_t nlen, const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
 {
-    mv_call *c;
+    mv_stream *s;
+    mv_conn *conn = ud;
     (void)flags;
-    (void)ud;
     if (f->hd.type != NGHTTP2_HEADERS)
         return 0;
-    c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-    if (!c)
+    s = nghttp2_session_get_stream_user_data(sess, f->hd.stream_id);
+    if (!s)
         return 0;
-    if (mv_call_on_header(c, name, nlen, value, vlen) != 0)
+    if (nlen == 7 && memcmp(name, ":status", 7) == 0) {
+        /* nghttp2 checked it: three digits */
+        int st = 0;
+        for (size_t i = 0; i < vlen && i < 3; i++)
+            st = st * 10 + (value[i] - '0');
+        s->http_status = st;
+    }
+    if (conn->t->cbs->on_header(s->user, name, nlen, value, vlen) != 0)
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     return 0;
 }
 
-static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *data,
+static int on_data_chunk(nghttp2_session *sess, uint8_t flags, int32_t sid, const uint8_t *data,
                          size_t len, void *ud)
 {
-    mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    mv_stream *s = nghttp2_session_get_stream_user_data(sess, sid);
     mv_conn *conn = ud;
     (void)flags;
     conn->rx_sid = sid; /* rx_mark_update looks at this stream's message */
-    if (c)
-        mv_call_on_data(c, data, len);
+    if (s)
+        conn->t->cbs->on_data(s->user, data, len);
     return 0;
 }
 
 static void on_goaway(mv_conn *conn, const nghttp2_goaway *g)
 {
-    milvus_channel *ch = conn->ch;
+    mv_transport *t = conn->t;
     size_t n = g->opaque_data_len, i;
     conn->goaway = 1;
     conn->goaway_code = g->error_code;
@@ -412,49 +452,50 @@ static void on_goaway(mv_conn *conn, const nghttp2_goaway *g)
     }
     if (conn->state == MV_CONN_READY)
         conn->state = MV_CONN_DRAINING;
-    mv_log(ch, MILVUS_LOG_INFO, "connection %llu: GOAWAY (error %s, last stream %d%s%s%s)",
+    mv_log(t->opts, MILVUS_LOG_INFO, "connection %llu: GOAWAY (error %s, last stream %d%s%s%s)",
            (unsigned long long)conn->serial, nghttp2_http2_strerror(g->error_code),
            (int)g->last_stream_id, conn->goaway_debug[0] ? ": \"" : "", conn->goaway_debug,
            conn->goaway_debug[0] ? "\"" : "");
     if (g->error_code == NGHTTP2_ENHANCE_YOUR_CALM && g->opaque_data_len == 14 &&
-        memcmp(g->opaque_data, "too_many_pings", 14) == 0 && ch->keepalive_ms > 0) {
+        memcmp(g->opaque_data, "too_many_pings", 14) == 0 && t->keepalive_ms > 0) {
         /* gRFC A8: the server thinks we ping too often. */
-        if (ch->keepalive_ms < INT32_MAX / 2)
-            ch->keepalive_ms *= 2;
-        mv_log(ch, MILVUS_LOG_WARN,
+        if (t->keepalive_ms < INT32_MAX / 2)
+            t->keepalive_ms *= 2;
+        mv_log(t->opts, MILVUS_LOG_WARN,
                "server sent GOAWAY too_many_pings: keepalive interval raised to %lld ms",
-               (long long)ch->keepalive_ms);
+               (long long)t->keepalive_ms);
     }
-    mv_schedule_work(ch);
+    conn_wake(t);
 }
 
-static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+static int on_frame_recv(nghttp2_session *sess, const nghttp2_frame *f, void *ud)
 {
     mv_conn *conn = ud;
-    mv_call *c;
+    mv_stream *s;
     switch (f->hd.type) {
     case NGHTTP2_HEADERS:
     case NGHTTP2_DATA:
-        c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-        if (!c)
+        s = nghttp2_session_get_stream_user_data(sess, f->hd.stream_id);
+        if (!s)
             return 0;
         if (f->hd.flags & NGHTTP2_FLAG_END_STREAM) {
-            mv_call_stream_end(c);
+            s->ended = 1;
+            conn->t->cbs->on_end(s->user);
             return 0;
         }
-        /* Response headers commit the call (gRFC A6); a Trailers-Only
-         * response does not. */
+        /* Final response headers begin the response (and commit the call,
+         * gRFC A6); a Trailers-Only response does not. */
         if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_RESPONSE &&
-            c->http_status >= 200) {
-            c->committed = 1;
-            mv_call_headers_done(c);
+            s->http_status >= 200) {
+            s->response = 1;
+            conn->t->cbs->on_headers_end(s->user);
         }
         return 0;
     case NGHTTP2_RST_STREAM:
-        c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-        if (c) {
-            c->rst_recv = 1;
-            c->rst_code = f->rst_stream.error_code;
+        s = nghttp2_session_get_stream_user_data(sess, f->hd.stream_id);
+        if (s) {
+            s->rst_recv = 1;
+            s->rst_code = f->rst_stream.error_code;
         }
         return 0;
     case NGHTTP2_GOAWAY:
@@ -465,7 +506,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
             /* The next PING is due one interval after this read. */
             conn->ka_waiting = 0;
             evtimer_del(&conn->ka_timer);
-            ka_arm(conn, conn->ch->keepalive_ms * 1000);
+            ka_arm(conn, conn->t->keepalive_ms * 1000);
         }
         return 0;
     default:
@@ -485,9 +526,9 @@ static int on_h2_error(nghttp2_session *s, int code, const char *msg, size_t len
     return 0;
 }
 
-static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+static int on_frame_send(nghttp2_session *sess, const nghttp2_frame *f, void *ud)
 {
-    mv_call *c;
+    mv_stream *s;
     mv_conn *conn = ud;
     if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
         /* We end the session because the peer broke HTTP/2: typically not
@@ -510,15 +551,15 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
     }
     if (f->hd.type == NGHTTP2_DATA) {
         if ((f->hd.flags & NGHTTP2_FLAG_END_STREAM) &&
-            (c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id)) != NULL)
-            conn_tx_done(conn, c);
+            (s = nghttp2_session_get_stream_user_data(sess, f->hd.stream_id)) != NULL)
+            conn_tx_done(conn, s);
         return 0;
     }
     if (f->hd.type != NGHTTP2_HEADERS)
         return 0;
-    c = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-    if (c)
-        c->headers_sent = 1;
+    s = nghttp2_session_get_stream_user_data(sess, f->hd.stream_id);
+    if (s)
+        s->headers_sent = 1;
     return 0;
 }
 
@@ -533,18 +574,14 @@ static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *f, int err
     return 0;
 }
 
-static int on_stream_close(nghttp2_session *s, int32_t sid, uint32_t err, void *ud)
+static int on_stream_close(nghttp2_session *sess, int32_t sid, uint32_t err, void *ud)
 {
     mv_conn *conn = ud;
-    mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    mv_stream *s = nghttp2_session_get_stream_user_data(sess, sid);
     char msg[256];
-    int code;
-    if (!c)
+    if (!s)
         return 0;
-    nghttp2_session_set_stream_user_data(s, sid, NULL);
-    c->stream_id = 0;
-    conn_unlink(conn, c);
-    if (err == NGHTTP2_REFUSED_STREAM && !c->committed) {
+    if (err == NGHTTP2_REFUSED_STREAM && !s->response) {
         /* nghttp2 also closes the streams above a GOAWAY's last stream
          * this way: then the GOAWAY says why. */
         if (conn->goaway && sid > conn->goaway_last) {
@@ -554,55 +591,54 @@ static int on_stream_close(nghttp2_session *s, int32_t sid, uint32_t err, void *
         } else {
             set_text(msg, sizeof(msg), "stream refused by the server (not processed)");
         }
-        mv_call_attempt_failed(c, 1, MILVUS_ERR_DISCONNECTED, MILVUS_GRPC_UNAVAILABLE, msg);
+        conn_end_stream(conn, s, MV_STREAM_UNPROCESSED, MILVUS_ERR_DISCONNECTED,
+                        MILVUS_GRPC_UNAVAILABLE, msg);
         return 0;
     }
-    if (c->rst_recv) {
-        code = mv_rst_to_grpc(c->rst_code,
-                              c->deadline_us && mv_now_us() >= c->deadline_us);
+    if (s->rst_recv) {
         snprintf(msg, sizeof(msg), "stream reset by the server with %s",
-                 nghttp2_http2_strerror(c->rst_code));
-        mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, code, msg);
+                 nghttp2_http2_strerror(s->rst_code));
+        conn_end_stream(conn, s, MV_STREAM_RESET, MILVUS_ERR_GRPC, 0, msg);
         return 0;
     }
     snprintf(msg, sizeof(msg), "stream closed by the HTTP/2 layer (%s)",
              nghttp2_http2_strerror(err));
-    mv_call_attempt_failed(c, 0, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL, msg);
+    conn_end_stream(conn, s, MV_STREAM_FAILED, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL, msg);
     return 0;
 }
 
-static ssize_t data_read_cb(nghttp2_session *s, int32_t sid, uint8_t *buf, size_t length,
+static ssize_t data_read_cb(nghttp2_session *sess, int32_t sid, uint8_t *buf, size_t length,
                             uint32_t *flags, nghttp2_data_source *src, void *ud)
 {
-    /* Looked up rather than taken from src: the call may be gone while
-     * nghttp2 still holds the data item of a reset stream. */
-    mv_call *c = nghttp2_session_get_stream_user_data(s, sid);
+    /* Looked up rather than taken from src: the stream object may be gone
+     * while nghttp2 still holds the data item of a reset stream. */
+    mv_stream *s = nghttp2_session_get_stream_user_data(sess, sid);
     mv_conn *conn = ud;
     size_t n;
     (void)src;
-    if (!c) {
+    if (!s) {
         *flags |= NGHTTP2_DATA_FLAG_EOF;
         return 0;
     }
-    n = c->req_len - c->sent;
+    n = s->req_len - s->sent;
     if (n > length)
         n = length;
-    if (c->rb && n >= MV_NO_COPY_MIN && !conn->tx_rb) {
+    if (s->rb && n >= MV_NO_COPY_MIN && !conn->tx_rb) {
         /* send_data_cb writes this frame right after, referencing the
          * payload where it is. */
         *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
-        mv_reqbuf_ref(c->rb);
-        conn->tx_rb = c->rb;
-        conn->tx_off = c->sent;
-    } else if (c->rb) {
-        mv_reqbuf_read(c->rb, c->sent, buf, n);
+        mv_reqbuf_ref(s->rb);
+        conn->tx_rb = s->rb;
+        conn->tx_off = s->sent;
+    } else if (s->rb) {
+        mv_reqbuf_read(s->rb, s->sent, buf, n);
     } else {
-        memcpy(buf, c->req + c->sent, n);
+        memcpy(buf, s->req + s->sent, n);
     }
-    c->sent += n;
-    if (c->sent == c->req_len) {
+    s->sent += n;
+    if (s->sent == s->req_len) {
         *flags |= NGHTTP2_DATA_FLAG_EOF;
-        c->send_done = 1;
+        s->send_done = 1;
     }
     return (ssize_t)n;
 }
@@ -662,7 +698,7 @@ static int conn_session_new(mv_conn *conn)
     nghttp2_option_set_max_settings(opt, MV_MAX_SETTINGS_ENTRIES);
     nghttp2_option_set_max_reserved_remote_streams(opt, 0);
     /* Stream state from the channel's pool (see mv_pool_alloc). */
-    rv = nghttp2_session_client_new3(&conn->h2, cbs, conn, opt, &conn->ch->h2mem);
+    rv = nghttp2_session_client_new3(&conn->h2, cbs, conn, opt, &conn->t->h2mem);
     nghttp2_option_del(opt);
     if (rv != 0)
         return -1;
@@ -917,13 +953,13 @@ static int rx_mark_wanted(mv_conn *conn)
     nghttp2_session *h2 = conn->h2;
     int32_t sid = conn->rx_sid, lw, clw, rl, crl;
     int64_t due;
-    mv_call *c;
+    mv_stream *s;
     if (conn->rx_mark_off || conn->memory || !conn->bev || !h2 || sid <= 0)
         return 1;
-    c = nghttp2_session_get_stream_user_data(h2, sid);
-    if (!c || c->state != MV_CALL_ACTIVE)
+    s = nghttp2_session_get_stream_user_data(h2, sid);
+    if (!s)
         return 1;
-    due = (int64_t)mv_deframer_pending(&c->df);
+    due = (int64_t)conn->t->cbs->rx_due(s->user);
     lw = nghttp2_session_get_stream_effective_local_window_size(h2, sid);
     rl = nghttp2_session_get_stream_effective_recv_data_length(h2, sid);
     clw = nghttp2_session_get_effective_local_window_size(h2);
@@ -1077,14 +1113,14 @@ static void read_cb(struct bufferevent *bev, void *arg)
     conn->want_flush = 1;
     rx_mark_update(conn);
     conn_after_io(conn);
-    mv_schedule_work(conn->ch);
+    conn_wake(conn->t);
 }
 
 static void event_cb(struct bufferevent *bev, short what, void *arg);
 
 static void conn_ready(mv_conn *conn)
 {
-    milvus_channel *ch = conn->ch;
+    mv_transport *t = conn->t;
     evutil_socket_t fd = bufferevent_getfd(conn->bev);
     int one = 1;
     if (fd >= 0)
@@ -1099,14 +1135,14 @@ static void conn_ready(mv_conn *conn)
                      "TLS: the server did not select HTTP/2 with ALPN (selected: %.*s)",
                      alpn_len ? (int)alpn_len : 4, alpn_len ? (const char *)alpn : "none");
             mv_conn_cleanup(conn);
-            mv_connect_failed(ch, conn, MILVUS_ERR_TLS);
+            conn_connect_failed(conn, MILVUS_ERR_TLS);
             return;
         }
     }
     if (conn_session_new(conn) != 0) {
         set_text(conn->err, sizeof(conn->err), "out of memory creating the HTTP/2 session");
         mv_conn_cleanup(conn);
-        mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
+        conn_connect_failed(conn, MILVUS_ERR_NOMEM);
         return;
     }
     if (conn->addrs) {
@@ -1116,10 +1152,8 @@ static void conn_ready(mv_conn *conn)
     conn->state = MV_CONN_READY;
     conn->failures = 0;
     conn->last_read_us = mv_now_us();
-    ch->connect_failures = 0;
-    ch->conn_err_status = 0;
-    ch->unreachable = 0;
-    mv_log(ch, MILVUS_LOG_DEBUG, "connection %llu: ready", (unsigned long long)conn->serial);
+    t->cbs->connected(t->user);
+    mv_log(t->opts, MILVUS_LOG_DEBUG, "connection %llu: ready", (unsigned long long)conn->serial);
     /* libevent reads and writes 16 KiB per callback by default: far too
      * little for large responses. */
     bufferevent_set_max_single_read(conn->bev, 1 << 20);
@@ -1128,7 +1162,7 @@ static void conn_ready(mv_conn *conn)
     bufferevent_setwatermark(conn->bev, EV_WRITE, MV_TX_LOW, 0);
     bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
     mv_conn_flush(conn);
-    mv_schedule_work(ch);
+    conn_wake(t);
 }
 
 static void tls_error_text(mv_conn *conn, char *buf, size_t len)
@@ -1167,7 +1201,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
             if (conn->err[0]) {
                 /* Every address would fail the same way. */
                 mv_conn_cleanup(conn);
-                mv_connect_failed(conn->ch, conn, MILVUS_ERR_TLS);
+                conn_connect_failed(conn, MILVUS_ERR_TLS);
                 return;
             }
         }
@@ -1189,7 +1223,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
             ERR_error_string_n(tls_err, estr, sizeof(estr));
             set_text(msg, sizeof(msg), "TLS: %s", estr);
             mv_conn_close(conn, MILVUS_ERR_TLS, msg);
-            mv_schedule_work(conn->ch);
+            conn_wake(conn->t);
             return;
         }
         {
@@ -1206,7 +1240,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
                          ga[0] ? " after " : "", ga);
         }
         mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
-        mv_schedule_work(conn->ch);
+        conn_wake(conn->t);
     }
 }
 
@@ -1214,7 +1248,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 
 static void conn_try_addr(mv_conn *conn)
 {
-    milvus_channel *ch = conn->ch;
+    mv_transport *t = conn->t;
     struct evutil_addrinfo *ai;
     if (conn->bev) {
         bufferevent_free(conn->bev);
@@ -1223,16 +1257,16 @@ static void conn_try_addr(mv_conn *conn)
     }
     for (ai = conn->cur_addr; ai; ai = ai->ai_next) {
         conn->cur_addr = ai;
-        if (ch->ssl_ctx) {
-            SSL *ssl = mv_tls_new(ch);
+        if (t->ssl_ctx) {
+            SSL *ssl = mv_tls_new(t);
             if (!ssl) {
                 set_text(conn->err, sizeof(conn->err), "TLS: cannot create the TLS session");
                 mv_conn_cleanup(conn);
-                mv_connect_failed(ch, conn, MILVUS_ERR_TLS);
+                conn_connect_failed(conn, MILVUS_ERR_TLS);
                 return;
             }
             conn->bev = bufferevent_openssl_socket_new(
-                ch->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                t->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
                 BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
             if (!conn->bev) {
                 SSL_free(ssl);
@@ -1241,12 +1275,12 @@ static void conn_try_addr(mv_conn *conn)
                 bufferevent_openssl_set_allow_dirty_shutdown(conn->bev, 1);
             }
         } else {
-            conn->bev = bufferevent_socket_new(ch->base, -1, BEV_OPT_CLOSE_ON_FREE);
+            conn->bev = bufferevent_socket_new(t->base, -1, BEV_OPT_CLOSE_ON_FREE);
         }
         if (!conn->bev) {
             set_text(conn->err, sizeof(conn->err), "out of memory");
             mv_conn_cleanup(conn);
-            mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
+            conn_connect_failed(conn, MILVUS_ERR_NOMEM);
             return;
         }
         bufferevent_setcb(conn->bev, NULL, NULL, event_cb, conn);
@@ -1264,7 +1298,7 @@ static void conn_try_addr(mv_conn *conn)
         conn->ssl = NULL;
     }
     mv_conn_cleanup(conn);
-    mv_connect_failed(ch, conn, MILVUS_ERR_CONNECT);
+    conn_connect_failed(conn, MILVUS_ERR_CONNECT);
 }
 
 /* evdns may report a cancelled request later, from the loop: its context
@@ -1291,12 +1325,12 @@ static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
         return;
     }
     if (result != 0 || !res) {
-        set_text(conn->err, sizeof(conn->err), "cannot resolve %s: %s", conn->ch->opts->host,
+        set_text(conn->err, sizeof(conn->err), "cannot resolve %s: %s", conn->t->opts->host,
                  result ? evutil_gai_strerror(result) : "no address");
         if (res)
             evutil_freeaddrinfo(res);
         mv_conn_cleanup(conn);
-        mv_connect_failed(conn->ch, conn, MILVUS_ERR_RESOLVE);
+        conn_connect_failed(conn, MILVUS_ERR_RESOLVE);
         return;
     }
     conn->addrs = conn->cur_addr = res;
@@ -1307,14 +1341,13 @@ static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     mv_conn *conn = arg;
-    milvus_channel *ch = conn->ch;
+    mv_transport *t = conn->t;
     int status;
     (void)fd;
     (void)what;
     if (conn->state == MV_CONN_BACKOFF) {
         conn->state = MV_CONN_IDLE;
-        ch->unreachable = 0; /* the next call waits for a new attempt */
-        mv_schedule_work(ch);
+        t->cbs->reconnect_due(t->user); /* the next call waits for a new attempt */
         return;
     }
     if (conn->state != MV_CONN_RESOLVING && conn->state != MV_CONN_CONNECTING)
@@ -1323,16 +1356,16 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
              : conn->ssl                      ? MILVUS_ERR_TLS
                                               : MILVUS_ERR_CONNECT;
     set_text(conn->err, sizeof(conn->err), "%s %s:%d timed out after %lld ms",
-             status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", ch->opts->host,
-             ch->opts->port, (long long)ch->opts->connect_timeout_ms);
+             status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", t->opts->host,
+             t->opts->port, (long long)t->opts->connect_timeout_ms);
     mv_conn_cleanup(conn);
     conn->timed_out = 1;
-    mv_connect_failed(ch, conn, status);
+    conn_connect_failed(conn, status);
 }
 
 int mv_conn_start(mv_conn *conn)
 {
-    milvus_channel *ch = conn->ch;
+    mv_transport *t = conn->t;
     struct evutil_addrinfo hints, *res = NULL;
     struct timeval tv;
     char port[16];
@@ -1341,8 +1374,8 @@ int mv_conn_start(mv_conn *conn)
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
     hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-    snprintf(port, sizeof(port), "%d", ch->opts->port);
-    conn->serial = ++ch->conn_serial;
+    snprintf(port, sizeof(port), "%d", t->opts->port);
+    conn->serial = ++t->conn_serial;
     conn->err[0] = '\0';
     conn->state = MV_CONN_RESOLVING;
     conn->timed_out = 0;
@@ -1353,34 +1386,34 @@ int mv_conn_start(mv_conn *conn)
     conn->fatal = 0;
     conn->sent_first_request = 0;
     conn->ka_waiting = 0;
-    tv.tv_sec = (time_t)(ch->opts->connect_timeout_ms / 1000);
-    tv.tv_usec = (suseconds_t)(ch->opts->connect_timeout_ms % 1000) * 1000;
+    tv.tv_sec = (time_t)(t->opts->connect_timeout_ms / 1000);
+    tv.tv_usec = (suseconds_t)(t->opts->connect_timeout_ms % 1000) * 1000;
     evtimer_add(&conn->timer, &tv);
-    mv_log(ch, MILVUS_LOG_DEBUG, "connection %llu: connecting to %s:%d",
-           (unsigned long long)conn->serial, ch->opts->host, ch->opts->port);
+    mv_log(t->opts, MILVUS_LOG_DEBUG, "connection %llu: connecting to %s:%d",
+           (unsigned long long)conn->serial, t->opts->host, t->opts->port);
 
     /* Numeric addresses need no DNS at all. */
     hints.ai_flags |= EVUTIL_AI_NUMERICHOST;
-    if (evutil_getaddrinfo(ch->opts->host, port, &hints, &res) == 0 && res) {
+    if (evutil_getaddrinfo(t->opts->host, port, &hints, &res) == 0 && res) {
         conn->addrs = conn->cur_addr = res;
         conn->addrs_from_evdns = 0;
         conn_try_addr(conn);
         return 0;
     }
     hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
-    if (!ch->dns) {
-        ch->dns = evdns_base_new(ch->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+    if (!t->dns) {
+        t->dns = evdns_base_new(t->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
                                                EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-        if (!ch->dns) { /* no usable resolv.conf: /etc/hosts only */
-            ch->dns = evdns_base_new(ch->base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-            if (ch->dns)
-                evdns_base_load_hosts(ch->dns, NULL);
+        if (!t->dns) { /* no usable resolv.conf: /etc/hosts only */
+            t->dns = evdns_base_new(t->base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+            if (t->dns)
+                evdns_base_load_hosts(t->dns, NULL);
         }
     }
-    if (!ch->dns) {
+    if (!t->dns) {
         set_text(conn->err, sizeof(conn->err), "cannot create the DNS resolver");
         mv_conn_cleanup(conn);
-        mv_connect_failed(ch, conn, MILVUS_ERR_RESOLVE);
+        conn_connect_failed(conn, MILVUS_ERR_RESOLVE);
         return 0;
     }
     {
@@ -1389,14 +1422,14 @@ int mv_conn_start(mv_conn *conn)
         if (!dc) {
             set_text(conn->err, sizeof(conn->err), "out of memory");
             mv_conn_cleanup(conn);
-            mv_connect_failed(ch, conn, MILVUS_ERR_NOMEM);
+            conn_connect_failed(conn, MILVUS_ERR_NOMEM);
             return 0;
         }
         dc->conn = conn;
         dc->req = NULL;
         conn->dnsctx = dc;
         /* The callback may run (and free dc) before this returns. */
-        req = evdns_getaddrinfo(ch->dns, ch->opts->host, port, &hints, dns_cb, dc);
+        req = evdns_getaddrinfo(t->dns, t->opts->host, port, &hints, dns_cb, dc);
         if (req && conn->dnsctx == dc)
             dc->req = req;
     }
@@ -1459,23 +1492,20 @@ void mv_conn_cleanup(mv_conn *conn)
 
 void mv_conn_close(mv_conn *conn, int status, const char *msg)
 {
-    milvus_channel *ch = conn->ch;
+    mv_transport *t = conn->t;
     int code = status == MILVUS_ERR_PROTOCOL ? MILVUS_GRPC_INTERNAL : MILVUS_GRPC_UNAVAILABLE;
     if (conn->nactive)
-        mv_log(ch, MILVUS_LOG_INFO, "connection %llu closed with %zu calls: %s",
+        mv_log(t->opts, MILVUS_LOG_INFO, "connection %llu closed with %zu calls: %s",
                (unsigned long long)conn->serial, conn->nactive, msg);
-    /* Detach the calls first: nghttp2_session_del reports nothing. */
-    while (conn->calls) {
-        mv_call *c = conn->calls;
-        int unprocessed = !c->headers_sent;
-        if (conn->h2 && c->stream_id > 0)
-            nghttp2_session_set_stream_user_data(conn->h2, c->stream_id, NULL);
-        c->stream_id = 0;
-        conn_unlink(conn, c);
-        mv_call_attempt_failed(c, unprocessed, status, code, msg);
+    /* End the streams first: nghttp2_session_del reports nothing.  A
+     * stream whose HEADERS never left cannot have been processed. */
+    while (conn->streams) {
+        mv_stream *s = conn->streams;
+        conn_end_stream(conn, s, s->headers_sent ? MV_STREAM_FAILED : MV_STREAM_UNPROCESSED,
+                        status, code, msg);
     }
     mv_conn_cleanup(conn);
-    mv_conn_closed(ch, conn);
+    conn_wake(t);
 }
 
 /* nghttp2 copies every header name and value unless told they outlive
@@ -1502,10 +1532,10 @@ static void nv_set(nghttp2_nv *nv, const mv_hdr_list *hl, const mv_hdr *h, const
     }
 }
 
-int mv_conn_submit(mv_conn *conn, mv_call *c)
+int mv_conn_submit(mv_conn *conn, mv_stream *s, const mv_stream_req *r)
 {
-    milvus_channel *ch = conn->ch;
-    mv_hdr_list *hl = &ch->hdrs;
+    mv_transport *t = conn->t;
+    mv_hdr_list *hl = &t->hdrs;
     nghttp2_nv nvbuf[24], *nva = nvbuf;
     nghttp2_data_provider prd;
     int64_t timeout_ns = -1;
@@ -1514,14 +1544,14 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
     int32_t sid;
     int rc = -1;
 
-    if (c->deadline_us) {
-        timeout_ns = (c->deadline_us - mv_now_us()) * 1000;
+    if (r->deadline_us) {
+        timeout_ns = (r->deadline_us - mv_now_us()) * 1000;
         if (timeout_ns <= 0)
             timeout_ns = 1;
     }
-    /* The list is the channel's, reused: no allocation per call. */
-    if (mv_request_headers(hl, ch->ssl_ctx != NULL, ch->authority, c->path, timeout_ns,
-                           ch->user_agent, &ch->md, c->has_md ? &c->md : NULL) != 0)
+    /* The list is the transport's, reused: no allocation per call. */
+    if (mv_request_headers(hl, t->ssl_ctx != NULL, t->authority, r->path, timeout_ns,
+                           t->user_agent, r->md_static, r->md_call) != 0)
         return -1;
     n = hl->n + 1;
     if (n > sizeof(nvbuf) / sizeof(nvbuf[0])) {
@@ -1533,17 +1563,17 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
         const mv_hdr *h = &hl->v[i];
         const char *stable = NULL;
         if (h->name_len == 5 && memcmp(h->name, ":path", 5) == 0)
-            stable = c->path_interned ? c->path : NULL;
+            stable = r->path_stable ? r->path : NULL;
         else if (h->name_len == 10 && memcmp(h->name, ":authority", 10) == 0)
-            stable = ch->authority;
+            stable = t->authority;
         else if (h->name_len == 10 && memcmp(h->name, "user-agent", 10) == 0)
-            stable = ch->user_agent;
+            stable = t->user_agent;
         nv_set(&nva[i], hl, h, stable);
     }
     n = hl->n;
-    if (c->attempts > 0) {
+    if (r->previous_attempts > 0) {
         /* gRFC A6: tell the server this is a retry. */
-        int len = snprintf(prev, sizeof(prev), "%d", c->attempts);
+        int len = snprintf(prev, sizeof(prev), "%d", r->previous_attempts);
         nva[n].name = (uint8_t *)"grpc-previous-rpc-attempts";
         nva[n].namelen = 26;
         nva[n].value = (uint8_t *)prev;
@@ -1551,17 +1581,18 @@ int mv_conn_submit(mv_conn *conn, mv_call *c)
         nva[n].flags = NGHTTP2_NV_FLAG_NO_COPY_NAME;
         n++;
     }
-    mv_call_reset_attempt(c);
-    prd.source.ptr = c;
+    s->req = r->req;
+    s->req_len = r->req_len;
+    s->rb = r->rb;
+    s->deadline_us = r->deadline_us;
+    prd.source.ptr = s;
     prd.read_callback = data_read_cb;
-    sid = nghttp2_submit_request(conn->h2, NULL, nva, n, &prd, c);
+    sid = nghttp2_submit_request(conn->h2, NULL, nva, n, &prd, s);
     if (sid < 0)
         goto out;
-    c->stream_id = sid;
-    c->attempts++;
-    c->state = MV_CALL_ACTIVE;
-    conn_link(conn, c);
-    c->tx_counted = 1;
+    s->id = sid;
+    conn_link(conn, s);
+    s->tx_counted = 1;
     conn->tx_pending++;
     conn->want_flush = 1;
     conn->unflushed++;
@@ -1581,14 +1612,14 @@ out:
 
 /* ---- fuzz hook ---- */
 
-int mv_channel_attach_memory_conn(milvus_channel *ch)
+int mv_transport_attach_memory_conn(mv_transport *t)
 {
-    mv_conn *conn = &ch->conns[0];
+    mv_conn *conn = &t->conns[0];
     if (conn->state != MV_CONN_IDLE)
         mv_conn_cleanup(conn);
-    ch->no_connect = 1;
+    t->no_connect = 1;
     conn->memory = 1;
-    conn->serial = ++ch->conn_serial;
+    conn->serial = ++t->conn_serial;
     if (conn_session_new(conn) != 0) {
         conn->memory = 0;
         return -1;
@@ -1600,9 +1631,9 @@ int mv_channel_attach_memory_conn(milvus_channel *ch)
     return 0;
 }
 
-int mv_channel_feed_memory_conn(milvus_channel *ch, const uint8_t *data, size_t len)
+int mv_transport_feed_memory_conn(mv_transport *t, const uint8_t *data, size_t len)
 {
-    mv_conn *conn = &ch->conns[0];
+    mv_conn *conn = &t->conns[0];
     if (!conn->memory || !conn->h2)
         return -1;
     conn->last_read_us = mv_now_us();
@@ -1612,19 +1643,19 @@ int mv_channel_feed_memory_conn(milvus_channel *ch, const uint8_t *data, size_t 
         return -1;
     }
     mv_conn_flush(conn);
-    mv_schedule_work(ch);
+    conn_wake(t);
     return 0;
 }
 
-void mv_conn_init(mv_conn *conn, milvus_channel *ch, int index)
+void mv_conn_init(mv_conn *conn, mv_transport *t, int index)
 {
     memset(conn, 0, sizeof(*conn));
-    conn->ch = ch;
+    conn->t = t;
     conn->index = index;
     conn->state = MV_CONN_IDLE;
-    evtimer_assign(&conn->timer, ch->base, conn_timer_cb, conn);
-    evtimer_assign(&conn->ka_timer, ch->base, ka_cb, conn);
-    evtimer_assign(&conn->rx_mark_ev, ch->base, rx_mark_timeout, conn);
+    evtimer_assign(&conn->timer, t->base, conn_timer_cb, conn);
+    evtimer_assign(&conn->ka_timer, t->base, ka_cb, conn);
+    evtimer_assign(&conn->rx_mark_ev, t->base, rx_mark_timeout, conn);
     conn->rx_mark = 1;
     conn->rx_cont = -1;
 }
