@@ -269,42 +269,27 @@ static uint8_t *rx_alloc(void *ctx, size_t msg_len, size_t *cap)
     return b;
 }
 
-/* Readies the response state for a new attempt: allocated for the first
- * one, cleared of the previous attempt's for the others.  0 or -1. */
-static int attempt_reset(mv_call *c)
+/* The response state of the current attempt, allocated when its response
+ * begins: a call waiting for a stream or for its response does not carry
+ * it.  NULL (the call finished) when out of memory. */
+static mv_attempt *attempt_get(mv_call *c)
 {
-    milvus_channel *ch = c->ch;
     mv_attempt *a = c->a;
+    if (a)
+        return a;
+    a = mv_pool_alloc(&c->ch->pool, sizeof(*a));
     if (!a) {
-        a = c->a = mv_pool_alloc(&ch->pool, sizeof(*a));
-        if (!a)
-            return -1;
-        memset(a, 0, sizeof(*a));
-    } else {
-        a->committed = 0;
-        a->hdr_to_trailers = 0;
-        a->ct_ok = 0;
-        a->ct_seen = 0;
-        free(a->ct);
-        a->ct = NULL;
-        free(a->grpc_message);
-        a->grpc_message = NULL;
-        a->grpc_message_len = 0;
-        mv_deframer_free(&a->df);
-        drop_resp(c);
-        a->nmsgs = 0;
-        if (a->headers.n)
-            mv_kvlist_clear(&a->headers);
-        if (a->trailers.n)
-            mv_kvlist_clear(&a->trailers);
-        md_release(c);
+        mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "out of memory receiving the response");
+        return NULL;
     }
-    a->http_status = 0;
+    memset(a, 0, sizeof(*a));
     a->grpc_status = -1;
     a->pushback_ms = -1;
-    mv_deframer_init(&a->df, ch->opts->max_recv);
+    mv_deframer_init(&a->df, c->ch->opts->max_recv);
     mv_deframer_set_alloc(&a->df, rx_alloc, c);
-    return 0;
+    c->a = a;
+    return a;
 }
 
 /* The current attempt leaves its stream (reset unless it ended). */
@@ -319,8 +304,8 @@ int mv_call_open(mv_call *c)
 {
     milvus_channel *ch = c->ch;
     mv_stream_req r;
-    if (attempt_reset(c) != 0)
-        return -1;
+    if (c->a)
+        attempt_free(c); /* a new attempt reports its own response */
     r.path = c->path;
     r.path_stable = c->path_interned;
     r.req = c->req;
@@ -385,6 +370,17 @@ void mv_call_finish(mv_call *c, int status, int code, const char *fmt, ...)
 }
 
 static void backoff_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Response headers of the current attempt arrived (gRFC A6). */
+static int committed(const mv_call *c)
+{
+    return c->a && c->a->committed;
+}
+
+static int64_t pushback_ms(const mv_call *c)
+{
+    return c->a ? c->a->pushback_ms : -1;
+}
 
 static int deadline_passed(const mv_call *c)
 {
@@ -463,7 +459,7 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
     if (c->st)
         call_detach(c);
     if (deadline_passed(c)) {
-        finish_deadline(c, unprocessed && !c->a->committed, msg);
+        finish_deadline(c, unprocessed && !committed(c), msg);
         return;
     }
     if (ch->freeing) {
@@ -482,11 +478,11 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
         return;
     }
     if (code == MILVUS_GRPC_UNAVAILABLE && c->retry_enabled &&
-        (!c->a->committed || c->idempotent) && c->attempts < o->retry_max_attempts &&
-        c->a->pushback_ms != -2) {
+        (!committed(c) || c->idempotent) && c->attempts < o->retry_max_attempts &&
+        pushback_ms(c) != -2) {
         int64_t ms;
-        if (c->a->pushback_ms >= 0) {
-            ms = c->a->pushback_ms;
+        if (pushback_ms(c) >= 0) {
+            ms = pushback_ms(c);
         } else {
             mv_backoff b = {o->retry_initial_ms, o->retry_max_ms, o->retry_multiplier};
             ms = mv_backoff_delay(&b, c->attempts, mv_jitter(&ch->rng));
@@ -613,14 +609,17 @@ static int md_nomem(mv_call *c)
 void mv_call_on_headers_begin(void *user, int trailers)
 {
     mv_call *c = user;
-    c->a->hdr_to_trailers = trailers != 0;
+    mv_attempt *a;
+    if (c->state != MV_CALL_ACTIVE || !(a = attempt_get(c)))
+        return;
+    a->hdr_to_trailers = trailers != 0;
 }
 
 int mv_call_on_header(void *user, const uint8_t *name, size_t nlen, const uint8_t *value,
                       size_t vlen)
 {
     mv_call *c = user;
-    if (c->state != MV_CALL_ACTIVE)
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return 0;
     if (md_account(c, nlen, vlen) != 0)
         return 0;
@@ -708,7 +707,7 @@ void mv_call_on_data(void *user, const uint8_t *data, size_t len)
 {
     mv_call *c = user;
     int rc;
-    if (c->state != MV_CALL_ACTIVE)
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return;
     rc = mv_deframer_feed(&c->a->df, data, len, on_deframed, c);
     switch (rc) {
@@ -755,9 +754,9 @@ void mv_call_on_data(void *user, const uint8_t *data, size_t len)
 void mv_call_on_headers_end(void *user)
 {
     mv_call *c = user;
-    c->a->committed = 1;
-    if (c->state != MV_CALL_ACTIVE)
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return;
+    c->a->committed = 1;
     /* Do not feed an HTML page or a REST answer to the deframer. */
     if (c->a->http_status != 200)
         mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->a->http_status),
@@ -775,7 +774,7 @@ void mv_call_on_headers_end(void *user)
 void mv_call_on_end(void *user)
 {
     mv_call *c = user;
-    if (c->state != MV_CALL_ACTIVE)
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return;
     if (c->a->http_status != 200 && c->a->grpc_status < 0) {
         mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->a->http_status),
@@ -839,7 +838,7 @@ void mv_call_on_close(void *user, int how, int status, int code, uint32_t rst_co
 size_t mv_call_rx_due(void *user)
 {
     mv_call *c = user;
-    return c->state == MV_CALL_ACTIVE ? mv_deframer_pending(&c->a->df) : 0;
+    return c->state == MV_CALL_ACTIVE && c->a ? mv_deframer_pending(&c->a->df) : 0;
 }
 
 /* ---- timers ---- */

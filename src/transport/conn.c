@@ -1584,7 +1584,6 @@ int mv_conn_submit(mv_conn *conn, mv_stream *s, const mv_stream_req *r)
     s->req = r->req;
     s->req_len = r->req_len;
     s->rb = r->rb;
-    s->deadline_us = r->deadline_us;
     prd.source.ptr = s;
     prd.read_callback = data_read_cb;
     sid = nghttp2_submit_request(conn->h2, NULL, nva, n, &prd, s);

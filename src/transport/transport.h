@@ -167,7 +167,6 @@ struct mv_stream {
     size_t req_len;
     mv_reqbuf *rb;
     size_t sent;
-    int64_t deadline_us;
     int32_t id;
     uint32_t rst_code;
     unsigned headers_sent : 1; /* HEADERS left the client */
