@@ -82,10 +82,10 @@ typedef struct mv_stream mv_stream;
  * ENHANCE_YOUR_CALM, the connection is closed. */
 #define MV_MAX_UNANSWERED 100
 /* Output the connection holds before it stops framing more until the
- * socket drained it to MV_TX_LOW (conn.c): a peer that does not read
+ * socket drained it to MV_TX_LOW (io.c): a peer that does not read
  * cannot make the answers it asks for (PING and SETTINGS ACKs) pile up
  * here; they wait in nghttp2 instead, counted by MV_MAX_UNANSWERED.
- * Above what request framing queues (MV_TX_HIGH, conn.c). */
+ * Above what request framing queues (MV_TX_HIGH, session.c). */
 #define MV_MAX_OUTPUT (4 << 20)
 /* A limit's value in a message text. */
 #define MV_STR_(x) #x
@@ -140,7 +140,7 @@ typedef struct mv_transport_cbs {
     void (*on_close)(void *user, int how, int status, int code, uint32_t rst_code,
                      const char *msg);
     /* Payload bytes the stream still expects of its current message (0:
-     * none known): lets the receive low-water mark rise (conn.c). */
+     * none known): lets the receive low-water mark rise (io.c). */
     size_t (*rx_due)(void *user);
 
     /* Work for the loop: output to flush, streams to open, a connection
@@ -224,7 +224,7 @@ struct mv_conn {
     char fatal_msg[256];
     int calm;    /* ended with GOAWAY ENHANCE_YOUR_CALM: nothing more is read */
     int tx_full; /* output at MV_MAX_OUTPUT: nothing framed until it drains */
-    /* The server's frames, followed ahead of nghttp2 (rx_police in conn.c):
+    /* The server's frames, followed ahead of nghttp2 (rx_police in io.c):
      * the frame header being read, the payload bytes still to skip, the
      * CONTINUATION frames of the open header block (-1: none), the
      * SETTINGS frames of the current one-second window. */
@@ -240,7 +240,7 @@ struct mv_conn {
     char err[512];  /* last connect error */
     /* Receive low-water mark (SO_RCVLOWAT) while a large message arrives:
      * the socket is reported readable once a big chunk is there instead
-     * of every few KiB (see rx_mark_update in conn.c). */
+     * of every few KiB (see rx_mark_update in io.c). */
     int rx_mark;            /* the mark in force on the socket (1: none) */
     int rx_mark_off;        /* setsockopt failed: not tried again */
     int32_t rx_sid;         /* stream of the last DATA payload read */
@@ -248,7 +248,7 @@ struct mv_conn {
     uint64_t rx_bytes;       /* bytes read from the socket */
     uint64_t rx_stall_bytes; /* rx_bytes when the rate probe started */
     int64_t rx_stall_us;     /* the mark fell back: probe start; 0 none */
-    uint8_t *rx_buf; /* plaintext reads beyond libevent's 4 KiB (conn.c) */
+    uint8_t *rx_buf; /* plaintext reads beyond libevent's 4 KiB (io.c) */
     /* Streams whose request has not left in full: bounded so that calls
      * waiting for flow-control window wait in the channel's queue (O(1))
      * rather than in nghttp2's send heap (O(log n) cache misses each). */
@@ -308,7 +308,7 @@ void mv_stream_detach(mv_stream *s);
 /* Whether any byte came from the peer on the stream's connection. */
 int mv_stream_heard_from_peer(const mv_stream *s);
 
-/* ---- connection (conn.c) ---- */
+/* ---- connection (conn.c, session.c, io.c) ---- */
 void mv_conn_init(mv_conn *conn, mv_transport *t, int index);
 int mv_conn_start(mv_conn *conn);
 int mv_conn_submit(mv_conn *conn, mv_stream *s, const mv_stream_req *r);
