@@ -12,7 +12,8 @@
 
 #include "api/api.h"
 #include "common/backoff.h"
-#include "call/reqbuf.h"
+#include "call/submit.h"
+#include "common/reqbuf.h"
 #include "wire/grpc_wire.h"
 #include "common/options_internal.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "call/reqbuf.h"
+#include "common/reqbuf.h"
 #include "wire/grpc_wire.h"
 
 /* The definitions below are the functions behind the write macros of

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "api/api.h"
-#include "call/reqbuf.h"
+#include "common/reqbuf.h"
 #include "wire/grpc_wire.h"
 
 Milvus__Proto__Common__MsgBase mv_msg_base = MILVUS__PROTO__COMMON__MSG_BASE__INIT;

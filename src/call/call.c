@@ -9,8 +9,9 @@
 
 #include <event2/buffer.h>
 
+#include "call/call.h"
 #include "common/backoff.h"
-#include "transport/transport.h"
+#include "common/util.h"
 
 /* Requests from this size on live in a shared buffer sent without copies. */
 /* Received messages from this size on are allocated whole (see rx_alloc). */
@@ -181,41 +182,49 @@ int milvus_call_options_set_retry(milvus_call_options *co, int enable)
 /* Returns a finished reply's buffer: large ones to the channel cache. */
 static void drop_resp(mv_call *c)
 {
-    if (c->resp && c->resp_cap)
-        mv_rx_cache_put(c->ch, c->resp, c->resp_cap);
-    else if (c->resp_pooled)
-        mv_pool_free(&c->ch->pool, c->resp);
+    if (c->a->resp && c->a->resp_cap)
+        mv_rx_cache_put(c->ch, c->a->resp, c->a->resp_cap);
+    else if (c->a->resp_pooled)
+        mv_pool_free(&c->ch->pool, c->a->resp);
     else
-        free(c->resp);
-    c->resp = NULL;
-    c->resp_pooled = 0;
-    c->resp_len = c->resp_cap = 0;
+        free(c->a->resp);
+    c->a->resp = NULL;
+    c->a->resp_pooled = 0;
+    c->a->resp_len = c->a->resp_cap = 0;
 }
 
 /* The attempt's response metadata is gone: no longer held by the channel. */
 static void md_release(mv_call *c)
 {
-    c->ch->md_held -= c->md_held;
-    c->md_held = 0;
-    c->header_bytes = c->trailer_bytes = c->md_fields = 0;
+    c->ch->md_held -= c->a->md_held;
+    c->a->md_held = 0;
+    c->a->header_bytes = c->a->trailer_bytes = c->a->md_fields = 0;
+}
+
+static void attempt_free(mv_call *c)
+{
+    mv_attempt *a = c->a;
+    md_release(c);
+    free(a->ct);
+    mv_deframer_free(&a->df);
+    drop_resp(c);
+    free(a->grpc_message);
+    mv_kvlist_clear(&a->headers);
+    mv_kvlist_clear(&a->trailers);
+    mv_pool_free(&c->ch->pool, a);
+    c->a = NULL;
 }
 
 void mv_call_free(mv_call *c)
 {
-    md_release(c);
+    if (c->a)
+        attempt_free(c);
     if (c->deadline_ev)
         event_free(c->deadline_ev);
     if (c->backoff_ev)
         event_free(c->backoff_ev);
-    free(c->ct);
-    if (c->df_inited)
-        mv_deframer_free(&c->df);
-    drop_resp(c);
     mv_reqbuf_unref(c->rb);
-    free(c->grpc_message);
     free(c->message);
-    mv_kvlist_clear(&c->headers);
-    mv_kvlist_clear(&c->trailers);
     if (c->has_md)
         mv_md_free(&c->md);
     if (c->msgq)
@@ -260,39 +269,58 @@ static uint8_t *rx_alloc(void *ctx, size_t msg_len, size_t *cap)
     return b;
 }
 
-void mv_call_reset_attempt(mv_call *c)
+/* The response state of the current attempt, allocated when its response
+ * begins: a call waiting for a stream or for its response does not carry
+ * it.  NULL (the call finished) when out of memory. */
+static mv_attempt *attempt_get(mv_call *c)
+{
+    mv_attempt *a = c->a;
+    if (a)
+        return a;
+    a = mv_pool_alloc(&c->ch->pool, sizeof(*a));
+    if (!a) {
+        mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                       "out of memory receiving the response");
+        return NULL;
+    }
+    memset(a, 0, sizeof(*a));
+    a->grpc_status = -1;
+    a->pushback_ms = -1;
+    mv_deframer_init(&a->df, c->ch->opts->max_recv);
+    mv_deframer_set_alloc(&a->df, rx_alloc, c);
+    c->a = a;
+    return a;
+}
+
+/* The current attempt leaves its stream (reset unless it ended). */
+static void call_detach(mv_call *c)
+{
+    mv_stream *s = c->st;
+    c->st = NULL;
+    c->ch->ops->detach(s);
+}
+
+int mv_call_open(mv_call *c)
 {
     milvus_channel *ch = c->ch;
-    c->sent = 0;
-    c->send_done = 0;
-    c->headers_sent = 0;
-    c->committed = 0;
-    c->rst_recv = 0;
-    c->rst_code = 0;
-    c->hdr_to_trailers = 0;
-    c->ct_ok = 0;
-    c->ct_seen = 0;
-    c->ended = 0;
-    free(c->ct);
-    c->ct = NULL;
-    c->http_status = 0;
-    c->grpc_status = -1;
-    c->pushback_ms = -1;
-    free(c->grpc_message);
-    c->grpc_message = NULL;
-    c->grpc_message_len = 0;
-    if (c->df_inited)
-        mv_deframer_free(&c->df);
-    mv_deframer_init(&c->df, ch->opts->max_recv);
-    mv_deframer_set_alloc(&c->df, rx_alloc, c);
-    c->df_inited = 1;
-    drop_resp(c);
-    c->nmsgs = 0;
-    if (c->headers.n)
-        mv_kvlist_clear(&c->headers);
-    if (c->trailers.n)
-        mv_kvlist_clear(&c->trailers);
-    md_release(c);
+    mv_stream_req r;
+    if (c->a)
+        attempt_free(c); /* a new attempt reports its own response */
+    r.path = c->path;
+    r.path_stable = c->path_interned;
+    r.req = c->req;
+    r.req_len = c->req_len;
+    r.rb = c->rb;
+    r.deadline_us = c->deadline_us;
+    r.md_static = &ch->md;
+    r.md_call = c->has_md ? &c->md : NULL;
+    r.previous_attempts = c->attempts;
+    c->st = ch->ops->open(ch->tp, &r, c);
+    if (!c->st)
+        return -1;
+    c->attempts++;
+    c->state = MV_CALL_ACTIVE;
+    return 0;
 }
 
 static void finish_v(mv_call *c, int status, int code, const char *fmt, va_list ap)
@@ -300,8 +328,8 @@ static void finish_v(mv_call *c, int status, int code, const char *fmt, va_list 
     milvus_channel *ch = c->ch;
     if (c->state == MV_CALL_DONE)
         return;
-    if (c->conn)
-        mv_conn_detach(c->conn, c, c->ended ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
+    if (c->st)
+        call_detach(c);
     if (c->state == MV_CALL_QUEUED && (c->prev || ch->queue_head == c))
         mv_queue_remove(ch, c);
     if (c->deadline_armed) {
@@ -343,6 +371,17 @@ void mv_call_finish(mv_call *c, int status, int code, const char *fmt, ...)
 
 static void backoff_cb(evutil_socket_t fd, short what, void *arg);
 
+/* Response headers of the current attempt arrived (gRFC A6). */
+static int committed(const mv_call *c)
+{
+    return c->a && c->a->committed;
+}
+
+static int64_t pushback_ms(const mv_call *c)
+{
+    return c->a ? c->a->pushback_ms : -1;
+}
+
 static int deadline_passed(const mv_call *c)
 {
     return c->deadline_us && mv_now_us() >= c->deadline_us;
@@ -372,7 +411,7 @@ static void finish_deadline(mv_call *c, int unsent, const char *last)
     }
     if (unsent) {
         /* Connected, yet never sent: say why. */
-        long limit = mv_channel_stream_limit(ch);
+        long limit = ch->ops->stream_limit(ch->tp);
         if (limit == 0) {
             mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
                            "deadline of %lld ms exceeded before the call was sent: the server "
@@ -395,7 +434,7 @@ static void finish_deadline(mv_call *c, int unsent, const char *last)
             return;
         }
     }
-    if (!unsent && !last && c->conn && !mv_conn_heard_from_peer(c->conn)) {
+    if (!unsent && !last && c->st && !ch->ops->heard_from_peer(c->st)) {
         mv_call_finish(c, MILVUS_ERR_TIMEOUT, MILVUS_GRPC_DEADLINE_EXCEEDED,
                        "deadline of %lld ms exceeded: the call was sent, but the server has "
                        "sent nothing on the connection, not even its HTTP/2 SETTINGS (is it "
@@ -417,10 +456,10 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
     const milvus_options *o = ch->opts;
     if (c->state == MV_CALL_DONE)
         return;
-    if (c->conn)
-        mv_conn_detach(c->conn, c, c->ended ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
+    if (c->st)
+        call_detach(c);
     if (deadline_passed(c)) {
-        finish_deadline(c, unprocessed && !c->committed, msg);
+        finish_deadline(c, unprocessed && !committed(c), msg);
         return;
     }
     if (ch->freeing) {
@@ -432,22 +471,23 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
         c->transparent++;
         if (c->attempts > 0)
             c->attempts--;
-        mv_log(ch, MILVUS_LOG_DEBUG, "call %llu: retrying unprocessed attempt (%s)",
+        mv_log(ch->opts, MILVUS_LOG_DEBUG, "call %llu: retrying unprocessed attempt (%s)",
                (unsigned long long)c->id, msg);
         mv_queue_push(ch, c);
         mv_schedule_work(ch);
         return;
     }
-    if (code == MILVUS_GRPC_UNAVAILABLE && c->retry_enabled && (!c->committed || c->idempotent) &&
-        c->attempts < o->retry_max_attempts && c->pushback_ms != -2) {
+    if (code == MILVUS_GRPC_UNAVAILABLE && c->retry_enabled &&
+        (!committed(c) || c->idempotent) && c->attempts < o->retry_max_attempts &&
+        pushback_ms(c) != -2) {
         int64_t ms;
-        if (c->pushback_ms >= 0) {
-            ms = c->pushback_ms;
+        if (pushback_ms(c) >= 0) {
+            ms = pushback_ms(c);
         } else {
             mv_backoff b = {o->retry_initial_ms, o->retry_max_ms, o->retry_multiplier};
-            ms = mv_backoff_delay(&b, c->attempts, mv_jitter(ch));
+            ms = mv_backoff_delay(&b, c->attempts, mv_jitter(&ch->rng));
         }
-        mv_log(ch, MILVUS_LOG_INFO, "call %llu: attempt %d failed (%s); retrying in %lld ms",
+        mv_log(ch->opts, MILVUS_LOG_INFO, "call %llu: attempt %d failed (%s); retrying in %lld ms",
                (unsigned long long)c->id, c->attempts, msg, (long long)ms);
         if (!c->backoff_ev && !(c->backoff_ev = evtimer_new(ch->base, backoff_cb, c))) {
             mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
@@ -506,10 +546,10 @@ static int store_md(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_
 static int md_account(mv_call *c, size_t nlen, size_t vlen)
 {
     milvus_channel *ch = c->ch;
-    size_t *used = c->hdr_to_trailers ? &c->trailer_bytes : &c->header_bytes;
+    size_t *used = c->a->hdr_to_trailers ? &c->a->trailer_bytes : &c->a->header_bytes;
     size_t field = nlen + vlen + 32; /* RFC 9113 6.5.2 */
     char lim[32];
-    if (++c->md_fields > MV_MAX_METADATA_FIELDS) {
+    if (++c->a->md_fields > MV_MAX_METADATA_FIELDS) {
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                        "response metadata has more than %d fields", MV_MAX_METADATA_FIELDS);
         return -1;
@@ -517,7 +557,7 @@ static int md_account(mv_call *c, size_t nlen, size_t vlen)
     if (field > MV_MAX_HEADER_LIST - *used) {
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                        "response %s exceed %s (SETTINGS_MAX_HEADER_LIST_SIZE)",
-                       c->hdr_to_trailers ? "trailers" : "headers",
+                       c->a->hdr_to_trailers ? "trailers" : "headers",
                        size_text(MV_MAX_HEADER_LIST, lim));
         return -1;
     }
@@ -528,7 +568,7 @@ static int md_account(mv_call *c, size_t nlen, size_t vlen)
         return -1;
     }
     *used += field;
-    c->md_held += field;
+    c->a->md_held += field;
     ch->md_held += field;
     return 0;
 }
@@ -566,10 +606,20 @@ static int md_nomem(mv_call *c)
     return 0; /* as for a limit: the call is over, the connection goes on */
 }
 
-int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_t *value,
+void mv_call_on_headers_begin(void *user, int trailers)
+{
+    mv_call *c = user;
+    mv_attempt *a;
+    if (c->state != MV_CALL_ACTIVE || !(a = attempt_get(c)))
+        return;
+    a->hdr_to_trailers = trailers != 0;
+}
+
+int mv_call_on_header(void *user, const uint8_t *name, size_t nlen, const uint8_t *value,
                       size_t vlen)
 {
-    if (c->state != MV_CALL_ACTIVE)
+    mv_call *c = user;
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return 0;
     if (md_account(c, nlen, vlen) != 0)
         return 0;
@@ -579,49 +629,49 @@ int mv_call_on_header(mv_call *c, const uint8_t *name, size_t nlen, const uint8_
             size_t i;
             for (i = 0; i < vlen && i < 3; i++)
                 st = st * 10 + (value[i] - '0');
-            c->http_status = st;
+            c->a->http_status = st;
         }
         return 0;
     }
     if (nlen == 12 && memcmp(name, "content-type", 12) == 0) {
         /* Kept only for the error message of a non-gRPC peer. */
-        c->ct_seen = 1;
-        c->ct_ok = mv_content_type_is_grpc((const char *)value, vlen) != 0;
-        free(c->ct);
-        c->ct = c->ct_ok ? NULL : text_copy(value, vlen, 100);
+        c->a->ct_seen = 1;
+        c->a->ct_ok = mv_content_type_is_grpc((const char *)value, vlen) != 0;
+        free(c->a->ct);
+        c->a->ct = c->a->ct_ok ? NULL : text_copy(value, vlen, 100);
         return 0;
     }
-    if (c->hdr_to_trailers) {
+    if (c->a->hdr_to_trailers) {
         if (nlen == 11 && memcmp(name, "grpc-status", 11) == 0) {
             int code;
             if (mv_grpc_status_parse((const char *)value, vlen, &code) != 0)
                 code = MILVUS_GRPC_UNKNOWN;
-            c->grpc_status = code;
+            c->a->grpc_status = code;
             return 0;
         }
         if (nlen == 12 && memcmp(name, "grpc-message", 12) == 0) {
-            free(c->grpc_message);
+            free(c->a->grpc_message);
             /* Empty (as servers send it with OK): nothing to keep.  The
              * decoded bytes are kept whole, with their length: a %00 does
              * not end them. */
-            c->grpc_message_len = 0;
-            c->grpc_message =
-                vlen ? mv_percent_decode((const char *)value, vlen, &c->grpc_message_len) : NULL;
+            c->a->grpc_message_len = 0;
+            c->a->grpc_message =
+                vlen ? mv_percent_decode((const char *)value, vlen, &c->a->grpc_message_len) : NULL;
             return 0;
         }
         if (nlen == 22 && memcmp(name, "grpc-retry-pushback-ms", 22) == 0)
-            c->pushback_ms = parse_pushback(value, vlen);
-        if (store_md(&c->trailers, name, nlen, value, vlen) != 0)
+            c->a->pushback_ms = parse_pushback(value, vlen);
+        if (store_md(&c->a->trailers, name, nlen, value, vlen) != 0)
             return md_nomem(c);
         return 0;
     }
-    return store_md(&c->headers, name, nlen, value, vlen) != 0 ? md_nomem(c) : 0;
+    return store_md(&c->a->headers, name, nlen, value, vlen) != 0 ? md_nomem(c) : 0;
 }
 
 static int on_deframed(const uint8_t *msg, size_t len, void *ctx)
 {
     mv_call *c = ctx;
-    c->nmsgs++;
+    c->a->nmsgs++;
     if (c->streaming) {
         uint32_t n = (uint32_t)len;
         if (!c->msgq && !(c->msgq = evbuffer_new()))
@@ -631,47 +681,48 @@ static int on_deframed(const uint8_t *msg, size_t len, void *ctx)
         mv_ready_push(c->ch, c);
         return 0;
     }
-    if (c->nmsgs > 1)
+    if (c->a->nmsgs > 1)
         return 0; /* cardinality violation, reported at the end */
-    if (len && msg == c->df.buf) {
+    if (len && msg == c->a->df.buf) {
         /* A message split over DATA frames was assembled by the deframer:
          * take its buffer instead of copying it again. */
-        c->resp = c->df.buf;
-        c->resp_len = len;
-        c->resp_cap = c->df.buf_cap >= MV_RX_PREALLOC_MIN ? c->df.buf_cap : 0;
-        c->df.buf = NULL;
-        c->df.buf_cap = 0;
+        c->a->resp = c->a->df.buf;
+        c->a->resp_len = len;
+        c->a->resp_cap = c->a->df.buf_cap >= MV_RX_PREALLOC_MIN ? c->a->df.buf_cap : 0;
+        c->a->df.buf = NULL;
+        c->a->df.buf_cap = 0;
         return 0;
     }
     /* Small replies, the common case, reuse the channel's blocks. */
-    c->resp = mv_pool_alloc(&c->ch->pool, len ? len : 1);
-    if (!c->resp)
+    c->a->resp = mv_pool_alloc(&c->ch->pool, len ? len : 1);
+    if (!c->a->resp)
         return -1;
-    c->resp_pooled = 1;
-    memcpy(c->resp, msg, len);
-    c->resp_len = len;
+    c->a->resp_pooled = 1;
+    memcpy(c->a->resp, msg, len);
+    c->a->resp_len = len;
     return 0;
 }
 
-int mv_call_on_data(mv_call *c, const uint8_t *data, size_t len)
+void mv_call_on_data(void *user, const uint8_t *data, size_t len)
 {
+    mv_call *c = user;
     int rc;
-    if (c->state != MV_CALL_ACTIVE)
-        return -1;
-    rc = mv_deframer_feed(&c->df, data, len, on_deframed, c);
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
+        return;
+    rc = mv_deframer_feed(&c->a->df, data, len, on_deframed, c);
     switch (rc) {
     case MV_DEFRAME_OK:
-        return 0;
+        return;
     case MV_DEFRAME_TOO_LARGE:
         mv_call_finish(c, MILVUS_ERR_GRPC, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                        "received message larger than max (%lu vs. %zu)",
-                       (unsigned long)c->df.too_large, c->ch->opts->max_recv);
-        return -1;
+                       (unsigned long)c->a->df.too_large, c->ch->opts->max_recv);
+        return;
     case MV_DEFRAME_COMPRESSED: {
         /* The client offers identity only (grpc-accept-encoding): say
          * which encoding the server used anyway, if it named one. */
         size_t el = 0;
-        const uint8_t *enc = kv_find(&c->headers, "grpc-encoding", 0, &el);
+        const uint8_t *enc = kv_find(&c->a->headers, "grpc-encoding", 0, &el);
         char *e = enc ? text_copy(enc, el, 64) : NULL;
         if (!enc)
             mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
@@ -685,55 +736,60 @@ int mv_call_on_data(mv_call *c, const uint8_t *data, size_t len)
                            "did not offer (grpc-accept-encoding: identity)",
                            e ? e : "?");
         free(e);
-        return -1;
+        return;
     }
     case MV_DEFRAME_BAD_FLAG:
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
                        "invalid message compression flag");
-        return -1;
+        return;
     default:
         mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                        "out of memory receiving a message");
-        return -1;
+        return;
     }
 }
 
-void mv_call_headers_done(mv_call *c)
+/* Final response headers: they commit the call (gRFC A6); non-gRPC
+ * peers are rejected here. */
+void mv_call_on_headers_end(void *user)
 {
-    if (c->state != MV_CALL_ACTIVE)
+    mv_call *c = user;
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return;
+    c->a->committed = 1;
     /* Do not feed an HTML page or a REST answer to the deframer. */
-    if (c->http_status != 200)
-        mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->http_status),
-                       "HTTP status %d: the peer is not a gRPC server", c->http_status);
-    else if (!c->ct_seen)
+    if (c->a->http_status != 200)
+        mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->a->http_status),
+                       "HTTP status %d: the peer is not a gRPC server", c->a->http_status);
+    else if (!c->a->ct_seen)
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
                        "the peer is not a gRPC server (no content-type)");
-    else if (!c->ct_ok)
+    else if (!c->a->ct_ok)
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
                        "the peer is not a gRPC server (content-type \"%s\")",
-                       c->ct ? c->ct : "");
+                       c->a->ct ? c->a->ct : "");
 }
 
-void mv_call_stream_end(mv_call *c)
+/* The stream ended (END_STREAM received): the gRPC result. */
+void mv_call_on_end(void *user)
 {
-    c->ended = 1;
-    if (c->state != MV_CALL_ACTIVE)
+    mv_call *c = user;
+    if (c->state != MV_CALL_ACTIVE || !attempt_get(c))
         return;
-    if (c->http_status != 200 && c->grpc_status < 0) {
-        mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->http_status),
+    if (c->a->http_status != 200 && c->a->grpc_status < 0) {
+        mv_call_finish(c, MILVUS_ERR_GRPC, mv_http_to_grpc(c->a->http_status),
                        "HTTP status %d without a gRPC status: the peer is not a gRPC server",
-                       c->http_status);
+                       c->a->http_status);
         return;
     }
-    if (c->http_status == 200 && c->ct_seen && !c->ct_ok) {
+    if (c->a->http_status == 200 && c->a->ct_seen && !c->a->ct_ok) {
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
                        "the peer is not a gRPC server (content-type \"%s\")",
-                       c->ct ? c->ct : "");
+                       c->a->ct ? c->a->ct : "");
         return;
     }
-    if (c->grpc_status < 0) {
-        if (!c->ct_seen)
+    if (c->a->grpc_status < 0) {
+        if (!c->a->ct_seen)
             mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNKNOWN,
                            "the peer is not a gRPC server (no content-type, no grpc-status)");
         else
@@ -741,30 +797,48 @@ void mv_call_stream_end(mv_call *c)
                            "server closed the stream without sending trailers (no grpc-status)");
         return;
     }
-    if (c->grpc_status != MILVUS_GRPC_OK) {
+    if (c->a->grpc_status != MILVUS_GRPC_OK) {
         /* The message as a C string: whole, a NUL in it shown as \x00. */
-        char *gm = c->grpc_message ? mv_message_text((const uint8_t *)c->grpc_message,
-                                                     c->grpc_message_len)
+        char *gm = c->a->grpc_message ? mv_message_text((const uint8_t *)c->a->grpc_message,
+                                                     c->a->grpc_message_len)
                                    : NULL;
-        if (c->grpc_status == MILVUS_GRPC_UNAVAILABLE)
+        if (c->a->grpc_status == MILVUS_GRPC_UNAVAILABLE)
             mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, MILVUS_GRPC_UNAVAILABLE,
                                    gm ? gm : "");
         else
-            mv_call_finish(c, MILVUS_ERR_GRPC, c->grpc_status, "%s", gm ? gm : "");
+            mv_call_finish(c, MILVUS_ERR_GRPC, c->a->grpc_status, "%s", gm ? gm : "");
         free(gm);
         return;
     }
-    if (mv_deframer_finish(&c->df) != MV_DEFRAME_OK) {
+    if (mv_deframer_finish(&c->a->df) != MV_DEFRAME_OK) {
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL,
                        "the stream ended inside a message");
         return;
     }
-    if (!c->streaming && c->nmsgs != 1) {
+    if (!c->streaming && c->a->nmsgs != 1) {
         mv_call_finish(c, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_UNIMPLEMENTED,
-                       "unary response carried %d messages instead of 1", c->nmsgs);
+                       "unary response carried %d messages instead of 1", c->a->nmsgs);
         return;
     }
     mv_call_finish(c, MILVUS_OK, MILVUS_GRPC_OK, NULL);
+}
+
+/* The transport closed the attempt's stream. */
+void mv_call_on_close(void *user, int how, int status, int code, uint32_t rst_code,
+                      const char *msg)
+{
+    mv_call *c = user;
+    c->st = NULL; /* already freed */
+    if (how == MV_STREAM_RESET)
+        code = mv_rst_to_grpc(rst_code, deadline_passed(c));
+    mv_call_attempt_failed(c, how == MV_STREAM_UNPROCESSED, status, code, msg);
+}
+
+/* What the current message still expects (the transport's receive mark). */
+size_t mv_call_rx_due(void *user)
+{
+    mv_call *c = user;
+    return c->state == MV_CALL_ACTIVE && c->a ? mv_deframer_pending(&c->a->df) : 0;
 }
 
 /* ---- timers ---- */
@@ -791,6 +865,8 @@ static void backoff_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- delivery ---- */
+
+static const mv_kvlist no_md;
 
 void mv_call_deliver(mv_call *c)
 {
@@ -822,12 +898,20 @@ void mv_call_deliver(mv_call *c)
     r.status = c->status;
     r.grpc_code = c->code;
     r.message = c->message ? c->message : "";
-    r.grpc_message = (const uint8_t *)c->grpc_message;
-    r.grpc_message_len = c->grpc_message ? c->grpc_message_len : 0;
-    r.data = c->streaming ? NULL : c->resp;
-    r.data_len = c->streaming ? 0 : c->resp_len;
-    r.headers = &c->headers;
-    r.trailers = &c->trailers;
+    if (c->a) {
+        r.grpc_message = (const uint8_t *)c->a->grpc_message;
+        r.grpc_message_len = c->a->grpc_message ? c->a->grpc_message_len : 0;
+        r.data = c->streaming ? NULL : c->a->resp;
+        r.data_len = c->streaming ? 0 : c->a->resp_len;
+        r.headers = &c->a->headers;
+        r.trailers = &c->a->trailers;
+    } else { /* never sent */
+        r.grpc_message = NULL;
+        r.grpc_message_len = 0;
+        r.data = NULL;
+        r.data_len = 0;
+        r.headers = r.trailers = &no_md;
+    }
     r.attempts = c->attempts;
     c->cb(ch, c->status, &r, c->ctx);
     ch->pending--;
@@ -951,8 +1035,6 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
     c->cb = cb;
     c->on_msg = on_msg;
     c->ctx = ctx;
-    c->grpc_status = -1;
-    c->pushback_ms = -1;
     if (co && co->md.n) {
         c->has_md = 1; /* before the copy: what a failed copy reserved is freed too */
         if (mv_md_copy(&c->md, &co->md) != 0) {

@@ -75,21 +75,21 @@ static int is_ip_literal(const char *s)
     return evutil_inet_pton(AF_INET, s, buf) == 1 || evutil_inet_pton(AF_INET6, s, buf) == 1;
 }
 
-SSL *mv_tls_new(milvus_channel *ch)
+SSL *mv_tls_new(mv_transport *t)
 {
-    const char *name = ch->opts->server_name ? ch->opts->server_name : ch->opts->host;
-    SSL *ssl = SSL_new(ch->ssl_ctx);
+    const char *name = t->opts->server_name ? t->opts->server_name : t->opts->host;
+    SSL *ssl = SSL_new(t->ssl_ctx);
     if (!ssl)
         return NULL;
     if (is_ip_literal(name)) {
         /* No SNI for addresses (RFC 6066); verify the IP SAN instead. */
-        if (ch->opts->tls_verify &&
+        if (t->opts->tls_verify &&
             X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1)
             goto fail;
     } else {
         if (SSL_set_tlsext_host_name(ssl, name) != 1)
             goto fail;
-        if (ch->opts->tls_verify && SSL_set1_host(ssl, name) != 1)
+        if (t->opts->tls_verify && SSL_set1_host(ssl, name) != 1)
             goto fail;
     }
     return ssl;

@@ -13,7 +13,7 @@
 #include <event2/buffer.h>
 
 #include "api/api.h"
-#include "call/reqbuf.h"
+#include "common/reqbuf.h"
 #include "wire/grpc_wire.h"
 
 /* The column of a collection: name, and its values as the API builds them. */

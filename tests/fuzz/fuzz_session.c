@@ -19,7 +19,7 @@
 
 #include <milvus/channel.h>
 
-#include "transport/transport.h"
+#include "call/call.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

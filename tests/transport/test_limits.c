@@ -29,7 +29,7 @@
 
 #include <milvus/channel.h>
 
-#include "transport/transport.h"
+#include "call/call.h"
 
 /* ---- heap in use ---- */
 

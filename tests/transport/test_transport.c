@@ -18,7 +18,8 @@
 #include <milvus/channel.h>
 
 #include "h2_test_server.h"
-#include "transport/transport.h"
+#include "call/call.h"
+#include "common/util.h"
 
 /* ---- harness ---- */
 
@@ -1265,7 +1266,7 @@ Test(transport, too_many_pings_doubles_interval)
     cr_assert_eq(unary("a", NULL, &res, NULL), MILVUS_OK);
     cr_assert(run_until(&res.calls, 1, 3000));
     run_for(20);
-    cr_assert_eq(ch->keepalive_ms, 40000);
+    cr_assert_eq(ch->tr.keepalive_ms, 40000);
     free(res.data);
 }
 
@@ -1692,7 +1693,7 @@ Test(transport_many, calls_beyond_the_send_backlog_complete_once)
     while (m.done < N) {
         int before = m.done;
         cr_assert(run_until(&m.done, before + 1, 10000), "calls stalled at %d", m.done);
-        conn = &ch->conns[0];
+        conn = &ch->tr.conns[0];
         if (conn->tx_pending > max_tx)
             max_tx = conn->tx_pending;
     }

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Unit tests (Criterion; TAP through CRITERION_OUTPUTS=tap:- set in
-# AM_TESTS_ENVIRONMENT).  One program per wire/transport module.
+# AM_TESTS_ENVIRONMENT).  One program per wire/transport module; test_call
+# drives the call layer against a fake transport.
 # Every Criterion program should also list tests/unit/lsan_suppressions.c
 # in its SOURCES (see that file: without it an --enable-sanitizers build
 # loses the TAP output).
@@ -31,5 +32,10 @@ tests_unit_test_version_SOURCES = tests/unit/test_version.c tests/unit/lsan_supp
 tests_unit_test_version_CPPFLAGS = $(MV_TEST_CPPFLAGS)
 tests_unit_test_version_LDADD = $(MV_TEST_LIBS)
 TESTS += tests/unit/test_version
+check_PROGRAMS += tests/unit/test_call
+tests_unit_test_call_SOURCES = tests/unit/test_call.c tests/unit/lsan_suppressions.c
+tests_unit_test_call_CPPFLAGS = $(MV_TEST_CPPFLAGS)
+tests_unit_test_call_LDADD = $(MV_TEST_LIBS)
+TESTS += tests/unit/test_call
 endif
 EXTRA_DIST += tests/unit/valgrind.sh tests/unit/valgrind.supp

@@ -7,8 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <milvus/channel.h>
-
 /* A framed request (5-byte gRPC prefix + payload) shared by reference:
  * the call keeps it for retries while DATA frames of large requests point
  * straight into it from the socket's output buffer (NGHTTP2_DATA_FLAG_NO_COPY
@@ -65,13 +63,5 @@ struct evbuffer;
 int mv_reqbuf_add_to(mv_reqbuf *rb, struct evbuffer *out, size_t off, size_t n);
 void mv_reqbuf_ref(mv_reqbuf *rb);
 void mv_reqbuf_unref(mv_reqbuf *rb);
-
-/* Like milvus_channel_unary, but takes over the caller's reference to an
- * already packed request instead of copying it (also on failure: the
- * reference is always consumed).  The prefix is written here.  Internal:
- * for the typed API, which can pack straight into mv_reqbuf_payload(). */
-int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
-                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx,
-                           milvus_call_id *id_out);
 
 #endif

@@ -4,7 +4,6 @@
  * waiting for a stream, the id map, and the "work" event that runs all
  * user callbacks from the loop.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,74 +12,12 @@
 #include <event2/buffer.h>
 #include <event2/dns.h>
 
-#include "common/backoff.h"
-#include "transport/transport.h"
+#include "call/call.h"
+#include "common/util.h"
 
 static void channel_destroy(milvus_channel *ch);
 
-/* Streams submitted on one connection before their frames are written. */
-#define MV_FLUSH_BATCH 128
-
 /* ---- utilities ---- */
-
-int64_t mv_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-double mv_jitter(milvus_channel *ch)
-{
-    /* xorshift64*: no global state, no locks. */
-    uint64_t x = ch->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    ch->rng = x;
-    return 0.8 + 0.4 * (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
-}
-
-/* Log lines carry server text (grpc-message, reasons, names): escaped
- * here, once, so that a peer cannot put control sequences on the user's
- * terminal or forge lines in a log.  Formatted in full, not cut at a
- * fixed size. */
-void mv_log(milvus_channel *ch, milvus_log_level lvl, const char *fmt, ...)
-{
-    char buf[512], out[768];
-    char *text = buf, *esc = out;
-    size_t need;
-    va_list ap;
-    int n;
-    if (!ch->opts->log_cb || lvl > ch->opts->log_level)
-        return;
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof(buf)) {
-        text = malloc((size_t)n + 1);
-        if (!text) {
-            text = buf; /* out of memory: the line as far as it fits */
-            n = (int)sizeof(buf) - 1;
-        } else {
-            va_start(ap, fmt);
-            vsnprintf(text, (size_t)n + 1, fmt, ap);
-            va_end(ap);
-        }
-    }
-    need = milvus_escape_text(out, sizeof(out), text, (size_t)n);
-    if (need >= sizeof(out) && (esc = malloc(need + 1)) != NULL)
-        milvus_escape_text(esc, need + 1, text, (size_t)n);
-    else if (!esc)
-        esc = out;
-    ch->opts->log_cb(lvl, esc, ch->opts->log_ctx);
-    if (esc != out)
-        free(esc);
-    if (text != buf)
-        free(text);
-}
 
 void mv_set_error(milvus_channel *ch, const char *fmt, ...)
 {
@@ -312,178 +249,6 @@ const struct timeval *mv_timeout_tv(milvus_channel *ch, int64_t ms, struct timev
     return &ch->default_tv;
 }
 
-/* ---- block pool ----
- *
- * Each block starts with a header naming its size class, so that a block
- * is freed without its size (nghttp2's allocator interface gives none).
- * Free blocks wait on per-class lists for the next call instead of going
- * back to malloc: with 100k calls in flight (about 1 KiB each here), the
- * memory of a burst given back to malloc can go back to the kernel
- * (malloc_trim, heap-top trimming) and then has to be faulted in again
- * page by page by the next burst, at about 20 us a page under
- * virtualization: that, not instructions, made a call cost twice as much
- * at 100k in flight as at 1k.  The lists are bounded by max_free_bytes
- * and hold at most the peak of blocks once live together; blocks left
- * unused for a whole trim interval go back to malloc. */
-
-#define MV_POOL_HDR 16
-#define MV_POOL_MAX (MV_POOL_STEP * MV_POOL_CLASSES)
-#define MV_POOL_TRIM_MS 2000
-
-typedef struct mv_pool_hdr {
-    size_t cls;  /* size class; MV_POOL_CLASSES: allocated by malloc alone */
-    size_t size; /* requested size of a malloc'd block (for realloc) */
-} mv_pool_hdr;
-
-_Static_assert(sizeof(mv_pool_hdr) <= MV_POOL_HDR, "pool header fits");
-
-static size_t pool_block_size(size_t k)
-{
-    return (k + 1) * MV_POOL_STEP;
-}
-
-static mv_pool_hdr *pool_hdr(void *ptr)
-{
-    return (mv_pool_hdr *)(void *)((char *)ptr - MV_POOL_HDR);
-}
-
-void mv_pool_init(mv_pool *p, size_t max_free_bytes)
-{
-    memset(p, 0, sizeof(*p));
-    p->max_free_bytes = max_free_bytes;
-}
-
-void *mv_pool_alloc(mv_pool *p, size_t n)
-{
-    mv_pool_hdr *h;
-    size_t k;
-    if (n > MV_POOL_MAX - MV_POOL_HDR) {
-        if (n > SIZE_MAX - MV_POOL_HDR || !(h = malloc(MV_POOL_HDR + n)))
-            return NULL;
-        h->cls = MV_POOL_CLASSES;
-        h->size = n;
-        return (char *)h + MV_POOL_HDR;
-    }
-    k = (n + MV_POOL_HDR + MV_POOL_STEP - 1) / MV_POOL_STEP - 1;
-    h = p->head[k];
-    if (h) {
-        p->head[k] = *(void **)h;
-        if (--p->nfree[k] < p->low[k])
-            p->low[k] = p->nfree[k];
-        p->free_bytes -= pool_block_size(k);
-    } else if (!(h = malloc(pool_block_size(k)))) {
-        return NULL;
-    }
-    h->cls = k;
-    h->size = 0;
-    return (char *)h + MV_POOL_HDR;
-}
-
-void mv_pool_free(mv_pool *p, void *ptr)
-{
-    mv_pool_hdr *h;
-    size_t k;
-    if (!ptr)
-        return;
-    h = pool_hdr(ptr);
-    k = h->cls;
-    if (k >= MV_POOL_CLASSES || p->free_bytes + pool_block_size(k) > p->max_free_bytes) {
-        free(h);
-        return;
-    }
-    *(void **)h = p->head[k];
-    p->head[k] = h;
-    p->nfree[k]++;
-    p->free_bytes += pool_block_size(k);
-}
-
-void *mv_pool_realloc(mv_pool *p, void *ptr, size_t n)
-{
-    mv_pool_hdr *h;
-    size_t cap;
-    void *np;
-    if (!ptr)
-        return mv_pool_alloc(p, n);
-    if (n == 0) {
-        mv_pool_free(p, ptr);
-        return NULL;
-    }
-    h = pool_hdr(ptr);
-    if (h->cls >= MV_POOL_CLASSES && n > MV_POOL_MAX - MV_POOL_HDR) {
-        if (n > SIZE_MAX - MV_POOL_HDR || !(h = realloc(h, MV_POOL_HDR + n)))
-            return NULL;
-        h->size = n;
-        return (char *)h + MV_POOL_HDR;
-    }
-    cap = h->cls >= MV_POOL_CLASSES ? h->size : pool_block_size(h->cls) - MV_POOL_HDR;
-    if (h->cls < MV_POOL_CLASSES && n <= cap)
-        return ptr;
-    np = mv_pool_alloc(p, n);
-    if (!np)
-        return NULL;
-    memcpy(np, ptr, cap < n ? cap : n);
-    mv_pool_free(p, ptr);
-    return np;
-}
-
-static void pool_drop(mv_pool *p, size_t k, size_t count)
-{
-    while (count-- && p->head[k]) {
-        void *b = p->head[k];
-        p->head[k] = *(void **)b;
-        p->nfree[k]--;
-        p->free_bytes -= pool_block_size(k);
-        free(b);
-    }
-}
-
-void mv_pool_trim(mv_pool *p, int64_t now)
-{
-    size_t k;
-    if (now < p->trim_us)
-        return;
-    p->trim_us = now + (int64_t)MV_POOL_TRIM_MS * 1000;
-    for (k = 0; k < MV_POOL_CLASSES; k++) {
-        pool_drop(p, k, p->low[k]);
-        p->low[k] = p->nfree[k];
-    }
-}
-
-void mv_pool_release(mv_pool *p)
-{
-    size_t k;
-    for (k = 0; k < MV_POOL_CLASSES; k++) {
-        pool_drop(p, k, SIZE_MAX);
-        p->low[k] = 0;
-    }
-}
-
-static void *h2_malloc(size_t n, void *ud)
-{
-    return mv_pool_alloc(ud, n);
-}
-
-static void h2_free(void *ptr, void *ud)
-{
-    mv_pool_free(ud, ptr);
-}
-
-static void *h2_calloc(size_t nmemb, size_t size, void *ud)
-{
-    void *b;
-    if (size && nmemb > SIZE_MAX / size)
-        return NULL;
-    b = mv_pool_alloc(ud, nmemb * size);
-    if (b)
-        memset(b, 0, nmemb * size);
-    return b;
-}
-
-static void *h2_realloc(void *ptr, size_t n, void *ud)
-{
-    return mv_pool_realloc(ud, ptr, n);
-}
-
 /* What the free lists may keep: about two blocks of the largest class
  * per call the channel may have pending, at least 1 MiB. */
 static size_t pool_bound(const milvus_options *o)
@@ -545,19 +310,6 @@ void mv_schedule_work(milvus_channel *ch)
     event_active(&ch->work_ev, EV_TIMEOUT, 1);
 }
 
-static mv_conn *pick_conn(milvus_channel *ch)
-{
-    int i;
-    for (i = 0; i < ch->nconns; i++) {
-        int idx = (ch->rr + i) % ch->nconns;
-        if (mv_conn_has_room(&ch->conns[idx])) {
-            ch->rr = (idx + 1) % ch->nconns;
-            return &ch->conns[idx];
-        }
-    }
-    return NULL;
-}
-
 /* Fails the queued calls (only those without a deadline when
  * without_deadline) with the last connect error. */
 static void fail_queued(milvus_channel *ch, int without_deadline)
@@ -580,15 +332,10 @@ static void fail_unready(milvus_channel *ch)
 
 static void dispatch(milvus_channel *ch)
 {
-    int i;
     if (ch->unreachable)
         fail_unready(ch);
-    while (ch->queue_head) {
-        mv_conn *conn = pick_conn(ch);
-        mv_call *c;
-        if (!conn)
-            break;
-        c = ch->queue_head;
+    while (ch->queue_head && ch->ops->has_room(ch->tp)) {
+        mv_call *c = ch->queue_head;
         mv_queue_remove(ch, c);
         if (c->deadline_us && mv_now_us() >= c->deadline_us) {
             /* Its timer is due in this loop iteration: do not send it. */
@@ -597,28 +344,12 @@ static void dispatch(milvus_channel *ch)
                            (long long)c->timeout_ms);
             continue;
         }
-        if (mv_conn_submit(conn, c) != 0)
+        if (mv_call_open(c) != 0)
             mv_call_finish(c, MILVUS_ERR_NOMEM, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                            "cannot start an HTTP/2 stream");
-        else if (conn->unflushed >= MV_FLUSH_BATCH)
-            /* Bounded batches: a burst of submissions does not hold every
-             * encoded HEADERS frame in memory at once. */
-            mv_conn_flush(conn);
     }
-    if (!ch->queue_head || ch->no_connect)
-        return;
-    /* Lazy connections: open every idle slot when calls wait. */
-    for (i = 0; i < ch->nconns; i++)
-        if (ch->conns[i].state == MV_CONN_IDLE)
-            mv_conn_start(&ch->conns[i]);
-}
-
-static void flush_all(milvus_channel *ch)
-{
-    int i;
-    for (i = 0; i < ch->nconns; i++)
-        if (ch->conns[i].want_flush)
-            mv_conn_flush(&ch->conns[i]);
+    if (ch->queue_head)
+        ch->ops->connect(ch->tp); /* lazy connections: opened when calls wait */
 }
 
 static void deliver_all(milvus_channel *ch)
@@ -632,13 +363,10 @@ static void deliver_all(milvus_channel *ch)
 
 static void maybe_closed(milvus_channel *ch)
 {
-    int i;
     if (!ch->closing || ch->closed_notified || ch->freeing || ch->pending)
         return;
     ch->closed_notified = 1;
-    for (i = 0; i < ch->nconns; i++)
-        if (ch->conns[i].state != MV_CONN_IDLE)
-            mv_conn_close(&ch->conns[i], MILVUS_ERR_CLOSED, "channel closed");
+    ch->ops->close(ch->tp, MILVUS_ERR_CLOSED, "channel closed");
     mv_pool_release(&ch->pool); /* no call can be made any more */
     if (ch->closed_cb)
         ch->closed_cb(ch, ch->closed_ctx);
@@ -658,7 +386,7 @@ static void work_cb(evutil_socket_t fd, short what, void *arg)
         /* Requests submitted from the callbacks join those queued before:
          * one write for all of them. */
         dispatch(ch);
-        flush_all(ch);
+        ch->ops->flush(ch->tp);
     }
     if (!ch->freeing)
         maybe_closed(ch);
@@ -667,56 +395,133 @@ static void work_cb(evutil_socket_t fd, short what, void *arg)
         channel_destroy(ch);
 }
 
-/* ---- connection events ---- */
+/* ---- transport events ---- */
 
-void mv_conn_closed(milvus_channel *ch, mv_conn *conn)
+static void tr_wake(void *user)
 {
-    (void)conn;
+    mv_schedule_work(user);
+}
+
+static void tr_writable(void *user)
+{
+    milvus_channel *ch = user;
+    if (ch->queue_head)
+        mv_schedule_work(ch);
+}
+
+static void tr_connected(void *user)
+{
+    milvus_channel *ch = user;
+    ch->connect_failures = 0;
+    ch->conn_err_status = 0;
+    ch->unreachable = 0;
+}
+
+static void tr_reconnect_due(void *user)
+{
+    milvus_channel *ch = user;
+    ch->unreachable = 0; /* the next call waits for a new attempt */
     mv_schedule_work(ch);
 }
 
-/* Some connection of the pool is up, or an attempt is in progress. */
-static int attempt_or_ready(const milvus_channel *ch)
+static void tr_connect_failed(void *user, int status, const char *err, int unreachable)
 {
-    for (int i = 0; i < ch->nconns; i++) {
-        int st = ch->conns[i].state;
-        if (st == MV_CONN_READY || st == MV_CONN_RESOLVING || st == MV_CONN_CONNECTING)
-            return 1;
-    }
-    return 0;
-}
-
-void mv_connect_failed(milvus_channel *ch, mv_conn *conn, int status)
-{
-    const milvus_options *o = ch->opts;
-    mv_backoff backoff = {o->reconnect_initial_ms, o->reconnect_max_ms, o->reconnect_multiplier};
-    struct timeval tv;
-    int64_t ms;
-    conn->failures++;
+    milvus_channel *ch = user;
     ch->connect_failures++;
     ch->conn_err_status = status;
-    snprintf(ch->conn_err, sizeof(ch->conn_err), "%s", conn->err);
-    mv_log(ch, MILVUS_LOG_WARN, "connection %llu failed (%s): %s",
-           (unsigned long long)conn->serial, milvus_strerror(status), conn->err);
-    ms = mv_backoff_delay(&backoff, conn->failures, mv_jitter(ch));
-    conn->state = MV_CONN_BACKOFF;
-    tv.tv_sec = (time_t)(ms / 1000);
-    tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-    evtimer_add(&conn->timer, &tv);
-
-    /* Refused or unresolved, with no other attempt in progress and no
-     * connection up: the server is unreachable now, and the calls that do
-     * not wait for ready fail at once (gRPC's TRANSIENT_FAILURE) until a
-     * backoff ends.  Otherwise calls with a deadline wait for it; the others
-     * give up once the connection attempts are exhausted. */
-    if ((status == MILVUS_ERR_CONNECT || status == MILVUS_ERR_RESOLVE) && !conn->timed_out &&
-        !attempt_or_ready(ch)) {
+    snprintf(ch->conn_err, sizeof(ch->conn_err), "%s", err);
+    /* The server is unreachable now: the calls that do not wait for ready
+     * fail at once (gRPC's TRANSIENT_FAILURE) until a backoff ends.
+     * Otherwise calls with a deadline wait for it; the others give up once
+     * the connection attempts are exhausted. */
+    if (unreachable) {
         ch->unreachable = 1;
         fail_unready(ch);
     }
-    if (ch->connect_failures >= o->retry_max_attempts)
+    if (ch->connect_failures >= ch->opts->retry_max_attempts)
         fail_queued(ch, 1);
     mv_schedule_work(ch);
+}
+
+const mv_transport_cbs mv_channel_transport_cbs = {
+    .on_headers_begin = mv_call_on_headers_begin,
+    .on_header = mv_call_on_header,
+    .on_headers_end = mv_call_on_headers_end,
+    .on_data = mv_call_on_data,
+    .on_end = mv_call_on_end,
+    .on_close = mv_call_on_close,
+    .rx_due = mv_call_rx_due,
+    .wake = tr_wake,
+    .writable = tr_writable,
+    .connected = tr_connected,
+    .connect_failed = tr_connect_failed,
+    .reconnect_due = tr_reconnect_due,
+};
+
+/* ---- the real transport behind the ops table ---- */
+
+static int rt_has_room(void *t)
+{
+    return mv_transport_has_room(t);
+}
+
+static mv_stream *rt_open(void *t, const mv_stream_req *r, void *user)
+{
+    return mv_transport_open(t, r, user);
+}
+
+static void rt_connect(void *t)
+{
+    mv_transport_connect(t);
+}
+
+static void rt_flush(void *t)
+{
+    mv_transport_flush(t);
+}
+
+static void rt_close(void *t, int status, const char *msg)
+{
+    mv_transport_close(t, status, msg);
+}
+
+static long rt_stream_limit(const void *t)
+{
+    return mv_transport_stream_limit(t);
+}
+
+static void rt_destroy(void *t)
+{
+    mv_transport_cleanup(t);
+}
+
+static const mv_transport_ops real_ops = {
+    .has_room = rt_has_room,
+    .open = rt_open,
+    .detach = mv_stream_detach,
+    .heard_from_peer = mv_stream_heard_from_peer,
+    .connect = rt_connect,
+    .flush = rt_flush,
+    .close = rt_close,
+    .stream_limit = rt_stream_limit,
+    .destroy = rt_destroy,
+};
+
+void mv_channel_set_transport(milvus_channel *ch, const mv_transport_ops *ops, void *t)
+{
+    ch->ops->destroy(ch->tp);
+    ch->ops = ops;
+    ch->tp = t;
+}
+
+int mv_channel_attach_memory_conn(milvus_channel *ch)
+{
+    return ch->ops == &real_ops ? mv_transport_attach_memory_conn(ch->tp) : -1;
+}
+
+int mv_channel_feed_memory_conn(milvus_channel *ch, const uint8_t *data, size_t len)
+{
+    return ch->ops == &real_ops ? mv_transport_feed_memory_conn(ch->tp, data, len) : -1;
 }
 
 /* ---- public API ---- */
@@ -775,28 +580,11 @@ static int channel_md_init(milvus_channel *ch)
     return rc;
 }
 
-/* libevent writes with writev() and OpenSSL with write(), neither of which
- * can pass MSG_NOSIGNAL: a peer that closes first would kill the process
- * with SIGPIPE.  A process that kept the default disposition gets it
- * ignored (writes then fail with EPIPE, reported as a lost connection); a
- * handler or disposition the program chose itself is left alone. */
-static void ignore_default_sigpipe(void)
-{
-    struct sigaction sa;
-    if (sigaction(SIGPIPE, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL ||
-        (sa.sa_flags & SA_SIGINFO))
-        return;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_IGN;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGPIPE, &sa, NULL);
-}
-
 int milvus_channel_new(milvus_channel **out, struct event_base *base, const milvus_options *opts)
 {
     milvus_channel *ch;
     char err[256] = "";
-    int i, rc = MILVUS_ERR_NOMEM;
+    int rc = MILVUS_ERR_NOMEM;
     if (!out || !base || !opts)
         return MILVUS_ERR_INVALID_ARGUMENT;
     *out = NULL;
@@ -808,14 +596,11 @@ int milvus_channel_new(milvus_channel **out, struct event_base *base, const milv
     ch = calloc(1, sizeof(*ch));
     if (!ch)
         return MILVUS_ERR_NOMEM;
-    ignore_default_sigpipe();
     ch->base = base;
     mv_md_init(&ch->md);
     ch->opts = milvus_options_dup(opts);
     if (!ch->opts)
         goto fail;
-    ch->keepalive_ms = ch->opts->keepalive_ms;
-    ch->user_agent = ch->opts->user_agent ? ch->opts->user_agent : MV_USER_AGENT;
     ch->authority = build_authority(ch->opts);
     if (!ch->authority)
         goto fail;
@@ -824,42 +609,27 @@ int milvus_channel_new(milvus_channel **out, struct event_base *base, const milv
         rc = rc == -2 ? MILVUS_ERR_NOMEM : MILVUS_ERR_INVALID_ARGUMENT;
         goto fail;
     }
-    if (ch->opts->tls) {
-        ch->ssl_ctx = mv_tls_ctx_new(ch->opts, err, sizeof(err));
-        if (!ch->ssl_ctx) {
-            rc = MILVUS_ERR_TLS;
-            goto fail;
-        }
-    }
-    ch->nconns = ch->opts->pool_size;
-    ch->conns = calloc((size_t)ch->nconns, sizeof(*ch->conns));
-    rc = MILVUS_ERR_NOMEM;
-    if (!ch->conns)
+    mv_pool_init(&ch->pool, pool_bound(ch->opts));
+    rc = mv_transport_init(&ch->tr, base, ch->opts, ch->authority, &ch->pool,
+                           &mv_channel_transport_cbs, ch, err, sizeof(err));
+    if (rc != MILVUS_OK)
         goto fail;
-    for (i = 0; i < ch->nconns; i++)
-        mv_conn_init(&ch->conns[i], ch, i);
+    ch->ops = &real_ops;
+    ch->tp = &ch->tr;
+    rc = MILVUS_ERR_NOMEM;
     event_assign(&ch->work_ev, base, -1, 0, work_cb, ch);
     evtimer_assign(&ch->rx_cache_ev, base, rx_cache_cb, ch);
-    mv_pool_init(&ch->pool, pool_bound(ch->opts));
-    ch->h2mem.mem_user_data = &ch->pool;
-    ch->h2mem.malloc = h2_malloc;
-    ch->h2mem.free = h2_free;
-    ch->h2mem.calloc = h2_calloc;
-    ch->h2mem.realloc = h2_realloc;
     ch->next_id = 1;
-    ch->rng = (uint64_t)mv_now_us() ^ ((uint64_t)(uintptr_t)ch << 16) ^ 0x9E3779B97F4A7C15ULL;
-    if (!ch->rng)
-        ch->rng = 1;
-    if (map_grow(ch) != 0)
+    ch->rng = mv_rng_seed(ch);
+    if (map_grow(ch) != 0) {
+        mv_transport_cleanup(&ch->tr);
         goto fail;
+    }
     *out = ch;
     return MILVUS_OK;
 fail:
     if (err[0] && ch->opts)
-        mv_log(ch, MILVUS_LOG_ERROR, "%s", err);
-    if (ch->ssl_ctx)
-        SSL_CTX_free(ch->ssl_ctx);
-    free(ch->conns);
+        mv_log(ch->opts, MILVUS_LOG_ERROR, "%s", err);
     free(ch->authority);
     mv_md_free(&ch->md);
     milvus_options_free(ch->opts);
@@ -902,27 +672,13 @@ void milvus_channel_free(milvus_channel *ch)
 
 static void channel_destroy(milvus_channel *ch)
 {
-    int i;
-    for (i = 0; i < ch->nconns; i++) {
-        mv_conn *conn = &ch->conns[i];
-        while (conn->calls) /* defensive: finished calls are detached */
-            mv_conn_detach(conn, conn->calls, NGHTTP2_CANCEL);
-        mv_conn_cleanup(conn);
-        if (conn->wbuf)
-            evbuffer_free(conn->wbuf);
-    }
+    ch->ops->destroy(ch->tp);
     event_del(&ch->work_ev);
     evtimer_del(&ch->rx_cache_ev);
     free(ch->rx_cache);
-    if (ch->dns)
-        evdns_base_free(ch->dns, 0);
-    if (ch->ssl_ctx)
-        SSL_CTX_free(ch->ssl_ctx);
-    free(ch->conns);
     free(ch->map);
     mv_pool_release(&ch->pool); /* after the sessions, which used it */
     paths_free(ch);
-    mv_hdr_list_free(&ch->hdrs);
     free(ch->authority);
     mv_md_free(&ch->md);
     milvus_options_free(ch->opts);

@@ -6,7 +6,7 @@
 
 #include <event2/buffer.h>
 
-#include "call/reqbuf.h"
+#include "common/reqbuf.h"
 #include "wire/grpc_wire.h"
 
 struct mv_rbpool {
