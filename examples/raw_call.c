@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < 2; i++) {
         printf("calling %s\n", methods[i]);
-        rc = milvus_channel_unary(ch, methods[i], "", 0, NULL, on_reply, &d, NULL);
+        rc = milvus_channel_unary(ch, methods[i], "", 0, NULL, on_reply, &d);
         if (rc != MILVUS_OK) {
             fprintf(stderr, "submit: %s: %s\n", milvus_strerror(rc), milvus_channel_last_error(ch));
             return 1;

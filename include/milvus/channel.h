@@ -55,6 +55,9 @@ typedef uint64_t milvus_call_id;
  * the same key) accepts a value. */
 MILVUS_EXTERN milvus_call_options *milvus_call_options_new(void);
 MILVUS_EXTERN void milvus_call_options_free(milvus_call_options *co);
+/* A deep copy (refused values included), or NULL when out of memory or co
+ * is NULL. */
+MILVUS_EXTERN milvus_call_options *milvus_call_options_dup(const milvus_call_options *co);
 /* The message of the newest refused value, "" when none or co is NULL;
  * never NULL. */
 MILVUS_EXTERN const char *milvus_call_options_last_error(const milvus_call_options *co);
@@ -119,12 +122,12 @@ typedef void (*milvus_reply_cb)(milvus_channel *ch, int status, const milvus_rep
 typedef int (*milvus_message_cb)(milvus_channel *ch, const uint8_t *data, size_t len, void *ctx);
 
 /* Unary call.  On success the reply carries exactly one response message
- * (milvus_reply_data()).  id_out may be NULL.
+ * (milvus_reply_data()); milvus_channel_last_call() then names the call.
  * Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT, MILVUS_ERR_TOO_LARGE,
  * MILVUS_ERR_BUSY, MILVUS_ERR_CLOSED or MILVUS_ERR_NOMEM. */
 MILVUS_EXTERN int milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
                                        size_t req_len, const milvus_call_options *co,
-                                       milvus_reply_cb cb, void *ctx, milvus_call_id *id_out);
+                                       milvus_reply_cb cb, void *ctx);
 
 /* Server-streaming call: on_message runs once per response message in
  * order, then cb once with the final status (the reply then has no data). */
@@ -132,7 +135,12 @@ MILVUS_EXTERN int milvus_channel_server_stream(milvus_channel *ch, const char *m
                                                const void *req, size_t req_len,
                                                const milvus_call_options *co,
                                                milvus_message_cb on_message, milvus_reply_cb cb,
-                                               void *ctx, milvus_call_id *id_out);
+                                               void *ctx);
+
+/* The id of the last call submitted successfully on ch (0: none yet), to
+ * pass to milvus_channel_cancel(); read it right after the submission, as
+ * milvus_client_last_call() for the typed API. */
+MILVUS_EXTERN milvus_call_id milvus_channel_last_call(const milvus_channel *ch);
 
 /* Cancels a call (see the contract above).  Returns MILVUS_OK, also for
  * an id that has already completed. */

@@ -56,6 +56,7 @@
 
 #include <milvus/common.h>
 #include <milvus/options.h>
+#include <milvus/channel.h>
 #include <milvus/schema.h>
 #include <milvus/column.h>
 #include <milvus/result.h>
@@ -107,6 +108,20 @@ MILVUS_EXTERN uint64_t milvus_client_last_call(const milvus_client *c);
  * MILVUS_ERR_CANCELLED.  A completed or unknown id is a no-op.
  * Returns MILVUS_OK or MILVUS_ERR_INVALID_ARGUMENT (c NULL). */
 MILVUS_EXTERN milvus_status milvus_client_cancel(milvus_client *c, uint64_t call);
+
+/* Call options (<milvus/channel.h>) for the operations submitted on c from
+ * now on, as the Go client's per-call options: every RPC of such an
+ * operation is sent with them -- the timeout bounds each RPC (an await's
+ * own deadline still bounds the whole await, and a shorter one wins), the
+ * metadata is added to its headers, and idempotent and retry override the
+ * channel's rules for it.  co is copied; NULL goes back to none (the
+ * channel's defaults).  Operations already submitted keep the options they
+ * were submitted with; the client's own calls (the Connect handshake,
+ * schema fetches) never take them.  Returns MILVUS_OK,
+ * MILVUS_ERR_INVALID_ARGUMENT (c NULL, or co holding a refused value:
+ * milvus_client_last_error() names it) or MILVUS_ERR_NOMEM. */
+MILVUS_EXTERN milvus_status milvus_client_set_call_options(milvus_client *c,
+                                                          const milvus_call_options *co);
 
 /* Number of operations submitted and not completed. */
 MILVUS_EXTERN size_t milvus_client_pending(const milvus_client *c);

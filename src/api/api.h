@@ -195,6 +195,7 @@ int mv_result_fill_ids(milvus_result *r, Milvus__Proto__Schema__IDs *ids);
 /* ---- client.c: operations ----------------------------------------------- */
 
 typedef struct mv_op mv_op;
+typedef struct mv_copts mv_copts;
 /* Step handler: gets the reply of the op's current RPC as a result (status
  * already checked; res->msg is the unpacked response when it parsed).
  * It must either mv_op_finish() (giving res or another result), issue
@@ -221,6 +222,7 @@ struct mv_op {
     int state;
     int bypass_gate; /* Connect itself */
     int64_t rpc_timeout_ms; /* deadline of each RPC of the op; 0 = channel default */
+    mv_copts *copts;        /* the client's call options when the op was made */
     int internal;    /* not counted in milvus_client_pending() nor bounded */
     struct event *timer;
     void (*on_timer)(mv_op *op);

@@ -50,6 +50,7 @@ struct milvus_client {
     cache_ent *cache;
     fetch_ent *fetching;
     mv_rbpool *rbpool; /* recycles the buffers of large requests */
+    mv_copts *copts;    /* call options for the operations submitted from now on */
     int64_t identifier; /* of the last successful Connect */
 };
 
@@ -206,6 +207,52 @@ static void fetching_clear(milvus_client *c)
     }
 }
 
+/* ---- call options -------------------------------------------------------- */
+
+/* The call options in force when an operation was submitted, shared by the
+ * client and the operations submitted under them: setting new ones does
+ * not change what the operations already submitted send. */
+struct mv_copts {
+    int refs;
+    milvus_call_options *co;
+};
+
+static mv_copts *copts_ref(mv_copts *p)
+{
+    if (p)
+        p->refs++;
+    return p;
+}
+
+static void copts_unref(mv_copts *p)
+{
+    if (p && --p->refs == 0) {
+        milvus_call_options_free(p->co);
+        free(p);
+    }
+}
+
+milvus_status milvus_client_set_call_options(milvus_client *c, const milvus_call_options *co)
+{
+    mv_copts *p = NULL;
+    if (!c)
+        return MILVUS_ERR_INVALID_ARGUMENT;
+    if (co && *milvus_call_options_last_error(co))
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
+                                "milvus_client_set_call_options: invalid call options: %s",
+                                milvus_call_options_last_error(co));
+    if (co) {
+        if (!(p = calloc(1, sizeof(*p))) || !(p->co = milvus_call_options_dup(co))) {
+            free(p);
+            return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+        }
+        p->refs = 1;
+    }
+    copts_unref(c->copts);
+    c->copts = p;
+    return MILVUS_OK;
+}
+
 /* ---- operations ------------------------------------------------------------ */
 
 mv_op *mv_op_new(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
@@ -219,6 +266,7 @@ mv_op *mv_op_new(milvus_client *c, const char *opname, const char *coll, milvus_
     op->c = c;
     op->cb = cb;
     op->ctx = ctx;
+    op->copts = copts_ref(c->copts);
     op->opname = mv_strdup(opname);
     op->coll = mv_strdup(coll);
     if (!op->opname || !op->coll) {
@@ -238,6 +286,7 @@ void mv_op_discard(mv_op *op)
     if (op->data_free && op->data)
         op->data_free(op->data);
     mv_reqbuf_unref(op->rb);
+    copts_unref(op->copts);
     free(op->opname);
     free(op->coll);
     free(op);
@@ -396,19 +445,24 @@ static int start_handshake(milvus_client *c);
 static int channel_send(mv_op *op, const milvus_call_options *co)
 {
     size_t len = op->rb->len - MV_FRAME_HDR;
+    int rc;
     if (len >= MV_REQ_SHARED_MIN) {
         mv_reqbuf_ref(op->rb);
-        return mv_channel_unary_owned(op->c->ch, op->method, op->rb, co, reply_cb, op,
-                                      &op->call);
+        rc = mv_channel_unary_owned(op->c->ch, op->method, op->rb, co, reply_cb, op);
+    } else {
+        rc = milvus_channel_unary(op->c->ch, op->method, mv_reqbuf_payload(op->rb), len, co,
+                                  reply_cb, op);
     }
-    return milvus_channel_unary(op->c->ch, op->method, mv_reqbuf_payload(op->rb), len, co,
-                                reply_cb, op, &op->call);
+    op->call = rc == MILVUS_OK ? milvus_channel_last_call(op->c->ch) : 0;
+    return rc;
 }
 
 /* Sends the op's current request (or parks it until the handshake). */
 static int op_send(mv_op *op)
 {
     milvus_client *c = op->c;
+    const milvus_call_options *user;
+    int64_t ut;
     int rc;
     if (!op->bypass_gate && c->conn != CONN_READY) {
         op->state = OP_WAIT_CONNECT;
@@ -420,9 +474,13 @@ static int op_send(mv_op *op)
         return MILVUS_OK;
     }
     op->state = OP_IN_FLIGHT;
-    if (op->rpc_timeout_ms > 0) {
+    /* The caller's call options, except on the client's own calls (the
+     * handshake, schema fetches). */
+    user = op->copts && !op->internal ? op->copts->co : NULL;
+    ut = mv_call_options_timeout(user);
+    if (op->rpc_timeout_ms > 0 && (ut == 0 || ut > op->rpc_timeout_ms)) {
         /* awaits bound each poll by what is left of their own deadline */
-        milvus_call_options *co = milvus_call_options_new();
+        milvus_call_options *co = user ? milvus_call_options_dup(user) : milvus_call_options_new();
         if (!co) {
             op->state = OP_NEW;
             return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
@@ -431,7 +489,7 @@ static int op_send(mv_op *op)
         rc = channel_send(op, co);
         milvus_call_options_free(co);
     } else {
-        rc = channel_send(op, NULL);
+        rc = channel_send(op, user);
     }
     if (rc != MILVUS_OK) {
         op->state = OP_NEW;
@@ -955,6 +1013,7 @@ static void client_destroy(milvus_client *c)
     mv_cache_clear(c);
     fetching_clear(c);
     mv_rbpool_release(c->rbpool); /* buffers still out return to nothing */
+    copts_unref(c->copts);
     milvus_options_free(c->opts);
     free(c->db);
     free(c);

@@ -111,6 +111,26 @@ void milvus_call_options_free(milvus_call_options *co)
     free(co);
 }
 
+milvus_call_options *milvus_call_options_dup(const milvus_call_options *co)
+{
+    milvus_call_options *d;
+    if (!co || !(d = milvus_call_options_new()))
+        return NULL;
+    d->timeout_ms = co->timeout_ms;
+    d->idempotent = co->idempotent;
+    d->retry = co->retry;
+    if (mv_md_copy(&d->md, &co->md) != 0 || mv_opterr_copy(&d->err, &co->err) != 0) {
+        milvus_call_options_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+int64_t mv_call_options_timeout(const milvus_call_options *co)
+{
+    return co ? co->timeout_ms : 0;
+}
+
 const char *milvus_call_options_last_error(const milvus_call_options *co)
 {
     return mv_opterr_msg(co ? &co->err : NULL);
@@ -923,7 +943,7 @@ void mv_call_deliver(mv_call *c)
 static int submit_checked(milvus_channel *ch, const char *path, const void *req, size_t req_len,
                           mv_reqbuf **rbp, const milvus_call_options *co,
                           milvus_message_cb on_msg, milvus_reply_cb cb, void *ctx,
-                          milvus_call_id *id_out, int streaming);
+                          int streaming);
 
 static int path_valid(const char *p)
 {
@@ -938,10 +958,10 @@ static int path_valid(const char *p)
 /* rb (owned request) or req/req_len (copied): exactly one is used. */
 static int submit(milvus_channel *ch, const char *path, const void *req, size_t req_len,
                   mv_reqbuf *rb, const milvus_call_options *co, milvus_message_cb on_msg,
-                  milvus_reply_cb cb, void *ctx, milvus_call_id *id_out, int streaming)
+                  milvus_reply_cb cb, void *ctx, int streaming)
 {
     /* submit_checked clears rb once a call owns the reference. */
-    int rc = submit_checked(ch, path, req, req_len, &rb, co, on_msg, cb, ctx, id_out, streaming);
+    int rc = submit_checked(ch, path, req, req_len, &rb, co, on_msg, cb, ctx, streaming);
     mv_reqbuf_unref(rb);
     return rc;
 }
@@ -949,7 +969,7 @@ static int submit(milvus_channel *ch, const char *path, const void *req, size_t 
 static int submit_checked(milvus_channel *ch, const char *path, const void *req, size_t req_len,
                           mv_reqbuf **rbp, const milvus_call_options *co,
                           milvus_message_cb on_msg, milvus_reply_cb cb, void *ctx,
-                          milvus_call_id *id_out, int streaming)
+                          int streaming)
 {
     const milvus_options *o;
     size_t plen, inline_len;
@@ -959,8 +979,6 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
     mv_reqbuf *rb = *rbp;
     if (rb)
         req_len = rb->len - MV_FRAME_HDR;
-    if (id_out)
-        *id_out = 0;
     if (!ch)
         return MILVUS_ERR_INVALID_ARGUMENT;
     o = ch->opts;
@@ -1067,43 +1085,43 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
     ch->pending++;
     mv_queue_push(ch, c);
     mv_schedule_work(ch);
-    if (id_out)
-        *id_out = c->id;
+    ch->last_call = c->id;
     return MILVUS_OK;
 }
 
 int milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
                          size_t req_len, const milvus_call_options *co, milvus_reply_cb cb,
-                         void *ctx, milvus_call_id *id_out)
+                         void *ctx)
 {
-    return submit(ch, method_path, req, req_len, NULL, co, NULL, cb, ctx, id_out, 0);
+    return submit(ch, method_path, req, req_len, NULL, co, NULL, cb, ctx, 0);
 }
 
 int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
-                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx,
-                           milvus_call_id *id_out)
+                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx)
 {
     if (!rb) {
-        if (id_out)
-            *id_out = 0;
         if (ch)
             mv_set_error(ch, "invalid argument: request is NULL");
         return MILVUS_ERR_INVALID_ARGUMENT;
     }
-    return submit(ch, method_path, NULL, 0, rb, co, NULL, cb, ctx, id_out, 0);
+    return submit(ch, method_path, NULL, 0, rb, co, NULL, cb, ctx, 0);
 }
 
 int milvus_channel_server_stream(milvus_channel *ch, const char *method_path, const void *req,
                                  size_t req_len, const milvus_call_options *co,
-                                 milvus_message_cb on_message, milvus_reply_cb cb, void *ctx,
-                                 milvus_call_id *id_out)
+                                 milvus_message_cb on_message, milvus_reply_cb cb, void *ctx)
 {
     if (!on_message) {
         if (ch)
             mv_set_error(ch, "invalid argument: message callback is NULL");
         return MILVUS_ERR_INVALID_ARGUMENT;
     }
-    return submit(ch, method_path, req, req_len, NULL, co, on_message, cb, ctx, id_out, 1);
+    return submit(ch, method_path, req, req_len, NULL, co, on_message, cb, ctx, 1);
+}
+
+milvus_call_id milvus_channel_last_call(const milvus_channel *ch)
+{
+    return ch ? ch->last_call : 0;
 }
 
 int milvus_channel_cancel(milvus_channel *ch, milvus_call_id id)

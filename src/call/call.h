@@ -195,6 +195,7 @@ struct milvus_channel {
     mv_call **map;
     size_t map_cap, map_n;
     uint64_t next_id;
+    milvus_call_id last_call; /* the newest call submitted (milvus_channel_last_call) */
     size_t pending;
 
     struct event work_ev;

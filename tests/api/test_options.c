@@ -1311,14 +1311,13 @@ Test(refused_values, call_options_fail_the_call_and_options_fail_the_channel)
                      "milvus_call_options_set_timeout_ms: timeout -1 ms is out of range (0 = "
                      "the channel default, 1..3153600000000)");
     cr_assert_eq(milvus_call_options_add_metadata(co, "Bad", "v", 1), MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls),
                  MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert(strstr(milvus_channel_last_error(ch), "unary: invalid call options: "
                                                     "milvus_call_options_add_metadata: key "
                                                     "\"Bad\""),
               "%s", milvus_channel_last_error(ch));
-    cr_assert_eq(milvus_channel_server_stream(ch, "/a.B/C", "", 0, co, message_cb, reply_cb, &calls,
-                                              NULL),
+    cr_assert_eq(milvus_channel_server_stream(ch, "/a.B/C", "", 0, co, message_cb, reply_cb, &calls),
                  MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert(strstr(milvus_channel_last_error(ch), "server_stream: invalid call options"), "%s",
               milvus_channel_last_error(ch));
@@ -1327,7 +1326,7 @@ Test(refused_values, call_options_fail_the_call_and_options_fail_the_channel)
     cr_assert(strstr(milvus_call_options_last_error(co), "set_timeout_ms"), "the other stays");
     cr_assert_eq(milvus_call_options_set_timeout_ms(co, 1000), MILVUS_OK);
     cr_assert_str_eq(milvus_call_options_last_error(co), "");
-    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls),
                  MILVUS_OK);
     cr_assert_eq(milvus_call_options_set_timeout_ms(NULL, 1), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_str_eq(milvus_call_options_last_error(NULL), "");

@@ -109,7 +109,7 @@ int mv_drv_submit(struct mv_drv *d)
     if (d->submit)
         rc = d->submit(d, ctx);
     else
-        rc = milvus_channel_unary(d->ch, d->path, d->req, d->req_len, NULL, on_reply, ctx, NULL);
+        rc = milvus_channel_unary(d->ch, d->path, d->req, d->req_len, NULL, on_reply, ctx);
     if (rc != MILVUS_OK) {
         fprintf(stderr, "submit: %s\n", milvus_strerror(rc));
         return -1;

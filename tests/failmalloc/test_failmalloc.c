@@ -792,8 +792,7 @@ static void raw_unary(run *R, milvus_channel *ch, const char *step, const uint8_
     rc.want = msg;
     rc.want_len = len;
     if (!step_wait(R, rc.w,
-                   milvus_channel_unary(ch, "/test.Echo/Unary", msg, len, co, raw_reply, &rc,
-                                        NULL)))
+                   milvus_channel_unary(ch, "/test.Echo/Unary", msg, len, co, raw_reply, &rc)))
         return;
     if (!rc.data_ok)
         bug(R, "%s: reply of %zu bytes, not the %zu sent", step, rc.got_len, len);
@@ -838,7 +837,7 @@ static void scenario_channel(run *R)
         if (step_wait(R, rc.w,
                       milvus_channel_server_stream(ch, "/test.Echo/Stream", small_msg,
                                                    sizeof(small_msg) - 1, NULL, raw_message,
-                                                   raw_reply, &rc, NULL))) {
+                                                   raw_reply, &rc))) {
             if (rc.msgs != 3 || rc.bad_msgs)
                 bug(R, "server_stream: %d messages (%d wrong), not 3", rc.msgs, rc.bad_msgs);
         }

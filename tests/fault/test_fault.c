@@ -421,7 +421,7 @@ static void submit(struct fx *f, int i, const char *scenario, const void *req, s
         cr_assert_eq(milvus_call_options_set_retry(co, retry), MILVUS_OK);
     }
     clock_gettime(CLOCK_MONOTONIC, &f->rec[i].t0);
-    rc = milvus_channel_unary(f->ch, path, req, len, co, on_reply, &f->rec[i], NULL);
+    rc = milvus_channel_unary(f->ch, path, req, len, co, on_reply, &f->rec[i]);
     milvus_call_options_free(co);
     cr_assert_eq(rc, MILVUS_OK, "submit %s: %s (%s)", scenario, milvus_strerror(rc),
                  milvus_channel_last_error(f->ch));
@@ -1031,7 +1031,7 @@ Test(fault, oversize_request_fails_synchronously)
     fx_channel(f);
     reset_rec(&f->rec[0]);
     rc = milvus_channel_unary(f->ch, "/fault.Test/echo", big, sizeof big, NULL, on_reply,
-                              &f->rec[0], NULL);
+                              &f->rec[0]);
     cr_assert_eq(rc, MILVUS_ERR_TOO_LARGE, "got %s", milvus_strerror(rc));
     cr_assert(strstr(milvus_channel_last_error(f->ch), "1024") != NULL,
               "last error should name the limit: '%s'", milvus_channel_last_error(f->ch));

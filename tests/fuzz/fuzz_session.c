@@ -99,9 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     if (mv_channel_attach_memory_conn(ch) != 0)
         goto out;
-    milvus_channel_unary(ch, "/fuzz.S/Unary", "req", 3, NULL, on_reply, NULL, NULL);
-    milvus_channel_server_stream(ch, "/fuzz.S/Stream", "", 0, NULL, on_message, on_reply, NULL,
-                                 NULL);
+    milvus_channel_unary(ch, "/fuzz.S/Unary", "req", 3, NULL, on_reply, NULL);
+    milvus_channel_server_stream(ch, "/fuzz.S/Stream", "", 0, NULL, on_message, on_reply, NULL);
     event_base_loop(base, EVLOOP_NONBLOCK); /* streams 1 and 3 open */
     if (data[0] & 1)
         mv_channel_feed_memory_conn(ch, pre, preamble(pre, sizeof(pre)));

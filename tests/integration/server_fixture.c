@@ -549,7 +549,7 @@ int fixture_control(const char *json, char **reply)
     milvus_options_free(o);
     if (rc == MILVUS_OK)
         rc = milvus_channel_unary(ch, "/milvus.test.Control/Set", json, strlen(json), NULL,
-                                  ctl_cb, &cc, NULL);
+                                  ctl_cb, &cc);
     if (rc == MILVUS_OK) {
         fixture_run_until(base, &cc.done, 10000);
         rc = cc.done ? cc.status : MILVUS_ERR_TIMEOUT;

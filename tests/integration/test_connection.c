@@ -5,6 +5,14 @@
 #include "itest.h"
 
 #include <stdio.h>
+#include <time.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 TestSuite(connection, .init = itest_setup, .fini = itest_teardown, .timeout = 60);
 
@@ -156,6 +164,76 @@ static milvus_schema *small_schema(void)
     milvus_field_free(id);
     milvus_field_free(v);
     return s;
+}
+
+/* Per-call options of the typed API: metadata and timeout on the
+ * operations submitted after them, not on those already submitted. */
+Test(connection, call_options_apply_to_later_operations)
+{
+    milvus_call_options *co = milvus_call_options_new(), *bad = milvus_call_options_new();
+    fixture_wait w1 = {0, 0, NULL}, w2 = {0, 0, NULL};
+    milvus_result *r;
+    char *seen;
+    int64_t t0;
+    fixture_require_faults();
+    cr_assert(co && bad);
+    CALL_OK(milvus_client_connect);
+    cr_assert_eq(fixture_control_reset(), MILVUS_OK);
+
+    cr_assert_eq(milvus_call_options_add_metadata(co, "x-request-tag", "one", 3), MILVUS_OK);
+    cr_assert_eq(milvus_client_set_call_options(T.c, co), MILVUS_OK);
+    cr_assert_eq(milvus_call_options_add_metadata(co, "x-later", "no", 2), MILVUS_OK);
+    CALL_OK(milvus_client_list_collections);
+    seen = fixture_last_header("ShowCollections", "x-request-tag");
+    cr_assert_str_eq(seen ? seen : "(none)", "one");
+    free(seen);
+    seen = fixture_last_header("ShowCollections", "x-later");
+    cr_assert_null(seen, "the options were copied when set");
+    free(seen);
+
+    /* an operation keeps the options it was submitted with */
+    milvus_call_options_free(co);
+    co = milvus_call_options_new();
+    cr_assert_eq(milvus_call_options_add_metadata(co, "x-request-tag", "two", 3), MILVUS_OK);
+    cr_assert_eq(milvus_client_set_call_options(T.c, co), MILVUS_OK);
+    cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w1), MILVUS_OK);
+    cr_assert_eq(milvus_client_set_call_options(T.c, NULL), MILVUS_OK);
+    cr_assert_eq(milvus_client_check_health(T.c, fixture_wait_cb, &w2), MILVUS_OK);
+    r = fixture_wait_result(T.base, T.c, MILVUS_OK, &w1);
+    fixture_assert_ok(r);
+    milvus_result_unref(r);
+    r = fixture_wait_result(T.base, T.c, MILVUS_OK, &w2);
+    fixture_assert_ok(r);
+    milvus_result_unref(r);
+    seen = fixture_last_header("GetVersion", "x-request-tag");
+    cr_assert_str_eq(seen ? seen : "(none)", "two");
+    free(seen);
+    seen = fixture_last_header("CheckHealth", "x-request-tag");
+    cr_assert_null(seen, "NULL went back to no call options");
+    free(seen);
+
+    /* the timeout bounds each RPC of later operations */
+    cr_assert_eq(milvus_call_options_set_timeout_ms(co, 200), MILVUS_OK);
+    cr_assert_eq(milvus_client_set_call_options(T.c, co), MILVUS_OK);
+    cr_assert_eq(fixture_control("{\"reset\":true,\"latency_ms\":1500,\"methods\":[\"GetVersion\"]}",
+                                 NULL),
+                 MILVUS_OK);
+    t0 = now_ms();
+    r = CALL(milvus_client_get_server_version);
+    cr_assert_eq(milvus_result_status(r), MILVUS_ERR_TIMEOUT, "%s", milvus_result_message(r));
+    cr_assert_lt(now_ms() - t0, 1400);
+    milvus_result_unref(r);
+    cr_assert_eq(fixture_control_reset(), MILVUS_OK);
+    cr_assert_eq(milvus_client_set_call_options(T.c, NULL), MILVUS_OK);
+
+    /* options holding a refused value are refused */
+    cr_assert_eq(milvus_call_options_set_timeout_ms(bad, -1), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_client_set_call_options(T.c, bad), MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(milvus_client_last_error(T.c), "milvus_call_options_set_timeout_ms"), "%s",
+              milvus_client_last_error(T.c));
+    cr_assert_eq(milvus_client_set_call_options(NULL, co), MILVUS_ERR_INVALID_ARGUMENT);
+    milvus_call_options_free(co);
+    milvus_call_options_free(bad);
 }
 
 Test(connection, use_database_switches_the_namespace)

@@ -400,7 +400,9 @@ static packed pack_stream(const int32_t *sizes, const int32_t *intervals_us, siz
 static int submit_unary(client *c, const char *path, const packed *req,
                         const milvus_call_options *co, result *r, milvus_call_id *id)
 {
-    int rc = milvus_channel_unary(c->ch, path, req->buf, req->len, co ? co : c->co, on_reply, r, id);
+    int rc = milvus_channel_unary(c->ch, path, req->buf, req->len, co ? co : c->co, on_reply, r);
+    if (id)
+        *id = rc == MILVUS_OK ? milvus_channel_last_call(c->ch) : 0;
     if (rc != MILVUS_OK)
         return fail(c, "submitting %s: %s (%s)", path, milvus_strerror(rc),
                     milvus_channel_last_error(c->ch));
@@ -413,7 +415,9 @@ static int submit_stream(client *c, const packed *req, const milvus_call_options
                          milvus_call_id *id)
 {
     int rc = milvus_channel_server_stream(c->ch, PATH_STREAM, req->buf, req->len, co ? co : c->co,
-                                          on_message, on_reply, r, id);
+                                          on_message, on_reply, r);
+    if (id)
+        *id = rc == MILVUS_OK ? milvus_channel_last_call(c->ch) : 0;
     if (rc != MILVUS_OK)
         return fail(c, "submitting %s: %s (%s)", PATH_STREAM, milvus_strerror(rc),
                     milvus_channel_last_error(c->ch));
@@ -884,7 +888,7 @@ static void many_submit(many *m)
 {
     while (m->c->ch && m->submitted < m->total && m->submitted - m->completed < MANY_WINDOW) {
         int rc = milvus_channel_unary(m->c->ch, PATH_UNARY, m->req.buf, m->req.len, m->c->co,
-                                      on_many_reply, m, NULL);
+                                      on_many_reply, m);
         if (rc != MILVUS_OK) {
             if (!m->first_error[0])
                 snprintf(m->first_error, sizeof m->first_error, "submitting call %d: %s (%s)",

@@ -378,7 +378,7 @@ static void unary(result *res, int64_t timeout_ms)
     milvus_call_options_set_retry(co, 0);
     if (timeout_ms)
         milvus_call_options_set_timeout_ms(co, timeout_ms);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Limits/Call", "q", 1, co, on_reply, res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Limits/Call", "q", 1, co, on_reply, res),
                  MILVUS_OK);
     milvus_call_options_free(co);
 }

@@ -150,7 +150,7 @@ static result call_once(void)
 {
     result res = {0};
     cr_assert_eq(milvus_channel_new(&ch, base, opts), MILVUS_OK);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "tls", 3, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "tls", 3, NULL, on_reply, &res),
                  MILVUS_OK);
     cr_assert(run_until(&res.calls, 1, 5000));
     return res;
@@ -308,7 +308,7 @@ Test(tls, large_request_and_reply)
     milvus_options_set_ca_file(opts, P(3, "ca.pem"));
     cr_assert_eq(milvus_channel_new(&ch, base, opts), MILVUS_OK);
     cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", big, big_len, NULL, on_big_reply,
-                                      &res, NULL),
+                                      &res),
                  MILVUS_OK);
     free(big);
     cr_assert(run_until(&res.calls, 1, 15000));

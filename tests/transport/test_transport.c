@@ -163,7 +163,10 @@ static void h_never(h2ts_req *r, void *ctx)
 
 static int unary(const char *msg, const milvus_call_options *co, result *res, milvus_call_id *id)
 {
-    return milvus_channel_unary(ch, "/test.Echo/Unary", msg, strlen(msg), co, on_reply, res, id);
+    int rc = milvus_channel_unary(ch, "/test.Echo/Unary", msg, strlen(msg), co, on_reply, res);
+    if (id)
+        *id = rc == MILVUS_OK ? milvus_channel_last_call(ch) : 0;
+    return rc;
 }
 
 TestSuite(transport, .init = setup_base, .fini = teardown, .timeout = 20);
@@ -198,7 +201,7 @@ Test(transport, unary_echo)
         cr_assert_null(h2ts_req_header(r, "grpc-timeout"));
     }
     /* A second call reuses the connection; an empty request works. */
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", NULL, 0, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", NULL, 0, NULL, on_reply, &res),
                  MILVUS_OK);
     cr_assert(run_until(&res.calls, 2, 3000));
     cr_assert_eq(res.status, MILVUS_OK, "%s", res.msg);
@@ -399,11 +402,10 @@ static void chain_cb1(milvus_channel *c, int status, const milvus_reply *r, void
     (void)r;
     cr_assert_eq(status, MILVUS_OK);
     cs->step++;
-    cr_assert_eq(milvus_channel_unary(c, "/test.Echo/Unary", "b", 1, NULL, chain_cb2, cs, NULL),
+    cr_assert_eq(milvus_channel_unary(c, "/test.Echo/Unary", "b", 1, NULL, chain_cb2, cs),
                  MILVUS_OK);
     cr_assert_eq(cs->step, 1, "nested submit ran its callback synchronously");
-    cr_assert_eq(milvus_channel_unary(c, "/test.Never/Unary", "c", 1, NULL, on_reply, &cs->other,
-                                      NULL),
+    cr_assert_eq(milvus_channel_unary(c, "/test.Never/Unary", "c", 1, NULL, on_reply, &cs->other),
                  MILVUS_OK);
 }
 
@@ -418,7 +420,7 @@ Test(transport, reentrant_submit_and_free)
     chain cs = {0};
     start_server(NULL, h_echo_or_never, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "a", 1, NULL, chain_cb1, &cs, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "a", 1, NULL, chain_cb1, &cs),
                  MILVUS_OK);
     cr_assert(run_until(&cs.done, 1, 3000));
     cr_assert_eq(cs.step, 2);
@@ -440,10 +442,10 @@ Test(transport, cancel_from_callback)
     milvus_call_id id2 = 0;
     start_server(NULL, h_echo_or_never, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Never/Unary", "a", 1, NULL, on_reply, &res, &id2),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Never/Unary", "a", 1, NULL, on_reply, &res),
                  MILVUS_OK);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "a", 1, NULL, cancel_other_cb, &id2,
-                                      NULL),
+    id2 = milvus_channel_last_call(ch);
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "a", 1, NULL, cancel_other_cb, &id2),
                  MILVUS_OK);
     cr_assert(run_until(&res.calls, 1, 3000));
     cr_assert_eq(res.status, MILVUS_ERR_CANCELLED);
@@ -538,7 +540,7 @@ Test(transport, huge_response_100mib, .timeout = 60)
     cr_assert(run_until(&res.calls, 1, 5000));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     getrusage(RUSAGE_SELF, &ru0);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Big/Get", "a", 1, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Big/Get", "a", 1, NULL, on_reply, &res),
                  MILVUS_OK);
     cr_assert(run_until(&res.calls, 2, 50000));
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -753,8 +755,7 @@ Test(transport, long_grpc_message_is_whole)
         long_text[i] = i % 10 == 8 ? ' ' : (char)('a' + i % 26); /* ends in a letter */
     start_server(NULL, h_long_message, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "q", 1, NULL, on_reply_full, &calls,
-                                      NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "q", 1, NULL, on_reply_full, &calls),
                  MILVUS_OK);
     cr_assert(run_until(&calls, 1, 3000));
     cr_assert_str_eq(full_msg, long_text);
@@ -908,7 +909,7 @@ Test(transport, server_streaming)
     start_server(NULL, h_stream, NULL);
     open_channel();
     cr_assert_eq(milvus_channel_server_stream(ch, "/test.S/List", "x", 1, NULL, on_stream_msg,
-                                              on_reply, &s, NULL),
+                                              on_reply, &s),
                  MILVUS_OK);
     cr_assert(run_until(&s.r.calls, 1, 3000));
     cr_assert_eq(s.r.status, MILVUS_OK, "%s", s.r.msg);
@@ -925,7 +926,7 @@ Test(transport, server_streaming_stop_from_callback)
     start_server(NULL, h_stream, NULL);
     open_channel();
     cr_assert_eq(milvus_channel_server_stream(ch, "/test.S/Open", "x", 1, NULL, on_stream_msg,
-                                              on_reply, &s, NULL),
+                                              on_reply, &s),
                  MILVUS_OK);
     cr_assert(run_until(&s.r.calls, 1, 3000));
     cr_assert_eq(s.r.status, MILVUS_ERR_CANCELLED);
@@ -1331,13 +1332,13 @@ Test(transport, invalid_arguments)
     milvus_channel *c2 = NULL;
     open_channel();
     cr_assert_eq(milvus_channel_new(&c2, NULL, opts), MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_channel_unary(ch, "noslash", "", 0, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "noslash", "", 0, NULL, on_reply, &res),
                  MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_channel_unary(ch, "/a/b", "", 0, NULL, NULL, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/a/b", "", 0, NULL, NULL, &res),
                  MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_channel_unary(NULL, "/a/b", "", 0, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(NULL, "/a/b", "", 0, NULL, on_reply, &res),
                  MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_channel_server_stream(ch, "/a/b", "", 0, NULL, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_server_stream(ch, "/a/b", "", 0, NULL, NULL, on_reply, &res),
                  MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_channel_set_metadata(ch, "UPPER", "v", 1), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_channel_pending(ch), 0);
@@ -1447,7 +1448,7 @@ Test(transport_large, large_request_echoed_intact)
     fill_pattern(big, n, 7);
     start_server(NULL, h_echo, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Call", big, n, NULL, on_reply, &res, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Call", big, n, NULL, on_reply, &res),
                  MILVUS_OK);
     /* The caller's buffer is not needed after the submission. */
     memset(big, 0, n);
@@ -1470,7 +1471,7 @@ Test(transport_large, owned_request_buffer)
     fill_pattern(mv_reqbuf_payload(rb), n, 3);
     start_server(NULL, h_echo, NULL);
     open_channel();
-    cr_assert_eq(mv_channel_unary_owned(ch, "/test.Echo/Call", rb, NULL, on_reply, &res, NULL),
+    cr_assert_eq(mv_channel_unary_owned(ch, "/test.Echo/Call", rb, NULL, on_reply, &res),
                  MILVUS_OK);
     cr_assert(run_until(&res.calls, 1, 10000));
     cr_assert_eq(res.status, MILVUS_OK, "%s", res.msg);
@@ -1487,14 +1488,14 @@ Test(transport_large, owned_request_buffer)
     rb = mv_reqbuf_new(16);
     cr_assert_not_null(rb);
     memset(mv_reqbuf_payload(rb), 1, 16);
-    cr_assert_eq(mv_channel_unary_owned(ch, "bad path", rb, NULL, on_reply, &res, NULL),
+    cr_assert_eq(mv_channel_unary_owned(ch, "bad path", rb, NULL, on_reply, &res),
                  MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(mv_channel_unary_owned(ch, "/test.Echo/Call", NULL, NULL, on_reply, &res, NULL),
+    cr_assert_eq(mv_channel_unary_owned(ch, "/test.Echo/Call", NULL, NULL, on_reply, &res),
                  MILVUS_ERR_INVALID_ARGUMENT);
     /* A small owned request works as well (kept in its own buffer). */
     rb = mv_reqbuf_new(3);
     memcpy(mv_reqbuf_payload(rb), "abc", 3);
-    cr_assert_eq(mv_channel_unary_owned(ch, "/test.Echo/Call", rb, NULL, on_reply, &res, NULL),
+    cr_assert_eq(mv_channel_unary_owned(ch, "/test.Echo/Call", rb, NULL, on_reply, &res),
                  MILVUS_OK);
     cr_assert(run_until(&res.calls, 2, 5000));
     cr_assert_eq(res.len, 3);
@@ -1521,14 +1522,15 @@ Test(transport_large, cancel_while_large_request_in_flight)
     cfg.small_window = 1;
     start_server(&cfg, h_hold_or_echo, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Hold/Call", big, n, NULL, on_reply, &res, &id),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Hold/Call", big, n, NULL, on_reply, &res),
                  MILVUS_OK);
+    id = milvus_channel_last_call(ch);
     free(big);
     run_for(30);
     cr_assert_eq(milvus_channel_cancel(ch, id), MILVUS_OK);
     cr_assert(run_until(&res.calls, 1, 3000));
     cr_assert_eq(res.status, MILVUS_ERR_CANCELLED);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Call", "ok", 2, NULL, on_reply, &res2, NULL),
+    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Call", "ok", 2, NULL, on_reply, &res2),
                  MILVUS_OK);
     cr_assert(run_until(&res2.calls, 1, 5000));
     cr_assert_eq(res2.status, MILVUS_OK, "%s", res2.msg);
@@ -1562,7 +1564,7 @@ Test(transport_large, large_replies_reuse_the_receive_buffer)
         size_t n = i == 0 ? (size_t)3 << 20 : i == 1 ? (size_t)2 << 20 : ((size_t)1 << 20) + 1;
         uint8_t *want = malloc(n);
         fill_pattern(want, n, (unsigned)i);
-        cr_assert_eq(milvus_channel_unary(ch, "/test.Big/Get", "a", 1, NULL, on_reply, &res, NULL),
+        cr_assert_eq(milvus_channel_unary(ch, "/test.Big/Get", "a", 1, NULL, on_reply, &res),
                      MILVUS_OK);
         cr_assert(run_until(&res.calls, 1, 10000));
         cr_assert_eq(res.status, MILVUS_OK, "%s", res.msg);
@@ -1688,7 +1690,7 @@ Test(transport_many, calls_beyond_the_send_backlog_complete_once)
     open_channel();
     for (size_t i = 0; i < N; i++)
         cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Many", &i, sizeof(i), NULL, on_many,
-                                          (void *)(uintptr_t)i, NULL),
+                                          (void *)(uintptr_t)i),
                      MILVUS_OK);
     while (m.done < N) {
         int before = m.done;

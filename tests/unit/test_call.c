@@ -259,8 +259,8 @@ static milvus_call_id unary(result *res, int idempotent, int64_t timeout_ms)
     milvus_call_options_set_idempotent(co, idempotent);
     if (timeout_ms)
         milvus_call_options_set_timeout_ms(co, timeout_ms);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.S/M", "req", 3, co, on_reply, res, &id),
-                 MILVUS_OK);
+    cr_assert_eq(milvus_channel_unary(ch, "/test.S/M", "req", 3, co, on_reply, res), MILVUS_OK);
+    id = milvus_channel_last_call(ch);
     milvus_call_options_free(co);
     return id;
 }
@@ -298,6 +298,28 @@ Test(call, unary_ok_over_the_fake)
     run_for(5);
     cr_assert_eq(res.calls, 1);
     cr_assert_eq(milvus_channel_pending(ch), (size_t)0);
+}
+
+/* The cancel idiom: the id of the newest call submitted successfully. */
+Test(call, last_call_names_the_newest_submission)
+{
+    result a = {0}, b = {0};
+    milvus_call_id ia, ib;
+    open_channel();
+    cr_assert_eq(milvus_channel_last_call(NULL), 0);
+    cr_assert_eq(milvus_channel_last_call(ch), 0, "nothing submitted yet");
+    ia = unary(&a, 0, 0);
+    ib = unary(&b, 0, 0);
+    cr_assert_neq(ia, 0);
+    cr_assert_neq(ib, ia);
+    cr_assert_eq(milvus_channel_last_call(ch), ib);
+    cr_assert_eq(milvus_channel_unary(ch, "no-slash", "x", 1, NULL, on_reply, &b),
+                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_channel_last_call(ch), ib, "a refused submission names no call");
+    cr_assert_eq(milvus_channel_cancel(ch, ia), MILVUS_OK);
+    cr_assert(run_until(&a.calls, 1, 2000));
+    cr_assert_eq(a.status, MILVUS_ERR_CANCELLED);
+    cr_assert_eq(b.calls, 0, "only the named call is cancelled");
 }
 
 Test(call, queued_until_the_transport_has_room)

@@ -133,7 +133,7 @@ Test(escape, log_lines_with_server_text_are_escaped)
     {
         milvus_call_options *co = milvus_call_options_new();
         milvus_call_options_set_idempotent(co, 1);
-        cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "x", 1, co, on_reply, NULL, NULL),
+        cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", "x", 1, co, on_reply, NULL),
                      MILVUS_OK);
         milvus_call_options_free(co);
     }
