@@ -63,18 +63,18 @@ MILVUS_EXTERN milvus_call_options *milvus_call_options_dup(const milvus_call_opt
 MILVUS_EXTERN const char *milvus_call_options_last_error(const milvus_call_options *co);
 /* Deadline relative to submission: 0 (default) = the channel default, up
  * to 3153600000000 (100 years); a negative one is refused. */
-MILVUS_EXTERN int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms);
+MILVUS_EXTERN milvus_status milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms);
 /* Metadata for this call only ("-bin" keys take binary values; other keys
  * must be lowercase [0-9a-z_.-], neither "grpc-*" nor a header the
  * transport writes, and values len bytes of printable ASCII; value NULL
  * only with len 0). */
-MILVUS_EXTERN int milvus_call_options_add_metadata(milvus_call_options *co, const char *key,
-                                                   const void *value, size_t len);
+MILVUS_EXTERN milvus_status milvus_call_options_add_metadata(milvus_call_options *co, const char *key,
+                                                             const void *value, size_t len);
 /* Whether the call may be retried after it reached the server (idempotent
  * reads).  Unprocessed attempts are always retried transparently. */
-MILVUS_EXTERN int milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent);
+MILVUS_EXTERN milvus_status milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent);
 /* Whether retries of retriable failures are allowed at all (default 1). */
-MILVUS_EXTERN int milvus_call_options_set_retry(milvus_call_options *co, int enable);
+MILVUS_EXTERN milvus_status milvus_call_options_set_retry(milvus_call_options *co, int enable);
 
 /* ---- channel ---------------------------------------------------------- */
 
@@ -83,8 +83,8 @@ MILVUS_EXTERN int milvus_call_options_set_retry(milvus_call_options *co, int ena
  * MILVUS_ERR_INVALID_ARGUMENT (also for options holding a refused setter
  * value: milvus_options_last_error(opts) names it), MILVUS_ERR_TLS (CA or
  * certificate files unreadable) or MILVUS_ERR_NOMEM. */
-MILVUS_EXTERN int milvus_channel_new(milvus_channel **out, struct event_base *base,
-                                     const milvus_options *opts);
+MILVUS_EXTERN milvus_status milvus_channel_new(milvus_channel **out, struct event_base *base,
+                                               const milvus_options *opts);
 
 /* Frees the channel at once: every pending call completes with
  * MILVUS_ERR_CANCELLED before this returns.  Safe from a callback (the
@@ -95,7 +95,7 @@ typedef void (*milvus_channel_closed_cb)(milvus_channel *ch, void *ctx);
 /* Graceful close: no new calls are accepted (MILVUS_ERR_CLOSED); pending
  * calls finish; then cb runs (from the loop) and the caller frees the
  * channel.  cb may be NULL. */
-MILVUS_EXTERN int milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb, void *ctx);
 
 /* The message of the last synchronous error on this channel, e.g.
  * "request of 70000000 bytes exceeds max send size 67108864"; never NULL. */
@@ -107,8 +107,8 @@ MILVUS_EXTERN size_t milvus_channel_pending(const milvus_channel *ch);
 /* Replaces (value != NULL) or removes (value == NULL) a metadata entry sent
  * on every later call of this channel (used for Milvus "identifier",
  * "dbname", "authorization"). */
-MILVUS_EXTERN int milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value,
-                                              size_t len);
+MILVUS_EXTERN milvus_status milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value,
+                                                        size_t len);
 
 /* ---- calls ------------------------------------------------------------ */
 
@@ -125,17 +125,17 @@ typedef int (*milvus_message_cb)(milvus_channel *ch, const uint8_t *data, size_t
  * (milvus_reply_data()); milvus_channel_last_call() then names the call.
  * Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT, MILVUS_ERR_TOO_LARGE,
  * MILVUS_ERR_BUSY, MILVUS_ERR_CLOSED or MILVUS_ERR_NOMEM. */
-MILVUS_EXTERN int milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
-                                       size_t req_len, const milvus_call_options *co,
-                                       milvus_reply_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
+                                                 size_t req_len, const milvus_call_options *co,
+                                                 milvus_reply_cb cb, void *ctx);
 
 /* Server-streaming call: on_message runs once per response message in
  * order, then cb once with the final status (the reply then has no data). */
-MILVUS_EXTERN int milvus_channel_server_stream(milvus_channel *ch, const char *method_path,
-                                               const void *req, size_t req_len,
-                                               const milvus_call_options *co,
-                                               milvus_message_cb on_message, milvus_reply_cb cb,
-                                               void *ctx);
+MILVUS_EXTERN milvus_status milvus_channel_server_stream(milvus_channel *ch, const char *method_path,
+                                                         const void *req, size_t req_len,
+                                                         const milvus_call_options *co,
+                                                         milvus_message_cb on_message, milvus_reply_cb cb,
+                                                         void *ctx);
 
 /* The id of the last call submitted successfully on ch (0: none yet), to
  * pass to milvus_channel_cancel(); read it right after the submission, as
@@ -144,7 +144,7 @@ MILVUS_EXTERN milvus_call_id milvus_channel_last_call(const milvus_channel *ch);
 
 /* Cancels a call (see the contract above).  Returns MILVUS_OK, also for
  * an id that has already completed. */
-MILVUS_EXTERN int milvus_channel_cancel(milvus_channel *ch, milvus_call_id id);
+MILVUS_EXTERN milvus_status milvus_channel_cancel(milvus_channel *ch, milvus_call_id id);
 
 /* ---- reply accessors (valid during the callback) ---------------------- */
 

@@ -136,7 +136,7 @@ const char *milvus_call_options_last_error(const milvus_call_options *co)
     return mv_opterr_msg(co ? &co->err : NULL);
 }
 
-int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms)
+milvus_status milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms)
 {
     const int64_t max = (int64_t)100 * 365 * 86400 * 1000;
     if (!co)
@@ -150,8 +150,8 @@ int milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_t ms)
     return MILVUS_OK;
 }
 
-int milvus_call_options_add_metadata(milvus_call_options *co, const char *key, const void *value,
-                                     size_t len)
+milvus_status milvus_call_options_add_metadata(milvus_call_options *co, const char *key, const void *value,
+                                               size_t len)
 {
     char q[MV_QUOTE_LEN];
     size_t klen;
@@ -181,7 +181,7 @@ int milvus_call_options_add_metadata(milvus_call_options *co, const char *key, c
     return MILVUS_OK;
 }
 
-int milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent)
+milvus_status milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent)
 {
     if (!co)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -189,7 +189,7 @@ int milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent)
     return MILVUS_OK;
 }
 
-int milvus_call_options_set_retry(milvus_call_options *co, int enable)
+milvus_status milvus_call_options_set_retry(milvus_call_options *co, int enable)
 {
     if (!co)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -1089,15 +1089,15 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
     return MILVUS_OK;
 }
 
-int milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
-                         size_t req_len, const milvus_call_options *co, milvus_reply_cb cb,
-                         void *ctx)
+milvus_status milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
+                                   size_t req_len, const milvus_call_options *co, milvus_reply_cb cb,
+                                   void *ctx)
 {
     return submit(ch, method_path, req, req_len, NULL, co, NULL, cb, ctx, 0);
 }
 
-int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
-                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx)
+milvus_status mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
+                                     const milvus_call_options *co, milvus_reply_cb cb, void *ctx)
 {
     if (!rb) {
         if (ch)
@@ -1107,9 +1107,9 @@ int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbu
     return submit(ch, method_path, NULL, 0, rb, co, NULL, cb, ctx, 0);
 }
 
-int milvus_channel_server_stream(milvus_channel *ch, const char *method_path, const void *req,
-                                 size_t req_len, const milvus_call_options *co,
-                                 milvus_message_cb on_message, milvus_reply_cb cb, void *ctx)
+milvus_status milvus_channel_server_stream(milvus_channel *ch, const char *method_path, const void *req,
+                                           size_t req_len, const milvus_call_options *co,
+                                           milvus_message_cb on_message, milvus_reply_cb cb, void *ctx)
 {
     if (!on_message) {
         if (ch)
@@ -1124,7 +1124,7 @@ milvus_call_id milvus_channel_last_call(const milvus_channel *ch)
     return ch ? ch->last_call : 0;
 }
 
-int milvus_channel_cancel(milvus_channel *ch, milvus_call_id id)
+milvus_status milvus_channel_cancel(milvus_channel *ch, milvus_call_id id)
 {
     mv_call *c;
     if (!ch)

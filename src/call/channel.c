@@ -580,7 +580,7 @@ static int channel_md_init(milvus_channel *ch)
     return rc;
 }
 
-int milvus_channel_new(milvus_channel **out, struct event_base *base, const milvus_options *opts)
+milvus_status milvus_channel_new(milvus_channel **out, struct event_base *base, const milvus_options *opts)
 {
     milvus_channel *ch;
     char err[256] = "";
@@ -685,7 +685,7 @@ static void channel_destroy(milvus_channel *ch)
     free(ch);
 }
 
-int milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb, void *ctx)
+milvus_status milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb, void *ctx)
 {
     if (!ch)
         return MILVUS_ERR_INVALID_ARGUMENT;
@@ -710,7 +710,7 @@ size_t milvus_channel_pending(const milvus_channel *ch)
     return ch ? ch->pending : 0;
 }
 
-int milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value, size_t len)
+milvus_status milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value, size_t len)
 {
     int rc;
     if (!ch || !key || (!value && len))

@@ -15,8 +15,8 @@
  * already packed request instead of copying it (also on failure: the
  * reference is always consumed).  The prefix is written here.  Internal:
  * for the typed API, which can pack straight into mv_reqbuf_payload(). */
-int mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
-                           const milvus_call_options *co, milvus_reply_cb cb, void *ctx);
+milvus_status mv_channel_unary_owned(milvus_channel *ch, const char *method_path, mv_reqbuf *rb,
+                                     const milvus_call_options *co, milvus_reply_cb cb, void *ctx);
 
 /* The timeout a call options object sets (0: none, or co NULL). */
 int64_t mv_call_options_timeout(const milvus_call_options *co);
