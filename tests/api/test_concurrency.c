@@ -26,6 +26,7 @@
 #include <criterion/logging.h>
 #include <event2/event.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +95,17 @@ static void far_vector(int64_t id, float *v)
 
 static int64_t tag_of(int64_t id) { return id * 3 + 1; }
 
-static void wrong(run *r, const call *cl, const char *fmt, const char *detail)
+static void wrong(run *r, const call *cl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void wrong(run *r, const call *cl, const char *fmt, ...)
 {
     r->wrong++;
     if (!r->first_wrong[0]) {
         char what[400];
-        snprintf(what, sizeof(what), fmt, detail);
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
         snprintf(r->first_wrong, sizeof(r->first_wrong), "call %d (%s): %s", cl->index,
                  kind_name[cl->kind], what);
     }

@@ -61,8 +61,8 @@ static void request(Milvus__Proto__Milvus__InsertRequest *req, mv_fd **fds, size
 {
     Milvus__Proto__Milvus__InsertRequest init = MILVUS__PROTO__MILVUS__INSERT_REQUEST__INIT;
     *req = init;
-    req->collection_name = "coll";
-    req->partition_name = "part";
+    req->collection_name = (char *)"coll";
+    req->partition_name = (char *)"part";
     req->fields_data = fds;
     req->n_fields_data = n;
     req->num_rows = rows;
@@ -149,7 +149,7 @@ Test(pack, large_arrays_are_borrowed_and_bytes_identical)
         bits[2 * i] = (uint8_t)i;
         bits[2 * i + 1] = (uint8_t)(i >> 8);
         for (int k = 0; k < DIM; k++)
-            v[i * DIM + k] = (float)(i * 31 + (size_t)k) / 997.0f;
+            v[i * DIM + (size_t)k] = (float)(i * 31 + (size_t)k) / 997.0f;
     }
     for (size_t i = 0; i < ROWS; i++) {
         snprintf(buf, sizeof(buf), "row-%zu", i);

@@ -737,6 +737,7 @@ struct batch {
 static void batch_cb(milvus_client *c, const milvus_result *res, void *ctx)
 {
     struct batch *b = ctx;
+    (void)c;
     b->done = 1;
     b->status = milvus_result_status(res);
     snprintf(b->message, sizeof b->message, "%s", milvus_result_message(res));

@@ -414,7 +414,7 @@ static int mode_loopback(struct bench *b)
              * client's one it inherited */
             cpu_set_t set;
             CPU_ZERO(&set);
-            CPU_SET(b->a.writer_cpu, &set);
+            CPU_SET((size_t)b->a.writer_cpu, &set);
             if (sched_setaffinity(0, sizeof set, &set) != 0)
                 _exit(3);
         }
