@@ -126,7 +126,7 @@ static int wait_job(args *a, int kind, int64_t id)
     job_watch w = {kind == KIND_RESTORE ? "restore" : "export", id, isatty(2), -1, -1, 0};
     milvus_await_options *ao = milvus_await_options_new();
     milvus_result *res = NULL;
-    int rc;
+    int rc = MILVUS_OK;
     if (!ao) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return EXIT_FAIL;

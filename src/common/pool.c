@@ -103,10 +103,12 @@ void *mv_pool_realloc(mv_pool *p, void *ptr, size_t n)
     }
     h = pool_hdr(ptr);
     if (h->cls >= MV_POOL_CLASSES && n > MV_POOL_MAX - MV_POOL_HDR) {
-        if (n > SIZE_MAX - MV_POOL_HDR || !(h = realloc(h, MV_POOL_HDR + n)))
+        /* on failure the block stays as it was, as realloc leaves it */
+        mv_pool_hdr *nh = n > SIZE_MAX - MV_POOL_HDR ? NULL : realloc(h, MV_POOL_HDR + n);
+        if (!nh)
             return NULL;
-        h->size = n;
-        return (char *)h + MV_POOL_HDR;
+        nh->size = n;
+        return (char *)nh + MV_POOL_HDR;
     }
     cap = h->cls >= MV_POOL_CLASSES ? h->size : pool_block_size(h->cls) - MV_POOL_HDR;
     if (h->cls < MV_POOL_CLASSES && n <= cap)

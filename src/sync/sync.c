@@ -234,143 +234,148 @@ const char *milvus_sync_last_error(const milvus_sync *s)
 
 /* ---- the wrappers ------------------------------------------------------------------ */
 
-/* SYNC_OP(name, (, params...), (, args...)) defines
+/* SYNC_OP(name, (params...), (args...)) defines
  *   milvus_status milvus_sync_<name>(milvus_sync *s, params..., milvus_result **out)
- * as milvus_client_<name>(client, args..., cb, ctx) run to completion.
- * The parenthesised lists start with a comma so that empty ones work. */
+ * as milvus_client_<name>(client, args..., cb, ctx) run to completion;
+ * SYNC_OP0(name) the same for an operation without arguments. */
 #define SYNC_LIST(...) __VA_ARGS__
-#define SYNC_OP(name, params, args)                                                                \
-    milvus_status milvus_sync_##name(milvus_sync *s SYNC_LIST params, milvus_result **out)         \
+#define SYNC_BODY(name, ...)                                                                       \
     {                                                                                              \
         sync_wait *w;                                                                              \
         int rc = sync_begin(s, &w, out);                                                           \
         if (rc != MILVUS_OK)                                                                       \
             return rc;                                                                             \
-        rc = milvus_client_##name(s->client SYNC_LIST args, on_done, w);                           \
+        rc = milvus_client_##name(__VA_ARGS__);                                                    \
         return sync_run(s, w, #name, rc, out);                                                     \
     }
+#define SYNC_OP(name, params, args)                                                                \
+    milvus_status milvus_sync_##name(milvus_sync *s, SYNC_LIST params, milvus_result **out)        \
+        SYNC_BODY(name, s->client, SYNC_LIST args, on_done, w)
+#define SYNC_OP0(name)                                                                             \
+    milvus_status milvus_sync_##name(milvus_sync *s, milvus_result **out)                          \
+        SYNC_BODY(name, s->client, on_done, w)
 
 typedef const char *str;
 typedef const char *const *strv;
 
-SYNC_OP(connect, (), ())
-SYNC_OP(use_database, (, str db), (, db))
-SYNC_OP(get_server_version, (), ())
-SYNC_OP(check_health, (), ())
-SYNC_OP(list_database, (), ())
-SYNC_OP(create_database, (, str db), (, db))
-SYNC_OP(drop_database, (, str db), (, db))
-SYNC_OP(describe_database, (, str db), (, db))
-SYNC_OP(alter_database_properties, (, str db, strv keys, strv values, size_t n),
-        (, db, keys, values, n))
-SYNC_OP(drop_database_properties, (, str db, strv keys, size_t n), (, db, keys, n))
+SYNC_OP0(connect)
+SYNC_OP(use_database, (str db), (db))
+SYNC_OP0(get_server_version)
+SYNC_OP0(check_health)
+SYNC_OP0(list_database)
+SYNC_OP(create_database, (str db), (db))
+SYNC_OP(drop_database, (str db), (db))
+SYNC_OP(describe_database, (str db), (db))
+SYNC_OP(alter_database_properties, (str db, strv keys, strv values, size_t n),
+        (db, keys, values, n))
+SYNC_OP(drop_database_properties, (str db, strv keys, size_t n), (db, keys, n))
 
 SYNC_OP(create_collection,
-        (, str coll, const milvus_schema *schema, const milvus_collection_options *o),
-        (, coll, schema, o))
-SYNC_OP(list_collections, (), ())
-SYNC_OP(describe_collection, (, str coll), (, coll))
-SYNC_OP(has_collection, (, str coll), (, coll))
-SYNC_OP(drop_collection, (, str coll), (, coll))
-SYNC_OP(get_collection_stats, (, str coll), (, coll))
-SYNC_OP(create_partition, (, str coll, str part), (, coll, part))
-SYNC_OP(drop_partition, (, str coll, str part), (, coll, part))
-SYNC_OP(has_partition, (, str coll, str part), (, coll, part))
-SYNC_OP(list_partitions, (, str coll), (, coll))
+        (str coll, const milvus_schema *schema, const milvus_collection_options *o),
+        (coll, schema, o))
+SYNC_OP0(list_collections)
+SYNC_OP(describe_collection, (str coll), (coll))
+SYNC_OP(has_collection, (str coll), (coll))
+SYNC_OP(drop_collection, (str coll), (coll))
+SYNC_OP(get_collection_stats, (str coll), (coll))
+SYNC_OP(create_partition, (str coll, str part), (coll, part))
+SYNC_OP(drop_partition, (str coll, str part), (coll, part))
+SYNC_OP(has_partition, (str coll, str part), (coll, part))
+SYNC_OP(list_partitions, (str coll), (coll))
 
-SYNC_OP(create_index, (, str coll, str field, const milvus_index_options *o),
-        (, coll, field, o))
-SYNC_OP(describe_index, (, str coll, str index), (, coll, index))
-SYNC_OP(list_indexes, (, str coll), (, coll))
-SYNC_OP(drop_index, (, str coll, str index), (, coll, index))
-SYNC_OP(load_collection, (, str coll, const milvus_load_options *o), (, coll, o))
-SYNC_OP(release_collection, (, str coll), (, coll))
-SYNC_OP(get_load_state, (, str coll), (, coll))
+SYNC_OP(create_index, (str coll, str field, const milvus_index_options *o),
+        (coll, field, o))
+SYNC_OP(describe_index, (str coll, str index), (coll, index))
+SYNC_OP(list_indexes, (str coll), (coll))
+SYNC_OP(drop_index, (str coll, str index), (coll, index))
+SYNC_OP(load_collection, (str coll, const milvus_load_options *o), (coll, o))
+SYNC_OP(release_collection, (str coll), (coll))
+SYNC_OP(get_load_state, (str coll), (coll))
 
 SYNC_OP(insert,
-        (, str coll, const milvus_column *const *cols, size_t ncols,
+        (str coll, const milvus_column *const *cols, size_t ncols,
          const milvus_write_options *o),
-        (, coll, cols, ncols, o))
+        (coll, cols, ncols, o))
 SYNC_OP(upsert,
-        (, str coll, const milvus_column *const *cols, size_t ncols,
+        (str coll, const milvus_column *const *cols, size_t ncols,
          const milvus_write_options *o),
-        (, coll, cols, ncols, o))
-SYNC_OP(delete, (, str coll, str expr, const milvus_write_options *o), (, coll, expr, o))
-SYNC_OP(delete_ids, (, str coll, const milvus_column *ids, const milvus_write_options *o),
-        (, coll, ids, o))
-SYNC_OP(search, (, str coll, const milvus_search_options *o), (, coll, o))
+        (coll, cols, ncols, o))
+SYNC_OP(delete, (str coll, str expr, const milvus_write_options *o), (coll, expr, o))
+SYNC_OP(delete_ids, (str coll, const milvus_column *ids, const milvus_write_options *o),
+        (coll, ids, o))
+SYNC_OP(search, (str coll, const milvus_search_options *o), (coll, o))
 SYNC_OP(hybrid_search,
-        (, str coll, const milvus_search_options *const *legs, size_t n,
+        (str coll, const milvus_search_options *const *legs, size_t n,
          const milvus_search_options *top),
-        (, coll, legs, n, top))
-SYNC_OP(query, (, str coll, const milvus_query_options *o), (, coll, o))
-SYNC_OP(get, (, str coll, const milvus_column *ids, const milvus_query_options *o),
-        (, coll, ids, o))
-SYNC_OP(count, (, str coll, str filter), (, coll, filter))
-SYNC_OP(create_alias, (, str coll, str alias), (, coll, alias))
-SYNC_OP(drop_alias, (, str alias), (, alias))
-SYNC_OP(flush, (, str coll), (, coll))
+        (coll, legs, n, top))
+SYNC_OP(query, (str coll, const milvus_query_options *o), (coll, o))
+SYNC_OP(get, (str coll, const milvus_column *ids, const milvus_query_options *o),
+        (coll, ids, o))
+SYNC_OP(count, (str coll, str filter), (coll, filter))
+SYNC_OP(create_alias, (str coll, str alias), (coll, alias))
+SYNC_OP(drop_alias, (str alias), (alias))
+SYNC_OP(flush, (str coll), (coll))
 
-SYNC_OP(rename_collection, (, str coll, str new_name, str new_db), (, coll, new_name, new_db))
-SYNC_OP(alter_collection_properties, (, str coll, strv keys, strv values, size_t n),
-        (, coll, keys, values, n))
-SYNC_OP(drop_collection_properties, (, str coll, strv keys, size_t n), (, coll, keys, n))
+SYNC_OP(rename_collection, (str coll, str new_name, str new_db), (coll, new_name, new_db))
+SYNC_OP(alter_collection_properties, (str coll, strv keys, strv values, size_t n),
+        (coll, keys, values, n))
+SYNC_OP(drop_collection_properties, (str coll, strv keys, size_t n), (coll, keys, n))
 SYNC_OP(alter_collection_field_property,
-        (, str coll, str field, strv keys, strv values, size_t n),
-        (, coll, field, keys, values, n))
+        (str coll, str field, strv keys, strv values, size_t n),
+        (coll, field, keys, values, n))
 SYNC_OP(create_collection_quick,
-        (, str coll, int64_t dim, str metric, int auto_id, const milvus_await_options *o),
-        (, coll, dim, metric, auto_id, o))
-SYNC_OP(get_partition_stats, (, str coll, str part), (, coll, part))
-SYNC_OP(load_partitions, (, str coll, strv parts, size_t n), (, coll, parts, n))
-SYNC_OP(release_partitions, (, str coll, strv parts, size_t n), (, coll, parts, n))
-SYNC_OP(refresh_load, (, str coll), (, coll))
-SYNC_OP(await_index, (, str coll, str index, const milvus_await_options *o),
-        (, coll, index, o))
-SYNC_OP(await_load, (, str coll, strv parts, size_t n, const milvus_await_options *o),
-        (, coll, parts, n, o))
-SYNC_OP(flush_and_wait, (, str coll, const milvus_await_options *o), (, coll, o))
-SYNC_OP(alter_alias, (, str coll, str alias), (, coll, alias))
-SYNC_OP(describe_alias, (, str alias), (, alias))
-SYNC_OP(list_aliases, (, str coll), (, coll))
-SYNC_OP(compact, (, str coll, int major), (, coll, major))
-SYNC_OP(get_compaction_state, (, int64_t id), (, id))
+        (str coll, int64_t dim, str metric, int auto_id, const milvus_await_options *o),
+        (coll, dim, metric, auto_id, o))
+SYNC_OP(get_partition_stats, (str coll, str part), (coll, part))
+SYNC_OP(load_partitions, (str coll, strv parts, size_t n), (coll, parts, n))
+SYNC_OP(release_partitions, (str coll, strv parts, size_t n), (coll, parts, n))
+SYNC_OP(refresh_load, (str coll), (coll))
+SYNC_OP(await_index, (str coll, str index, const milvus_await_options *o),
+        (coll, index, o))
+SYNC_OP(await_load, (str coll, strv parts, size_t n, const milvus_await_options *o),
+        (coll, parts, n, o))
+SYNC_OP(flush_and_wait, (str coll, const milvus_await_options *o), (coll, o))
+SYNC_OP(alter_alias, (str coll, str alias), (coll, alias))
+SYNC_OP(describe_alias, (str alias), (alias))
+SYNC_OP(list_aliases, (str coll), (coll))
+SYNC_OP(compact, (str coll, int major), (coll, major))
+SYNC_OP(get_compaction_state, (int64_t id), (id))
 
-SYNC_OP(create_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
-        (, coll, name, o))
+SYNC_OP(create_snapshot, (str coll, str name, const milvus_snapshot_options *o),
+        (coll, name, o))
 SYNC_OP(flush_and_snapshot,
-        (, str coll, str name, const milvus_snapshot_options *o, const milvus_await_options *ao),
-        (, coll, name, o, ao))
-SYNC_OP(drop_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
-        (, coll, name, o))
-SYNC_OP(list_snapshots, (, str coll, const milvus_snapshot_options *o), (, coll, o))
-SYNC_OP(describe_snapshot, (, str coll, str name, const milvus_snapshot_options *o),
-        (, coll, name, o))
+        (str coll, str name, const milvus_snapshot_options *o, const milvus_await_options *ao),
+        (coll, name, o, ao))
+SYNC_OP(drop_snapshot, (str coll, str name, const milvus_snapshot_options *o),
+        (coll, name, o))
+SYNC_OP(list_snapshots, (str coll, const milvus_snapshot_options *o), (coll, o))
+SYNC_OP(describe_snapshot, (str coll, str name, const milvus_snapshot_options *o),
+        (coll, name, o))
 SYNC_OP(restore_snapshot,
-        (, str coll, str name, str target, const milvus_snapshot_options *o),
-        (, coll, name, target, o))
-SYNC_OP(get_restore_snapshot_state, (, int64_t job_id), (, job_id))
-SYNC_OP(list_restore_snapshot_jobs, (, str coll, const milvus_snapshot_options *o), (, coll, o))
+        (str coll, str name, str target, const milvus_snapshot_options *o),
+        (coll, name, target, o))
+SYNC_OP(get_restore_snapshot_state, (int64_t job_id), (job_id))
+SYNC_OP(list_restore_snapshot_jobs, (str coll, const milvus_snapshot_options *o), (coll, o))
 SYNC_OP(export_snapshot,
-        (, str coll, str name, str path, const milvus_snapshot_options *o),
-        (, coll, name, path, o))
-SYNC_OP(get_export_snapshot_state, (, int64_t job_id), (, job_id))
-SYNC_OP(restore_external_snapshot, (, str target, str uri, const milvus_snapshot_options *o),
-        (, target, uri, o))
-SYNC_OP(pin_snapshot_data, (, str coll, str name, const milvus_snapshot_options *o),
-        (, coll, name, o))
-SYNC_OP(unpin_snapshot_data, (, int64_t pin_id), (, pin_id))
-SYNC_OP(await_restore, (, int64_t job_id, const milvus_await_options *ao), (, job_id, ao))
-SYNC_OP(await_export, (, int64_t job_id, const milvus_await_options *ao), (, job_id, ao))
+        (str coll, str name, str path, const milvus_snapshot_options *o),
+        (coll, name, path, o))
+SYNC_OP(get_export_snapshot_state, (int64_t job_id), (job_id))
+SYNC_OP(restore_external_snapshot, (str target, str uri, const milvus_snapshot_options *o),
+        (target, uri, o))
+SYNC_OP(pin_snapshot_data, (str coll, str name, const milvus_snapshot_options *o),
+        (coll, name, o))
+SYNC_OP(unpin_snapshot_data, (int64_t pin_id), (pin_id))
+SYNC_OP(await_restore, (int64_t job_id, const milvus_await_options *ao), (job_id, ao))
+SYNC_OP(await_export, (int64_t job_id, const milvus_await_options *ao), (job_id, ao))
 SYNC_OP(restore_snapshot_and_wait,
-        (, str coll, str name, str target, const milvus_snapshot_options *o,
+        (str coll, str name, str target, const milvus_snapshot_options *o,
          const milvus_await_options *ao),
-        (, coll, name, target, o, ao))
+        (coll, name, target, o, ao))
 SYNC_OP(export_snapshot_and_wait,
-        (, str coll, str name, str path, const milvus_snapshot_options *o,
+        (str coll, str name, str path, const milvus_snapshot_options *o,
          const milvus_await_options *ao),
-        (, coll, name, path, o, ao))
+        (coll, name, path, o, ao))
 SYNC_OP(restore_external_snapshot_and_wait,
-        (, str target, str uri, const milvus_snapshot_options *o,
+        (str target, str uri, const milvus_snapshot_options *o,
          const milvus_await_options *ao),
-        (, target, uri, o, ao))
+        (target, uri, o, ao))
