@@ -327,11 +327,8 @@ static void next_phase(ingest *g, const milvus_result *res)
         g->phase = P_LOAD;
         rc = milvus_client_load_collection(g->c, g->coll, NULL, on_phase, g);
         break;
-    case P_LOAD:
-        start_ingest(g);
-        break;
-    case P_INGEST:
-        break;
+    case P_LOAD: start_ingest(g); break;
+    case P_INGEST: break;
     case P_LOADED:
         if (milvus_result_int64(res) != MILVUS_LOAD_STATE_LOADED) {
             struct timeval tv = {0, 100000};
@@ -362,9 +359,7 @@ static void next_phase(ingest *g, const milvus_result *res)
         g->phase = P_CLEANUP;
         rc = milvus_client_drop_collection(g->c, g->coll, on_phase, g);
         break;
-    case P_CLEANUP:
-        event_base_loopexit(g->base, NULL);
-        return;
+    case P_CLEANUP: event_base_loopexit(g->base, NULL); return;
     }
     if (rc != MILVUS_OK)
         fail(g, "submission", NULL);
@@ -408,9 +403,8 @@ static int parse_args(ingest *g, int argc, char **argv, const char **uri, int *p
         else
             return -1;
     }
-    if (g->target_rows < 1 || g->batch < 1 || g->batch > 100000 || g->dim < 1 ||
-        g->dim > 32768 || g->max_pending < 1 || *pool < 1 || *report_ms < 10 ||
-        g->max_seconds < 0)
+    if (g->target_rows < 1 || g->batch < 1 || g->batch > 100000 || g->dim < 1 || g->dim > 32768 ||
+        g->max_pending < 1 || *pool < 1 || *report_ms < 10 || g->max_seconds < 0)
         return -1;
     return 0;
 }

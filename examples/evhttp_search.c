@@ -101,8 +101,7 @@ static void json_string(struct evbuffer *b, const char *s, size_t len)
 static void reply_json(server *s, struct evhttp_request *req, int code, const char *reason,
                        struct evbuffer *body)
 {
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/json");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
     evhttp_send_reply(req, code, reason, body);
     s->replied++;
     if (s->max_requests > 0 && s->replied >= s->max_requests && !s->stopping) {
@@ -493,8 +492,7 @@ static void on_setup(milvus_client *c, const milvus_result *res, void *ctx)
             event_base_loopbreak(s->base);
         }
         return;
-    default:
-        return;
+    default: return;
     }
     if (rc != MILVUS_OK)
         fail(s, "submission", NULL);

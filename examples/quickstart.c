@@ -231,8 +231,7 @@ static int run(milvus_sync *s, int64_t nrows, int keep)
         fprintf(stderr, "schema: out of memory\n");
         return 1;
     }
-    CALL(res, "create_collection",
-         milvus_sync_create_collection(s, COLL, schema, NULL, &res));
+    CALL(res, "create_collection", milvus_sync_create_collection(s, COLL, schema, NULL, &res));
     milvus_schema_free(schema);
     if (!res)
         return 1;

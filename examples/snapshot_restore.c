@@ -37,8 +37,8 @@
 #include <milvus/snapshot.h>
 
 #define DIM 64
-#define ROWS 6000        /* rows before the snapshot */
-#define LATE_ROWS 1000   /* rows inserted after it */
+#define ROWS 6000      /* rows before the snapshot */
+#define LATE_ROWS 1000 /* rows inserted after it */
 #define BATCH 1000
 #define IN_FLIGHT 4      /* concurrent searches of the stream */
 #define BASELINE_MS 2000 /* how long the baseline stream runs */
@@ -135,7 +135,7 @@ static milvus_result *finish(waiter *w, int rc, const char *what)
 /* One call at a time goes through this waiter (the search stream has its
  * own callbacks). */
 static waiter one;
-#define CALL(what, fn, ...)                                                                      \
+#define CALL(what, fn, ...)                                                                        \
     (one = (waiter){0, NULL}, finish(&one, fn(client, __VA_ARGS__, waiter_cb, &one), what))
 
 static void sleep_on_loop(int ms)
@@ -347,8 +347,7 @@ static void on_progress(milvus_client *c, int64_t progress, const milvus_result 
     printf("%s  restore job %lld: %-9s %3d%%  (%.1f s, %ld searches done meanwhile)%s",
            tty ? "\r" : "", (long long)milvus_result_job_id(res, 0),
            milvus_job_state_name(milvus_result_job_state(res, 0)), (int)progress,
-           (now_ms() - restore_t0) / 1e3, st.completed,
-           tty ? "" : "\n");
+           (now_ms() - restore_t0) / 1e3, st.completed, tty ? "" : "\n");
     fflush(stdout);
 }
 
@@ -401,7 +400,8 @@ int main(int argc, char **argv)
     snprintf(dst, sizeof(dst), "demo_restored_%ld", (long)getpid());
 
     one = (waiter){0, NULL};
-    milvus_result *r = finish(&one, milvus_client_get_server_version(client, waiter_cb, &one), "connect");
+    milvus_result *r =
+        finish(&one, milvus_client_get_server_version(client, waiter_cb, &one), "connect");
     printf("connected to %s (server %s)\n", uri && *uri ? uri : "localhost:19530",
            milvus_result_string(r));
     milvus_result_unref(r);
@@ -424,7 +424,8 @@ int main(int argc, char **argv)
 
     printf("3. flush + snapshot '%s', then %d more rows\n", snap, LATE_ROWS);
     one = (waiter){0, NULL};
-    r = finish_any(&one, milvus_client_flush_and_snapshot(client, src, snap, NULL, NULL, waiter_cb, &one),
+    r = finish_any(&one,
+                   milvus_client_flush_and_snapshot(client, src, snap, NULL, NULL, waiter_cb, &one),
                    "flush and snapshot");
     if (milvus_result_status(r) == MILVUS_ERR_GRPC &&
         milvus_result_grpc_code(r) == MILVUS_GRPC_UNIMPLEMENTED) {
@@ -458,8 +459,8 @@ int main(int argc, char **argv)
     waiter rw = {0, NULL};
     restore_t0 = now_ms();
     stream_start();
-    if (milvus_client_restore_snapshot_and_wait(client, src, snap, dst, NULL, ao, waiter_cb,
-                                                &rw) != MILVUS_OK)
+    if (milvus_client_restore_snapshot_and_wait(client, src, snap, dst, NULL, ao, waiter_cb, &rw) !=
+        MILVUS_OK)
         die("restore: %s", milvus_client_last_error(client));
     while (!rw.done)
         event_base_loop(base, EVLOOP_ONCE);
@@ -469,8 +470,7 @@ int main(int argc, char **argv)
     milvus_await_options_free(ao);
     if (milvus_result_status(rw.res) != MILVUS_OK)
         die("restore: %s", milvus_result_message(rw.res));
-    printf("   restore completed in %.1f s (server time %llu ms)\n",
-           (now_ms() - restore_t0) / 1e3,
+    printf("   restore completed in %.1f s (server time %llu ms)\n", (now_ms() - restore_t0) / 1e3,
            (unsigned long long)milvus_result_job_time_cost(rw.res, 0));
     milvus_result_unref(rw.res);
     percentiles(&r50, &r99);

@@ -25,7 +25,10 @@ else
 fi
 
 # Every MILVUS_EXTERN declaration of the public headers is exported.
-sed -n 's/.*MILVUS_EXTERN[^(]*[ *]\(milvus_[a-z0-9_]*\)(.*/\1/p' "$top_srcdir"/include/milvus/*.h "$top_builddir"/include/milvus/version.h |
+# (a declaration may put its name on the line after its return type)
+cat "$top_srcdir"/include/milvus/*.h "$top_builddir"/include/milvus/version.h |
+    awk '/MILVUS_EXTERN/ && !/\(/ { printf "%s ", $0; next } { print }' |
+    sed -n 's/.*MILVUS_EXTERN[^(]*[ *]\(milvus_[a-z0-9_]*\)(.*/\1/p' |
     sort -u >"$TEST_TMP/declared"
 comm -23 "$TEST_TMP/declared" "$TEST_TMP/exported" >"$TEST_TMP/missing"
 if [ -s "$TEST_TMP/missing" ]; then

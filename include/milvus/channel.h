@@ -68,11 +68,13 @@ MILVUS_EXTERN milvus_status milvus_call_options_set_timeout_ms(milvus_call_optio
  * must be lowercase [0-9a-z_.-], neither "grpc-*" nor a header the
  * transport writes, and values len bytes of printable ASCII; value NULL
  * only with len 0). */
-MILVUS_EXTERN milvus_status milvus_call_options_add_metadata(milvus_call_options *co, const char *key,
-                                                             const void *value, size_t len);
+MILVUS_EXTERN milvus_status milvus_call_options_add_metadata(milvus_call_options *co,
+                                                             const char *key, const void *value,
+                                                             size_t len);
 /* Whether the call may be retried after it reached the server (idempotent
  * reads).  Unprocessed attempts are always retried transparently. */
-MILVUS_EXTERN milvus_status milvus_call_options_set_idempotent(milvus_call_options *co, int idempotent);
+MILVUS_EXTERN milvus_status milvus_call_options_set_idempotent(milvus_call_options *co,
+                                                               int idempotent);
 /* Whether retries of retriable failures are allowed at all (default 1). */
 MILVUS_EXTERN milvus_status milvus_call_options_set_retry(milvus_call_options *co, int enable);
 
@@ -95,7 +97,8 @@ typedef void (*milvus_channel_closed_cb)(milvus_channel *ch, void *ctx);
 /* Graceful close: no new calls are accepted (MILVUS_ERR_CLOSED); pending
  * calls finish; then cb runs (from the loop) and the caller frees the
  * channel.  cb may be NULL. */
-MILVUS_EXTERN milvus_status milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_channel_close(milvus_channel *ch, milvus_channel_closed_cb cb,
+                                                 void *ctx);
 
 /* The message of the last synchronous error on this channel, e.g.
  * "request of 70000000 bytes exceeds max send size 67108864"; never NULL. */
@@ -107,15 +110,16 @@ MILVUS_EXTERN size_t milvus_channel_pending(const milvus_channel *ch);
 /* Replaces (value != NULL) or removes (value == NULL) a metadata entry sent
  * on every later call of this channel (used for Milvus "identifier",
  * "dbname", "authorization"). */
-MILVUS_EXTERN milvus_status milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value,
-                                                        size_t len);
+MILVUS_EXTERN milvus_status milvus_channel_set_metadata(milvus_channel *ch, const char *key,
+                                                        const void *value, size_t len);
 
 /* ---- calls ------------------------------------------------------------ */
 
 /* Completion callback.  status is MILVUS_OK when the gRPC status was OK;
  * otherwise MILVUS_ERR_GRPC (see milvus_reply_grpc_code()) or a transport
  * or local error.  reply is never NULL. */
-typedef void (*milvus_reply_cb)(milvus_channel *ch, int status, const milvus_reply *reply, void *ctx);
+typedef void (*milvus_reply_cb)(milvus_channel *ch, int status, const milvus_reply *reply,
+                                void *ctx);
 
 /* One message of a server stream; data is valid until the callback
  * returns.  Return 0 to continue, non-zero to cancel the call. */
@@ -125,17 +129,16 @@ typedef int (*milvus_message_cb)(milvus_channel *ch, const uint8_t *data, size_t
  * (milvus_reply_data()); milvus_channel_last_call() then names the call.
  * Returns MILVUS_OK, MILVUS_ERR_INVALID_ARGUMENT, MILVUS_ERR_TOO_LARGE,
  * MILVUS_ERR_BUSY, MILVUS_ERR_CLOSED or MILVUS_ERR_NOMEM. */
-MILVUS_EXTERN milvus_status milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
-                                                 size_t req_len, const milvus_call_options *co,
-                                                 milvus_reply_cb cb, void *ctx);
+MILVUS_EXTERN milvus_status milvus_channel_unary(milvus_channel *ch, const char *method_path,
+                                                 const void *req, size_t req_len,
+                                                 const milvus_call_options *co, milvus_reply_cb cb,
+                                                 void *ctx);
 
 /* Server-streaming call: on_message runs once per response message in
  * order, then cb once with the final status (the reply then has no data). */
-MILVUS_EXTERN milvus_status milvus_channel_server_stream(milvus_channel *ch, const char *method_path,
-                                                         const void *req, size_t req_len,
-                                                         const milvus_call_options *co,
-                                                         milvus_message_cb on_message, milvus_reply_cb cb,
-                                                         void *ctx);
+MILVUS_EXTERN milvus_status milvus_channel_server_stream(
+    milvus_channel *ch, const char *method_path, const void *req, size_t req_len,
+    const milvus_call_options *co, milvus_message_cb on_message, milvus_reply_cb cb, void *ctx);
 
 /* The id of the last call submitted successfully on ch (0: none yet), to
  * pass to milvus_channel_cancel(); read it right after the submission, as

@@ -28,8 +28,8 @@
  *      "milvus_search_options_set_limit: limit 100000 is out of range
  *      (1..16384)"
  *    readable with milvus_<type>_last_error() (valid until the next setter
- *    call on the object), and the object becomes invalid.  An operation given an invalid object fails at submission
- *    with MILVUS_ERR_INVALID_ARGUMENT and milvus_client_last_error()
+ *    call on the object), and the object becomes invalid.  An operation given an invalid object
+ * fails at submission with MILVUS_ERR_INVALID_ARGUMENT and milvus_client_last_error()
  *    "<operation>: invalid <type>: <that message>", so an ignored return
  *    code never turns into a silent default.  The object becomes valid
  *    again once every setter that refused a value has accepted one (keyed
@@ -121,7 +121,7 @@ MILVUS_EXTERN milvus_status milvus_client_cancel(milvus_client *c, uint64_t call
  * MILVUS_ERR_INVALID_ARGUMENT (c NULL, or co holding a refused value:
  * milvus_client_last_error() names it) or MILVUS_ERR_NOMEM. */
 MILVUS_EXTERN milvus_status milvus_client_set_call_options(milvus_client *c,
-                                                          const milvus_call_options *co);
+                                                           const milvus_call_options *co);
 
 /* Number of operations submitted and not completed. */
 MILVUS_EXTERN size_t milvus_client_pending(const milvus_client *c);
@@ -184,8 +184,8 @@ MILVUS_EXTERN milvus_status milvus_collection_options_set_consistency(milvus_col
                                                                       milvus_consistency level);
 /* Partitions of a partition-key collection: 0..4096 (0, the default: the
  * server's). */
-MILVUS_EXTERN milvus_status milvus_collection_options_set_num_partitions(
-    milvus_collection_options *o, int64_t n);
+MILVUS_EXTERN milvus_status
+milvus_collection_options_set_num_partitions(milvus_collection_options *o, int64_t n);
 /* A collection property: key non-empty, value not NULL (replaces the
  * key's earlier value). */
 MILVUS_EXTERN milvus_status milvus_collection_options_set_property(milvus_collection_options *o,
@@ -256,8 +256,8 @@ MILVUS_EXTERN milvus_status milvus_client_alter_collection_field_property(
  * MILVUS_ERR_TIMEOUT naming the last progress; the server job goes on.
  * Transient poll failures do not end an await; they are, for every
  * await alike: connection lost or not made, one poll timing out (here,
- * or gRPC DEADLINE_EXCEEDED from the server), gRPC UNAVAILABLE, Milvus rate limiting that outlasted the client's own
- * rate-limit retries, and any Milvus status marked retriable.  Cancel with
+ * or gRPC DEADLINE_EXCEEDED from the server), gRPC UNAVAILABLE, Milvus rate limiting that outlasted
+ * the client's own rate-limit retries, and any Milvus status marked retriable.  Cancel with
  * milvus_client_cancel(c, milvus_client_last_call(c)) taken right after
  * submission: the callback runs with MILVUS_ERR_CANCELLED; the server job
  * goes on.  Other calls keep flowing on the loop meanwhile. */

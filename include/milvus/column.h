@@ -200,7 +200,7 @@ MILVUS_EXTERN milvus_status milvus_column_array_get_string(const milvus_column *
  * on.  The functions themselves remain: `(milvus_client_insert)(...)` or
  * `&milvus_client_insert` bypass the macro. */
 #if !defined(__cplusplus)
-#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || defined(__GNUC__) ||           \
+#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L) || defined(__GNUC__) ||             \
     defined(__clang__)
 #if defined(__GNUC__) || defined(__clang__)
 #define MILVUS_GENERIC_ __extension__ _Generic

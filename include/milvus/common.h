@@ -79,7 +79,6 @@ MILVUS_EXTERN const char *milvus_strerror(int status);
 /* The canonical name of a gRPC code ("UNAVAILABLE"); never NULL. */
 MILVUS_EXTERN const char *milvus_grpc_code_name(int code);
 
-
 /* Text that came from a server (a gRPC message, a Milvus reason, names
  * and strings in results) is untrusted: printed raw it could move a
  * terminal's cursor, rewrite the screen or forge extra log lines.  This

@@ -153,8 +153,7 @@ MILVUS_EXTERN const milvus_column *milvus_result_hit_group_values(const milvus_r
 MILVUS_EXTERN size_t milvus_result_row_count(const milvus_result *res);
 MILVUS_EXTERN size_t milvus_result_column_count(const milvus_result *res);
 MILVUS_EXTERN const milvus_column *milvus_result_column_at(const milvus_result *res, size_t i);
-MILVUS_EXTERN const milvus_column *milvus_result_column(const milvus_result *res,
-                                                        const char *name);
+MILVUS_EXTERN const milvus_column *milvus_result_column(const milvus_result *res, const char *name);
 
 #ifdef __cplusplus
 }

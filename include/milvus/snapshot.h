@@ -59,8 +59,8 @@ MILVUS_EXTERN milvus_status milvus_snapshot_options_set_description(milvus_snaps
                                                                     const char *text);
 /* create: seconds during which compaction keeps the snapshot's segments:
  * 0 (default) = none, or more. */
-MILVUS_EXTERN milvus_status milvus_snapshot_options_set_compaction_protection(
-    milvus_snapshot_options *o, int64_t seconds);
+MILVUS_EXTERN milvus_status
+milvus_snapshot_options_set_compaction_protection(milvus_snapshot_options *o, int64_t seconds);
 /* The database of the source collection; not NULL (default: the
  * client's). */
 MILVUS_EXTERN milvus_status milvus_snapshot_options_set_database(milvus_snapshot_options *o,

@@ -70,7 +70,8 @@ static int alter_collection(milvus_client *c, const char *coll, const char *cons
         MILVUS__PROTO__MILVUS__ALTER_COLLECTION_REQUEST__INIT;
     props p;
     int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
-    if (rc || (rc = mv_check_keys(c, keys, values, n)) || (rc = props_build(c, &p, keys, values, n)))
+    if (rc || (rc = mv_check_keys(c, keys, values, n)) ||
+        (rc = props_build(c, &p, keys, values, n)))
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
@@ -158,8 +159,8 @@ milvus_status milvus_client_load_partitions(milvus_client *c, const char *collec
     req.collection_name = (char *)collection;
     req.partition_names = (char **)partitions;
     req.n_partition_names = n;
-    return mv_submit(c, "load_partitions", collection, cb, ctx, MV_RPC("LoadPartitions"),
-                     &req.base, STATUS_RESP, NULL);
+    return mv_submit(c, "load_partitions", collection, cb, ctx, MV_RPC("LoadPartitions"), &req.base,
+                     STATUS_RESP, NULL);
 }
 
 milvus_status milvus_client_release_partitions(milvus_client *c, const char *collection,
@@ -190,8 +191,8 @@ milvus_status milvus_client_refresh_load(milvus_client *c, const char *collectio
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)collection;
     req.refresh = 1;
-    return mv_submit(c, "refresh_load", collection, cb, ctx, MV_RPC("LoadCollection"),
-                     &req.base, STATUS_RESP, NULL);
+    return mv_submit(c, "refresh_load", collection, cb, ctx, MV_RPC("LoadCollection"), &req.base,
+                     STATUS_RESP, NULL);
 }
 
 static void stats_step(mv_op *op, milvus_result *res)
@@ -314,7 +315,10 @@ static void compact_describe_step(mv_op *op, milvus_result *res)
               compact_step);
 }
 
-static void no_free(void *p) { (void)p; }
+static void no_free(void *p)
+{
+    (void)p;
+}
 
 milvus_status milvus_client_compact(milvus_client *c, const char *collection, int major,
                                     milvus_result_cb cb, void *ctx)

@@ -64,8 +64,7 @@ struct mv_reqbuf *mv_pack_rb(const ProtobufCMessage *m, struct mv_rbpool *pool, 
  * mv_pack_rb. */
 struct mv_reqbuf *mv_pack_fields_borrowing(const ProtobufCMessage *head, mv_fd **fds, size_t n,
                                            unsigned field, size_t max, size_t *too_large);
-void mv_errf(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void mv_errf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A growable list of owned key/value strings. */
 typedef struct mv_kvlist {
@@ -97,8 +96,8 @@ struct milvus_schema {
     mv_cs *pb;
     milvus_field *views; /* one wrapper per field, rebuilt on change */
     size_t nviews;
-    int borrowed;        /* pb belongs to a result */
-    mv_opterr err;       /* refused setter values (add_field included) */
+    int borrowed;  /* pb belongs to a result */
+    mv_opterr err; /* refused setter values (add_field included) */
 };
 /* A schema view over pb (borrowed when borrowed != 0, else adopted). */
 milvus_schema *mv_schema_wrap(mv_cs *pb, int borrowed);
@@ -113,7 +112,7 @@ struct milvus_column {
     void **borrowed; /* zero-copy: member pointing at caller memory */
     size_t off;      /* first row of the view */
     size_t rows;
-    size_t *vidx;    /* compact nullable: value index per row, SIZE_MAX = NULL */
+    size_t *vidx; /* compact nullable: value index per row, SIZE_MAX = NULL */
     int64_t dim;
 };
 /* A view over rows [off, off+rows) of fd (owned by someone else).
@@ -165,9 +164,9 @@ struct milvus_result {
     /* search */
     size_t nq;
     size_t *hit_cnt;
-    milvus_column **hit_ids;   /* nq */
-    float **hit_scores;        /* nq, into msg */
-    milvus_column **hit_cols;  /* nq * ncols */
+    milvus_column **hit_ids;  /* nq */
+    float **hit_scores;       /* nq, into msg */
+    milvus_column **hit_cols; /* nq * ncols */
     size_t nhcols;
     milvus_column **hit_groups; /* nq, group-by values (NULL without group by) */
 
@@ -220,10 +219,10 @@ struct mv_op {
     int total_attempts;
     milvus_call_id call;
     int state;
-    int bypass_gate; /* Connect itself */
+    int bypass_gate;        /* Connect itself */
     int64_t rpc_timeout_ms; /* deadline of each RPC of the op; 0 = channel default */
     mv_copts *copts;        /* the client's call options when the op was made */
-    int internal;    /* not counted in milvus_client_pending() nor bounded */
+    int internal;           /* not counted in milvus_client_pending() nor bounded */
     struct event *timer;
     void (*on_timer)(mv_op *op);
 
@@ -340,8 +339,8 @@ typedef struct mv_await {
     int polls;               /* polls sent: the backoff's attempt count */
     int64_t last_progress;   /* -1 before the first answer */
     int last_stage;
-    char *last_err;          /* the last transient failure, for the deadline message */
-    int starting, start_rc;  /* mv_await_start() */
+    char *last_err;         /* the last transient failure, for the deadline message */
+    int starting, start_rc; /* mv_await_start() */
     /* Completed: the composite's next step gets the result (NULL: the
      * await delivers it). */
     mv_step_fn then;
@@ -351,12 +350,12 @@ typedef struct mv_await {
     int64_t *segs;    /* flush state: the sealed segments */
     size_t nsegs;
     uint64_t flush_ts;
-    char *db;         /* flush state: the database (NULL: the client's) */
-    int64_t job_id;   /* restore / export job */
+    char *db;       /* flush state: the database (NULL: the client's) */
+    int64_t job_id; /* restore / export job */
     int job_kind;
-    int quick;        /* create_collection_quick: the current step */
+    int quick; /* create_collection_quick: the current step */
     char *metric;
-    void *extra;      /* a composite's own data */
+    void *extra; /* a composite's own data */
     void (*extra_free)(void *extra);
 } mv_await;
 
@@ -411,8 +410,7 @@ void mv_kv_out(milvus_result *res, mv_kvp **kv, size_t n);
  * "<op>: invalid <what>: <the refusal>". */
 int mv_check_opts(milvus_client *c, const char *op, const char *what, const mv_opterr *e);
 /* n keys (and values when values != NULL), non-empty. */
-int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values,
-                  size_t n);
+int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values, size_t n);
 
 /* ---- search.c, query.c: the read option objects, shared with iterator.c --- */
 
@@ -459,8 +457,7 @@ struct milvus_query_options {
 void mv_tv_free(mv_templates *t);
 mv_tv_entry **mv_tv_as(const mv_templates *t, const ProtobufCMessageDescriptor *d,
                        mv_tv_entry **store);
-mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name,
-                     int *rc);
+mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name, int *rc);
 int mv_tv_string(mv_templates *tv, mv_opterr *e, const char *setter, const char *name,
                  const char *v);
 int mv_set_filter(mv_opterr *e, const char *setter, char **dst, const char *expr);

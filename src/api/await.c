@@ -104,8 +104,7 @@ static void load_send(mv_op *op)
     req.collection_name = op->coll;
     req.partition_names = a->parts.v;
     req.n_partition_names = a->parts.n;
-    mv_await_send(op, MV_RPC("GetLoadingProgress"), &req.base,
-                  RESP(get_loading_progress_response));
+    mv_await_send(op, MV_RPC("GetLoadingProgress"), &req.base, RESP(get_loading_progress_response));
 }
 
 static int load_read(mv_op *op, milvus_result *res, mv_poll_reading *r)
@@ -223,8 +222,7 @@ milvus_status milvus_client_flush_and_wait(milvus_client *c, const char *collect
     req.msg_base = &mv_msg_base;
     req.collection_names = names;
     req.n_collection_names = 1;
-    return mv_await_start_rpc(op, MV_RPC("Flush"), &req.base, RESP(flush_response),
-                              mv_flush_step);
+    return mv_await_start_rpc(op, MV_RPC("Flush"), &req.base, RESP(flush_response), mv_flush_step);
 }
 
 /* ---- quick create ------------------------------------------------------------------------ */
@@ -281,22 +279,23 @@ milvus_status milvus_client_create_collection_quick(milvus_client *c, const char
     mv_await *w;
     mv_op *op;
     int rc = mv_prologue(c, cb, "collection", collection, NULL, NULL);
-    if (rc ||
-        (o && (rc = mv_check_opts(c, "create_collection_quick", "await options", &o->err))))
+    if (rc || (o && (rc = mv_check_opts(c, "create_collection_quick", "await options", &o->err))))
         return rc;
     if (metric && (!*metric || !mv_utf8_valid(metric, strlen(metric))))
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "create_collection_quick: bad metric type");
-    if ((rc = milvus_schema_new(&s, collection)) || (rc = milvus_field_new(&id, "id", MILVUS_TYPE_INT64)) ||
-        (rc = milvus_field_set_primary_key(id, 1)) || (rc = milvus_field_set_auto_id(id, auto_id)) ||
+    if ((rc = milvus_schema_new(&s, collection)) ||
+        (rc = milvus_field_new(&id, "id", MILVUS_TYPE_INT64)) ||
+        (rc = milvus_field_set_primary_key(id, 1)) ||
+        (rc = milvus_field_set_auto_id(id, auto_id)) ||
         (rc = milvus_field_new(&vec, "vector", MILVUS_TYPE_FLOAT_VECTOR)) ||
         (rc = milvus_field_set_dim(vec, dim)) || (rc = milvus_schema_add_field(s, id)) ||
         (rc = milvus_schema_add_field(s, vec)) || (rc = milvus_schema_set_dynamic_field(s, 1)) ||
         (rc = milvus_schema_validate(s, err, sizeof(err)))) {
         mv_client_seterr(c, rc, "create_collection_quick on collection '%s': %s", collection,
-                         rc == MILVUS_ERR_NOMEM                  ? "out of memory"
+                         rc == MILVUS_ERR_NOMEM                 ? "out of memory"
                          : vec && *milvus_field_last_error(vec) ? milvus_field_last_error(vec)
-                                                                 : "dimension out of range");
+                                                                : "dimension out of range");
         goto out;
     }
     if (!(op = mv_await_op(c, "create_collection_quick", collection, &load_kind, o, cb, ctx))) {

@@ -49,7 +49,7 @@ struct milvus_client {
     struct event *close_ev;
     cache_ent *cache;
     fetch_ent *fetching;
-    mv_rbpool *rbpool; /* recycles the buffers of large requests */
+    mv_rbpool *rbpool;  /* recycles the buffers of large requests */
     mv_copts *copts;    /* call options for the operations submitted from now on */
     int64_t identifier; /* of the last successful Connect */
 };
@@ -91,11 +91,26 @@ int mv_client_check_name(milvus_client *c, const char *what, const char *name)
     return rc;
 }
 
-const char *mv_client_db(const milvus_client *c) { return c->db ? c->db : ""; }
-const char *milvus_client_database(const milvus_client *c) { return c ? mv_client_db(c) : ""; }
-size_t milvus_client_pending(const milvus_client *c) { return c ? c->npending : 0; }
-uint64_t milvus_client_last_call(const milvus_client *c) { return c ? c->last_id : 0; }
-int64_t milvus_client_identifier(const milvus_client *c) { return c ? c->identifier : 0; }
+const char *mv_client_db(const milvus_client *c)
+{
+    return c->db ? c->db : "";
+}
+const char *milvus_client_database(const milvus_client *c)
+{
+    return c ? mv_client_db(c) : "";
+}
+size_t milvus_client_pending(const milvus_client *c)
+{
+    return c ? c->npending : 0;
+}
+uint64_t milvus_client_last_call(const milvus_client *c)
+{
+    return c ? c->last_id : 0;
+}
+int64_t milvus_client_identifier(const milvus_client *c)
+{
+    return c ? c->identifier : 0;
+}
 
 /* ---- schema cache ---------------------------------------------------------- */
 
@@ -191,7 +206,7 @@ void mv_schema_fetch_end(milvus_client *c, const char *coll)
         }
     }
     if (c->freeing)
-        return; /* the parked ops are being failed */
+        return;                                  /* the parked ops are being failed */
     for (mv_op *op = c->head; op; op = op->next) /* frees nothing */
         if (op->state == OP_WAIT_SCHEMA && strcmp(op->coll, coll) == 0)
             resume_parked(op);
@@ -756,8 +771,8 @@ static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, 
     }
     res->attempts = op->total_attempts;
     if (status != MILVUS_OK) {
-        mv_result_set_error(res, status, milvus_reply_grpc_code(reply),
-                            milvus_reply_message(reply), NULL);
+        mv_result_set_error(res, status, milvus_reply_grpc_code(reply), milvus_reply_message(reply),
+                            NULL);
         op->step(op, res);
         return;
     }
@@ -792,8 +807,8 @@ static void reply_cb(milvus_channel *ch, int status, const milvus_reply *reply, 
 
 /* ---- handshake ------------------------------------------------------------------ */
 
-static void fill_client_info(milvus_client *c, Milvus__Proto__Common__ClientInfo *ci,
-                             char *host, size_t hostlen, char *tbuf, size_t tlen)
+static void fill_client_info(milvus_client *c, Milvus__Proto__Common__ClientInfo *ci, char *host,
+                             size_t hostlen, char *tbuf, size_t tlen)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -821,8 +836,8 @@ static void release_waiting(milvus_client *c, const milvus_result *failure)
             if (failure) {
                 milvus_result *r = mv_result_new(op->opname, op->coll);
                 if (r) {
-                    mv_result_set_error(r, failure->status, failure->grpc_code,
-                                        failure->grpc_msg, NULL);
+                    mv_result_set_error(r, failure->status, failure->grpc_code, failure->grpc_msg,
+                                        NULL);
                     if (failure->status == MILVUS_ERR_SERVER) {
                         r->server_code = failure->server_code;
                         r->legacy_code = failure->legacy_code;

@@ -179,8 +179,7 @@ static int fill_scalar(Milvus__Proto__Schema__ScalarField *sf, int type, const v
                 return MILVUS_ERR_NOMEM;
         return MILVUS_OK;
     }
-    default:
-        return MILVUS_ERR_INVALID_ARGUMENT;
+    default: return MILVUS_ERR_INVALID_ARGUMENT;
     }
 }
 
@@ -390,8 +389,8 @@ static size_t vec_row_bytes(int type, int64_t dim)
     }
 }
 
-static int new_dense(milvus_column **out, const char *name, int type, int64_t dim,
-                     const void *data, size_t rows, int copy)
+static int new_dense(milvus_column **out, const char *name, int type, int64_t dim, const void *data,
+                     size_t rows, int copy)
 {
     milvus_column *c;
     Milvus__Proto__Schema__VectorField *vf;
@@ -728,7 +727,10 @@ void milvus_column_free(milvus_column *c)
 
 /* ---- accessors ---------------------------------------------------------------- */
 
-const char *milvus_column_name(const milvus_column *c) { return c ? c->fd->field_name : NULL; }
+const char *milvus_column_name(const milvus_column *c)
+{
+    return c ? c->fd->field_name : NULL;
+}
 milvus_data_type milvus_column_type(const milvus_column *c)
 {
     return c ? (milvus_data_type)c->fd->type : MILVUS_TYPE_NONE;
@@ -740,9 +742,18 @@ milvus_data_type milvus_column_element_type(const milvus_column *c)
         return MILVUS_TYPE_NONE;
     return (milvus_data_type)c->fd->scalars->array_data->element_type;
 }
-size_t milvus_column_rows(const milvus_column *c) { return c ? c->rows : 0; }
-int64_t milvus_column_dim(const milvus_column *c) { return c ? c->dim : 0; }
-int milvus_column_is_dynamic(const milvus_column *c) { return c && c->fd->is_dynamic; }
+size_t milvus_column_rows(const milvus_column *c)
+{
+    return c ? c->rows : 0;
+}
+int64_t milvus_column_dim(const milvus_column *c)
+{
+    return c ? c->dim : 0;
+}
+int milvus_column_is_dynamic(const milvus_column *c)
+{
+    return c && c->fd->is_dynamic;
+}
 
 /* Value index of row; MILVUS_ERR_INVALID_ARGUMENT when out of range or NULL. */
 static int vindex(const milvus_column *c, size_t row, size_t *k)
@@ -779,7 +790,7 @@ int milvus_column_is_null(const milvus_column *c, size_t row)
 static const Milvus__Proto__Schema__ScalarField *scalars(const milvus_column *c)
 {
     return c->fd->field_case == MILVUS__PROTO__SCHEMA__FIELD_DATA__FIELD_SCALARS ? c->fd->scalars
-                                                                                  : NULL;
+                                                                                 : NULL;
 }
 
 milvus_status milvus_column_get_bool(const milvus_column *c, size_t row, int *value)
@@ -860,7 +871,9 @@ int mv_parse_rfc3339_us(const char *t, int64_t *out)
     if (t[i] != '\0')
         return -1;
     *out = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-            (int64_t)sign * (oh * 3600 + om * 60)) * 1000000 + us;
+            (int64_t)sign * (oh * 3600 + om * 60)) *
+               1000000 +
+           us;
     return 0;
 }
 

@@ -24,7 +24,10 @@ struct milvus_write_options {
     mv_opterr err; /* refused setter values */
 };
 
-milvus_write_options *milvus_write_options_new(void) { return calloc(1, sizeof(milvus_write_options)); }
+milvus_write_options *milvus_write_options_new(void)
+{
+    return calloc(1, sizeof(milvus_write_options));
+}
 
 void milvus_write_options_free(milvus_write_options *o)
 {
@@ -87,7 +90,7 @@ typedef struct write_job {
     int partial;
     int schema_retries; /* re-sends after a schema mismatch (code 109) */
     uint32_t rows;
-    int fetching;  /* this op fetches the schema for concurrent writes */
+    int fetching; /* this op fetches the schema for concurrent writes */
     milvus_client *c;
     const char *coll; /* the op's (valid while the op is) */
     char *partition;
@@ -116,7 +119,6 @@ static void write_job_free(void *p)
     free(j->partition);
     free(j);
 }
-
 
 static const char *write_method(const write_job *j)
 {
@@ -178,21 +180,21 @@ static int check_columns(milvus_client *c, const char *op, const char *coll,
                                     cols[0]->fd->field_name, *rows);
         if (cols[i]->off != 0 || cols[i]->rows != mv_fd_rows(cols[i]->fd))
             return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
-                                    "%s on collection '%s': field '%s' is a result view", op,
-                                    coll, cols[i]->fd->field_name);
+                                    "%s on collection '%s': field '%s' is a result view", op, coll,
+                                    cols[i]->fd->field_name);
         for (size_t k = 0; k < i; k++)
             if (!cols[i]->fd->is_dynamic &&
                 strcmp(cols[i]->fd->field_name, cols[k]->fd->field_name) == 0)
                 return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
-                                        "%s on collection '%s': field '%s' given twice", op,
-                                        coll, cols[i]->fd->field_name);
+                                        "%s on collection '%s': field '%s' given twice", op, coll,
+                                        cols[i]->fd->field_name);
     }
     if (*rows == 0)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "%s on collection '%s': no rows",
                                 op, coll);
     if (*rows > UINT32_MAX)
-        return mv_client_seterr(c, MILVUS_ERR_TOO_LARGE, "%s on collection '%s': too many rows",
-                                op, coll);
+        return mv_client_seterr(c, MILVUS_ERR_TOO_LARGE, "%s on collection '%s': too many rows", op,
+                                coll);
     return MILVUS_OK;
 }
 
@@ -372,8 +374,8 @@ static int write_rows(milvus_client *c, int upsert, const char *coll,
     max_send = mv_client_max_send(c);
     schema = mv_cache_get(c, coll, &ts);
     if (schema && check_schema(schema, cols, n, err, sizeof(err)) != MILVUS_OK)
-        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "%s on collection '%s': %s",
-                                opname, coll, err);
+        return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "%s on collection '%s': %s", opname,
+                                coll, err);
     if (!(op = mv_op_new(c, opname, coll, cb, ctx)))
         return MILVUS_ERR_NOMEM;
     j = calloc(1, sizeof(*j));
@@ -496,7 +498,8 @@ char *mv_ids_expr(const char *pk, const milvus_column *ids)
 {
     char *buf = NULL, num[32];
     size_t len = 0, cap = 0;
-    int err = mv_append(&buf, &len, &cap, pk, strlen(pk)) || mv_append(&buf, &len, &cap, " in [", 5);
+    int err =
+        mv_append(&buf, &len, &cap, pk, strlen(pk)) || mv_append(&buf, &len, &cap, " in [", 5);
     for (size_t i = 0; i < ids->rows && !err; i++) {
         int64_t v;
         const char *s;

@@ -21,9 +21,9 @@ struct milvus_iterator {
     char *filter;             /* query: the user's filter ("" = none) */
     char *pk;                 /* query: primary key name (NULL until known) */
     int pk_is_int;
-    char *last;               /* query: last key as an expression literal */
-    char *token;              /* search: iterator token */
-    int64_t coll_id;          /* search: the collection's id (0 until known) */
+    char *last;      /* query: last key as an expression literal */
+    char *token;     /* search: iterator token */
+    int64_t coll_id; /* search: the collection's id (0 until known) */
     float bound;
     int64_t batch, limit, returned;
     int done;
@@ -54,7 +54,10 @@ void milvus_iterator_free(milvus_iterator *it)
     free(it);
 }
 
-int milvus_iterator_done(const milvus_iterator *it) { return !it || it->done; }
+int milvus_iterator_done(const milvus_iterator *it)
+{
+    return !it || it->done;
+}
 
 static int it_check(milvus_client *c, const char *coll, int64_t batch, int64_t limit,
                     milvus_iterator **out)
@@ -117,7 +120,7 @@ milvus_status milvus_client_query_iterator(milvus_client *c, const char *coll,
             memset(&tmp, 0, sizeof(tmp)), tmp.consistency = -1;
         tmp.limit = tmp.offset = 0;
         rc = mv_submit_query(c, "query_iterator", coll, "", &tmp, o ? o->out.v : NULL,
-                          o ? o->out.n : 0, NULL, NULL, NULL, &it->base);
+                             o ? o->out.n : 0, NULL, NULL, NULL, &it->base);
     }
     if (rc) {
         milvus_iterator_free(it);
@@ -181,7 +184,10 @@ static int64_t it_want(const milvus_iterator *it)
 }
 
 /* Sets `key` in a KeyValuePair array (replacing), using storage slots. */
-static int kv_put(mv_kvlist *l, const char *key, const char *val) { return mv_kv_set(l, key, val); }
+static int kv_put(mv_kvlist *l, const char *key, const char *val)
+{
+    return mv_kv_set(l, key, val);
+}
 
 static void it_query_step(mv_op *op, milvus_result *res);
 static void it_search_step(mv_op *op, milvus_result *res);
@@ -344,8 +350,9 @@ static void it_query_step(mv_op *op, milvus_result *res)
             it->last = lit;
         }
     } else if (res->rows) {
-        mv_result_set_local(res, MILVUS_ERR_PROTOCOL, "query iterator: the answer lacks the "
-                                                      "primary key column");
+        mv_result_set_local(res, MILVUS_ERR_PROTOCOL,
+                            "query iterator: the answer lacks the "
+                            "primary key column");
         it->done = 1;
     }
     it_finish(op, res);
@@ -365,9 +372,10 @@ static void it_search_step(mv_op *op, milvus_result *res)
     }
     d = r->results ? r->results : &empty;
     if ((rc = mv_result_fill_search(res, d)) != MILVUS_OK) {
-        mv_result_set_local(res, rc, rc == MILVUS_ERR_PROTOCOL
-                                         ? "search response claims more results than it can carry"
-                                         : "out of memory");
+        mv_result_set_local(res, rc,
+                            rc == MILVUS_ERR_PROTOCOL
+                                ? "search response claims more results than it can carry"
+                                : "out of memory");
         it_finish(op, res);
         return;
     }
@@ -472,8 +480,10 @@ milvus_status milvus_iterator_next(milvus_iterator *it, milvus_result_cb cb, voi
     if (rc)
         return rc;
     if (it->op)
-        return mv_client_seterr(c, MILVUS_ERR_BUSY, "%s_iterator on collection '%s': a next() "
-                                "is already pending", it->search ? "search" : "query", it->coll);
+        return mv_client_seterr(c, MILVUS_ERR_BUSY,
+                                "%s_iterator on collection '%s': a next() "
+                                "is already pending",
+                                it->search ? "search" : "query", it->coll);
     if (!(op = mv_op_new(c, it->search ? "search_iterator" : "query_iterator", it->coll, cb, ctx)))
         return MILVUS_ERR_NOMEM;
     op->data = it; /* borrowed: "freeing" it only detaches the op */

@@ -12,7 +12,7 @@
 /* Common prologue: client/callback check and the names involved (a NULL
  * `what` means the operation has no such name). */
 int mv_prologue(milvus_client *c, milvus_result_cb cb, const char *what1, const char *name1,
-                    const char *what2, const char *name2)
+                const char *what2, const char *name2)
 {
     int rc = mv_client_check(c, cb);
     if (rc != MILVUS_OK)
@@ -25,8 +25,8 @@ int mv_prologue(milvus_client *c, milvus_result_cb cb, const char *what1, const 
 }
 
 int mv_submit(milvus_client *c, const char *opname, const char *coll, milvus_result_cb cb,
-                  void *ctx, const char *method, const ProtobufCMessage *req,
-                  const ProtobufCMessageDescriptor *desc, mv_step_fn step)
+              void *ctx, const char *method, const ProtobufCMessage *req,
+              const ProtobufCMessageDescriptor *desc, mv_step_fn step)
 {
     mv_op *op = mv_op_new(c, opname, coll ? coll : "", cb, ctx);
     if (!op)
@@ -76,7 +76,7 @@ milvus_status milvus_client_list_database(milvus_client *c, milvus_result_cb cb,
         return rc;
     req.msg_base = &mv_msg_base;
     return mv_submit(c, "list_database", NULL, cb, ctx, MV_RPC("ListDatabases"), &req.base,
-                  RESP(list_databases_response), list_db_step);
+                     RESP(list_databases_response), list_db_step);
 }
 
 milvus_status milvus_client_create_database(milvus_client *c, const char *db, milvus_result_cb cb,
@@ -90,7 +90,7 @@ milvus_status milvus_client_create_database(milvus_client *c, const char *db, mi
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
     return mv_submit(c, "create_database", NULL, cb, ctx, MV_RPC("CreateDatabase"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 milvus_status milvus_client_drop_database(milvus_client *c, const char *db, milvus_result_cb cb,
@@ -104,7 +104,7 @@ milvus_status milvus_client_drop_database(milvus_client *c, const char *db, milv
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
     return mv_submit(c, "drop_database", NULL, cb, ctx, MV_RPC("DropDatabase"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 static void describe_db_step(mv_op *op, milvus_result *res)
@@ -128,11 +128,10 @@ milvus_status milvus_client_describe_database(milvus_client *c, const char *db, 
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
     return mv_submit(c, "describe_database", NULL, cb, ctx, MV_RPC("DescribeDatabase"), &req.base,
-                  RESP(describe_database_response), describe_db_step);
+                     RESP(describe_database_response), describe_db_step);
 }
 
-int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values,
-                      size_t n)
+int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values, size_t n)
 {
     if (!n || !keys)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "no properties given");
@@ -170,7 +169,7 @@ static int alter_db(milvus_client *c, const char *db, const char *const *keys,
         req.n_delete_keys = n;
     }
     rc = mv_submit(c, values ? "alter_database_properties" : "drop_database_properties", NULL, cb,
-                ctx, MV_RPC("AlterDatabase"), &req.base, STATUS_RESP, NULL);
+                   ctx, MV_RPC("AlterDatabase"), &req.base, STATUS_RESP, NULL);
     mv_kv_pb_free(arr, st);
     mv_kv_free(&l);
     return rc;
@@ -266,8 +265,8 @@ milvus_status milvus_collection_options_set_num_partitions(milvus_collection_opt
 
 /* The key/value setters of collection and index options: key non-empty,
  * value not NULL. */
-static int set_kv(mv_opterr *e, const char *setter, const char *what, mv_kvlist *l,
-                  const char *key, const char *value)
+static int set_kv(mv_opterr *e, const char *setter, const char *what, mv_kvlist *l, const char *key,
+                  const char *value)
 {
     char q[MV_QUOTE_LEN];
     int rc;
@@ -332,7 +331,7 @@ milvus_status milvus_client_create_collection(milvus_client *c, const char *coll
     }
     mv_cache_evict(c, coll);
     rc = mv_submit(c, "create_collection", coll, cb, ctx, MV_RPC("CreateCollection"), &req.base,
-                STATUS_RESP, NULL);
+                   STATUS_RESP, NULL);
     free(req.schema.data);
     mv_kv_pb_free(arr, st);
     return rc;
@@ -356,7 +355,7 @@ milvus_status milvus_client_list_collections(milvus_client *c, milvus_result_cb 
         return rc;
     req.msg_base = &mv_msg_base;
     return mv_submit(c, "list_collections", NULL, cb, ctx, MV_RPC("ShowCollections"), &req.base,
-                  RESP(show_collections_response), list_coll_step);
+                     RESP(show_collections_response), list_coll_step);
 }
 
 static void describe_step(mv_op *op, milvus_result *res)
@@ -397,7 +396,7 @@ static int describe(milvus_client *c, const char *opname, const char *coll, milv
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     return mv_submit(c, opname, coll, cb, ctx, MV_RPC("DescribeCollection"), &req.base,
-                  RESP(describe_collection_response), step);
+                     RESP(describe_collection_response), step);
 }
 
 milvus_status milvus_client_describe_collection(milvus_client *c, const char *coll,
@@ -441,7 +440,7 @@ milvus_status milvus_client_drop_collection(milvus_client *c, const char *coll, 
     req.collection_name = (char *)coll;
     mv_cache_evict(c, coll);
     return mv_submit(c, "drop_collection", coll, cb, ctx, MV_RPC("DropCollection"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 static void stats_step(mv_op *op, milvus_result *res)
@@ -464,7 +463,7 @@ milvus_status milvus_client_get_collection_stats(milvus_client *c, const char *c
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     return mv_submit(c, "get_collection_stats", coll, cb, ctx, MV_RPC("GetCollectionStatistics"),
-                  &req.base, RESP(get_collection_statistics_response), stats_step);
+                     &req.base, RESP(get_collection_statistics_response), stats_step);
 }
 
 /* ---- partitions ---------------------------------------------------------------- */
@@ -492,8 +491,8 @@ static void bool_step(mv_op *op, milvus_result *res)
 
 PARTITION_OP(milvus_client_create_partition, "create_partition",
              Milvus__Proto__Milvus__CreatePartitionRequest,
-             MILVUS__PROTO__MILVUS__CREATE_PARTITION_REQUEST__INIT, "CreatePartition",
-             STATUS_RESP, NULL)
+             MILVUS__PROTO__MILVUS__CREATE_PARTITION_REQUEST__INIT, "CreatePartition", STATUS_RESP,
+             NULL)
 PARTITION_OP(milvus_client_drop_partition, "drop_partition",
              Milvus__Proto__Milvus__DropPartitionRequest,
              MILVUS__PROTO__MILVUS__DROP_PARTITION_REQUEST__INIT, "DropPartition", STATUS_RESP,
@@ -523,7 +522,7 @@ milvus_status milvus_client_list_partitions(milvus_client *c, const char *coll, 
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     return mv_submit(c, "list_partitions", coll, cb, ctx, MV_RPC("ShowPartitions"), &req.base,
-                  RESP(show_partitions_response), list_part_step);
+                     RESP(show_partitions_response), list_part_step);
 }
 
 /* ---- indexes --------------------------------------------------------------------- */
@@ -632,8 +631,8 @@ have_type:
     req.index_name = o && o->name ? o->name : (char *)field;
     req.extra_params = arr;
     req.n_extra_params = l.n;
-    rc = mv_submit(c, "create_index", coll, cb, ctx, MV_RPC("CreateIndex"), &req.base,
-                STATUS_RESP, NULL);
+    rc = mv_submit(c, "create_index", coll, cb, ctx, MV_RPC("CreateIndex"), &req.base, STATUS_RESP,
+                   NULL);
     mv_kv_pb_free(arr, st);
     mv_kv_free(&l);
     return rc;
@@ -650,8 +649,8 @@ static void describe_index_step(mv_op *op, milvus_result *res)
     mv_op_finish(op, res);
 }
 
-static int describe_index(milvus_client *c, const char *opname, const char *coll,
-                          const char *index, milvus_result_cb cb, void *ctx)
+static int describe_index(milvus_client *c, const char *opname, const char *coll, const char *index,
+                          milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__DescribeIndexRequest req =
         MILVUS__PROTO__MILVUS__DESCRIBE_INDEX_REQUEST__INIT;
@@ -663,7 +662,7 @@ static int describe_index(milvus_client *c, const char *opname, const char *coll
     if (index)
         req.index_name = (char *)index;
     return mv_submit(c, opname, coll, cb, ctx, MV_RPC("DescribeIndex"), &req.base,
-                  RESP(describe_index_response), describe_index_step);
+                     RESP(describe_index_response), describe_index_step);
 }
 
 milvus_status milvus_client_describe_index(milvus_client *c, const char *coll, const char *index,
@@ -689,7 +688,7 @@ milvus_status milvus_client_drop_index(milvus_client *c, const char *coll, const
     req.collection_name = (char *)coll;
     req.index_name = (char *)index;
     return mv_submit(c, "drop_index", coll, cb, ctx, MV_RPC("DropIndex"), &req.base, STATUS_RESP,
-                  NULL);
+                     NULL);
 }
 
 /* ---- load / release -------------------------------------------------------------- */
@@ -725,8 +724,8 @@ milvus_status milvus_load_options_set_replicas(milvus_load_options *o, int32_t n
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (n < 1)
-        return mv_refuse(&o->err, __func__, NULL,
-                         "replicas %d is out of range (1..2147483647)", (int)n);
+        return mv_refuse(&o->err, __func__, NULL, "replicas %d is out of range (1..2147483647)",
+                         (int)n);
     o->replicas = n;
     mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
@@ -769,7 +768,7 @@ milvus_status milvus_client_load_collection(milvus_client *c, const char *coll,
         req.replica_number = o->replicas;
         req.refresh = o->refresh;
         return mv_submit(c, "load_partitions", coll, cb, ctx, MV_RPC("LoadPartitions"), &req.base,
-                      STATUS_RESP, NULL);
+                         STATUS_RESP, NULL);
     } else {
         Milvus__Proto__Milvus__LoadCollectionRequest req =
             MILVUS__PROTO__MILVUS__LOAD_COLLECTION_REQUEST__INIT;
@@ -778,7 +777,7 @@ milvus_status milvus_client_load_collection(milvus_client *c, const char *coll,
         req.replica_number = o ? o->replicas : 0;
         req.refresh = o ? o->refresh : 0;
         return mv_submit(c, "load_collection", coll, cb, ctx, MV_RPC("LoadCollection"), &req.base,
-                      STATUS_RESP, NULL);
+                         STATUS_RESP, NULL);
     }
 }
 
@@ -792,8 +791,8 @@ milvus_status milvus_client_release_collection(milvus_client *c, const char *col
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
-    return mv_submit(c, "release_collection", coll, cb, ctx, MV_RPC("ReleaseCollection"),
-                  &req.base, STATUS_RESP, NULL);
+    return mv_submit(c, "release_collection", coll, cb, ctx, MV_RPC("ReleaseCollection"), &req.base,
+                     STATUS_RESP, NULL);
 }
 
 static void load_state_step(mv_op *op, milvus_result *res)
@@ -814,7 +813,7 @@ milvus_status milvus_client_get_load_state(milvus_client *c, const char *coll, m
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
     return mv_submit(c, "get_load_state", coll, cb, ctx, MV_RPC("GetLoadState"), &req.base,
-                  RESP(get_load_state_response), load_state_step);
+                     RESP(get_load_state_response), load_state_step);
 }
 
 /* ---- aliases / maintenance -------------------------------------------------------- */
@@ -831,7 +830,7 @@ milvus_status milvus_client_create_alias(milvus_client *c, const char *coll, con
     req.collection_name = (char *)coll;
     req.alias = (char *)alias;
     return mv_submit(c, "create_alias", coll, cb, ctx, MV_RPC("CreateAlias"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 milvus_status milvus_client_drop_alias(milvus_client *c, const char *alias, milvus_result_cb cb,
@@ -844,7 +843,7 @@ milvus_status milvus_client_drop_alias(milvus_client *c, const char *alias, milv
     req.msg_base = &mv_msg_base;
     req.alias = (char *)alias;
     return mv_submit(c, "drop_alias", NULL, cb, ctx, MV_RPC("DropAlias"), &req.base, STATUS_RESP,
-                  NULL);
+                     NULL);
 }
 
 milvus_status milvus_client_flush(milvus_client *c, const char *coll, milvus_result_cb cb,
@@ -860,5 +859,5 @@ milvus_status milvus_client_flush(milvus_client *c, const char *coll, milvus_res
     req.collection_names = names;
     req.n_collection_names = 1;
     return mv_submit(c, "flush", coll, cb, ctx, MV_RPC("Flush"), &req.base, RESP(flush_response),
-                  NULL);
+                     NULL);
 }

@@ -54,8 +54,8 @@ milvus_status milvus_await_options_set_interval(milvus_await_options *o, int64_t
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (initial_ms < 1)
-        return mv_refuse(&o->err, __func__, NULL,
-                         "initial_ms %lld is out of range (at least 1)", (long long)initial_ms);
+        return mv_refuse(&o->err, __func__, NULL, "initial_ms %lld is out of range (at least 1)",
+                         (long long)initial_ms);
     if (max_ms < initial_ms)
         return mv_refuse(&o->err, __func__, NULL,
                          "max_ms %lld is out of range (at least initial_ms, %lld)",
@@ -105,15 +105,12 @@ int mv_await_transient(const milvus_result *res)
     case MILVUS_ERR_DISCONNECTED:
     case MILVUS_ERR_CONNECT:
     case MILVUS_ERR_RESOLVE:
-    case MILVUS_ERR_TIMEOUT:
-        return 1;
+    case MILVUS_ERR_TIMEOUT: return 1;
     case MILVUS_ERR_GRPC:
         return res->grpc_code == MILVUS_GRPC_UNAVAILABLE ||
                res->grpc_code == MILVUS_GRPC_DEADLINE_EXCEEDED;
-    case MILVUS_ERR_SERVER:
-        return res->retriable || res->server_code == 8;
-    default:
-        return 0;
+    case MILVUS_ERR_SERVER: return res->retriable || res->server_code == 8;
+    default: return 0;
     }
 }
 

@@ -126,10 +126,9 @@ static void count_step(mv_op *op, milvus_result *res)
 
 /* Builds the QueryRequest and starts the op -- or, with pack_out, only
  * packs the request there (the iterators' template). */
-int mv_submit_query(milvus_client *c, const char *opname, const char *coll,
-                    const char *expr, const milvus_query_options *o, char **out,
-                    size_t nout, mv_step_fn step, milvus_result_cb cb, void *ctx,
-                    ProtobufCBinaryData *pack_out)
+int mv_submit_query(milvus_client *c, const char *opname, const char *coll, const char *expr,
+                    const milvus_query_options *o, char **out, size_t nout, mv_step_fn step,
+                    milvus_result_cb cb, void *ctx, ProtobufCBinaryData *pack_out)
 {
     Milvus__Proto__Milvus__QueryRequest req = MILVUS__PROTO__MILVUS__QUERY_REQUEST__INIT;
     mv_kvlist kv = {0};
@@ -166,12 +165,15 @@ int mv_submit_query(milvus_client *c, const char *opname, const char *coll,
     req.query_params = arr;
     req.n_query_params = kv.n;
     if (o && o->tv.n) {
-        tva = mv_tv_as(&o->tv, &milvus__proto__milvus__query_request__expr_template_values_entry__descriptor, &tvs);
+        tva = mv_tv_as(
+            &o->tv, &milvus__proto__milvus__query_request__expr_template_values_entry__descriptor,
+            &tvs);
         if (!tva) {
             rc = mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
             goto out;
         }
-        req.expr_template_values = (Milvus__Proto__Milvus__QueryRequest__ExprTemplateValuesEntry **)tva;
+        req.expr_template_values =
+            (Milvus__Proto__Milvus__QueryRequest__ExprTemplateValuesEntry **)tva;
         req.n_expr_template_values = o->tv.n;
     }
     if (pack_out) {
@@ -205,7 +207,7 @@ milvus_status milvus_client_query(milvus_client *c, const char *coll, const milv
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT,
                                 "query on collection '%s': needs a filter or a limit", coll);
     return mv_submit_query(c, "query", coll, o->filter, o, o->out.v, o->out.n, query_step, cb, ctx,
-                        NULL);
+                           NULL);
 }
 
 milvus_status milvus_client_get(milvus_client *c, const char *coll, const milvus_column *ids,
@@ -224,7 +226,7 @@ milvus_status milvus_client_get(milvus_client *c, const char *coll, const milvus
     if (!(expr = mv_ids_expr(pk ? pk : ids->fd->field_name, ids)))
         return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
     rc = mv_submit_query(c, "get", coll, expr, o, o ? o->out.v : NULL, o ? o->out.n : 0, query_step,
-                      cb, ctx, NULL);
+                         cb, ctx, NULL);
     free(expr);
     return rc;
 }

@@ -10,10 +10,15 @@
  * shared, never freed, so that the callback still runs exactly once. */
 static char oom_text[] = "out of memory for the result";
 static char oom_empty[] = "";
-static milvus_result oom_result = {
-    .refs = 1, .status = MILVUS_ERR_NOMEM, .message = oom_text, .op = oom_empty,
-    .coll = oom_empty, .grpc_code = MILVUS_GRPC_RESOURCE_EXHAUSTED, .grpc_msg = oom_empty,
-    .reason = oom_empty, .detail = oom_empty};
+static milvus_result oom_result = {.refs = 1,
+                                   .status = MILVUS_ERR_NOMEM,
+                                   .message = oom_text,
+                                   .op = oom_empty,
+                                   .coll = oom_empty,
+                                   .grpc_code = MILVUS_GRPC_RESOURCE_EXHAUSTED,
+                                   .grpc_msg = oom_empty,
+                                   .reason = oom_empty,
+                                   .detail = oom_empty};
 
 milvus_result *mv_result_oom(void)
 {
@@ -87,20 +92,20 @@ static int32_t legacy_to_code(int32_t legacy)
 {
     switch (legacy) {
     case 0: return 0;
-    case 1: return 65535;  /* UnexpectedError */
-    case 4: return 100;    /* CollectionNotExists */
-    case 5: return 1100;   /* IllegalArgument */
-    case 25: return 700;   /* IndexNotExist */
-    case 49: return 8;     /* RateLimit */
-    case 50: return 9;     /* ForceDeny */
-    case 53: return 3;     /* InsufficientMemoryToLoad */
-    case 54: return 3;     /* MemoryQuotaExhausted */
-    case 55: return 7;     /* DiskQuotaExhausted */
-    case 56: return 11;    /* TimeTickLongDelay */
-    case 48: return 1;     /* NotReadyServe */
-    case 41: return 904;   /* NodeIDNotMatch */
-    case 47: return 600;   /* SegmentNotFound */
-    case 11: return 500;   /* MetaFailed */
+    case 1: return 65535; /* UnexpectedError */
+    case 4: return 100;   /* CollectionNotExists */
+    case 5: return 1100;  /* IllegalArgument */
+    case 25: return 700;  /* IndexNotExist */
+    case 49: return 8;    /* RateLimit */
+    case 50: return 9;    /* ForceDeny */
+    case 53: return 3;    /* InsufficientMemoryToLoad */
+    case 54: return 3;    /* MemoryQuotaExhausted */
+    case 55: return 7;    /* DiskQuotaExhausted */
+    case 56: return 11;   /* TimeTickLongDelay */
+    case 48: return 1;    /* NotReadyServe */
+    case 41: return 904;  /* NodeIDNotMatch */
+    case 47: return 600;  /* SegmentNotFound */
+    case 11: return 500;  /* MetaFailed */
     default: return 65535;
     }
 }
@@ -330,27 +335,78 @@ int mv_result_fill_search(milvus_result *r, Milvus__Proto__Schema__SearchResultD
 
 #define STR_OR_EMPTY(x) ((x) ? (x) : "")
 
-int milvus_result_status(const milvus_result *r) { return r ? r->status : MILVUS_ERR_INVALID_ARGUMENT; }
-const char *milvus_result_message(const milvus_result *r) { return r ? STR_OR_EMPTY(r->message) : ""; }
-const char *milvus_result_operation(const milvus_result *r) { return r ? STR_OR_EMPTY(r->op) : ""; }
-const char *milvus_result_collection(const milvus_result *r) { return r ? STR_OR_EMPTY(r->coll) : ""; }
-int milvus_result_grpc_code(const milvus_result *r) { return r ? r->grpc_code : 0; }
-const char *milvus_result_grpc_message(const milvus_result *r) { return r ? STR_OR_EMPTY(r->grpc_msg) : ""; }
-int32_t milvus_result_server_code(const milvus_result *r) { return r ? r->server_code : 0; }
-int32_t milvus_result_legacy_code(const milvus_result *r) { return r ? r->legacy_code : 0; }
-const char *milvus_result_reason(const milvus_result *r) { return r ? STR_OR_EMPTY(r->reason) : ""; }
-int milvus_result_retriable(const milvus_result *r) { return r ? r->retriable : 0; }
-const char *milvus_result_detail(const milvus_result *r) { return r ? STR_OR_EMPTY(r->detail) : ""; }
-int milvus_result_attempts(const milvus_result *r) { return r ? r->attempts : 0; }
-int milvus_result_bool(const milvus_result *r) { return r ? r->b : 0; }
-int64_t milvus_result_int64(const milvus_result *r) { return r ? r->i64 : 0; }
-const char *milvus_result_string(const milvus_result *r) { return r ? STR_OR_EMPTY(r->str) : ""; }
-size_t milvus_result_string_count(const milvus_result *r) { return r ? r->strs.n : 0; }
+int milvus_result_status(const milvus_result *r)
+{
+    return r ? r->status : MILVUS_ERR_INVALID_ARGUMENT;
+}
+const char *milvus_result_message(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->message) : "";
+}
+const char *milvus_result_operation(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->op) : "";
+}
+const char *milvus_result_collection(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->coll) : "";
+}
+int milvus_result_grpc_code(const milvus_result *r)
+{
+    return r ? r->grpc_code : 0;
+}
+const char *milvus_result_grpc_message(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->grpc_msg) : "";
+}
+int32_t milvus_result_server_code(const milvus_result *r)
+{
+    return r ? r->server_code : 0;
+}
+int32_t milvus_result_legacy_code(const milvus_result *r)
+{
+    return r ? r->legacy_code : 0;
+}
+const char *milvus_result_reason(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->reason) : "";
+}
+int milvus_result_retriable(const milvus_result *r)
+{
+    return r ? r->retriable : 0;
+}
+const char *milvus_result_detail(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->detail) : "";
+}
+int milvus_result_attempts(const milvus_result *r)
+{
+    return r ? r->attempts : 0;
+}
+int milvus_result_bool(const milvus_result *r)
+{
+    return r ? r->b : 0;
+}
+int64_t milvus_result_int64(const milvus_result *r)
+{
+    return r ? r->i64 : 0;
+}
+const char *milvus_result_string(const milvus_result *r)
+{
+    return r ? STR_OR_EMPTY(r->str) : "";
+}
+size_t milvus_result_string_count(const milvus_result *r)
+{
+    return r ? r->strs.n : 0;
+}
 const char *milvus_result_string_at(const milvus_result *r, size_t i)
 {
     return r && i < r->strs.n ? r->strs.v[i] : NULL;
 }
-size_t milvus_result_property_count(const milvus_result *r) { return r ? r->kv.n : 0; }
+size_t milvus_result_property_count(const milvus_result *r)
+{
+    return r ? r->kv.n : 0;
+}
 const char *milvus_result_property_key(const milvus_result *r, size_t i)
 {
     return r && i < r->kv.n ? r->kv.keys[i] : NULL;
@@ -368,7 +424,10 @@ const char *milvus_result_property(const milvus_result *r, const char *key)
             return r->kv.vals[i];
     return NULL;
 }
-const milvus_schema *milvus_result_schema(const milvus_result *r) { return r ? r->schema : NULL; }
+const milvus_schema *milvus_result_schema(const milvus_result *r)
+{
+    return r ? r->schema : NULL;
+}
 
 static Milvus__Proto__Milvus__IndexDescription *idx_at(const milvus_result *r, size_t i)
 {
@@ -424,13 +483,31 @@ int64_t milvus_result_index_pending_rows(const milvus_result *r, size_t i)
     return d ? d->pending_index_rows : 0;
 }
 
-const milvus_column *milvus_result_ids(const milvus_result *r) { return r ? r->ids : NULL; }
-int64_t milvus_result_insert_count(const milvus_result *r) { return r ? r->insert_cnt : 0; }
-int64_t milvus_result_upsert_count(const milvus_result *r) { return r ? r->upsert_cnt : 0; }
-int64_t milvus_result_delete_count(const milvus_result *r) { return r ? r->delete_cnt : 0; }
-uint64_t milvus_result_timestamp(const milvus_result *r) { return r ? r->ts : 0; }
+const milvus_column *milvus_result_ids(const milvus_result *r)
+{
+    return r ? r->ids : NULL;
+}
+int64_t milvus_result_insert_count(const milvus_result *r)
+{
+    return r ? r->insert_cnt : 0;
+}
+int64_t milvus_result_upsert_count(const milvus_result *r)
+{
+    return r ? r->upsert_cnt : 0;
+}
+int64_t milvus_result_delete_count(const milvus_result *r)
+{
+    return r ? r->delete_cnt : 0;
+}
+uint64_t milvus_result_timestamp(const milvus_result *r)
+{
+    return r ? r->ts : 0;
+}
 
-size_t milvus_result_num_queries(const milvus_result *r) { return r ? r->nq : 0; }
+size_t milvus_result_num_queries(const milvus_result *r)
+{
+    return r ? r->nq : 0;
+}
 size_t milvus_result_hit_count(const milvus_result *r, size_t q)
 {
     return r && q < r->nq ? r->hit_cnt[q] : 0;
@@ -443,7 +520,10 @@ const float *milvus_result_hit_scores(const milvus_result *r, size_t q)
 {
     return r && q < r->nq ? r->hit_scores[q] : NULL;
 }
-size_t milvus_result_hit_column_count(const milvus_result *r) { return r ? r->nhcols : 0; }
+size_t milvus_result_hit_column_count(const milvus_result *r)
+{
+    return r ? r->nhcols : 0;
+}
 const milvus_column *milvus_result_hit_column_at(const milvus_result *r, size_t q, size_t i)
 {
     return r && q < r->nq && i < r->nhcols ? r->hit_cols[q * r->nhcols + i] : NULL;
@@ -465,8 +545,14 @@ const milvus_column *milvus_result_hit_group_values(const milvus_result *r, size
     return r && r->hit_groups && q < r->nq ? r->hit_groups[q] : NULL;
 }
 
-size_t milvus_result_row_count(const milvus_result *r) { return r ? r->rows : 0; }
-size_t milvus_result_column_count(const milvus_result *r) { return r ? r->ncols : 0; }
+size_t milvus_result_row_count(const milvus_result *r)
+{
+    return r ? r->rows : 0;
+}
+size_t milvus_result_column_count(const milvus_result *r)
+{
+    return r ? r->ncols : 0;
+}
 const milvus_column *milvus_result_column_at(const milvus_result *r, size_t i)
 {
     return r && i < r->ncols ? r->cols[i] : NULL;

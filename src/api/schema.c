@@ -226,8 +226,8 @@ milvus_status milvus_field_set_max_length(milvus_field *f, int64_t n)
                          " (VarChar, String, Text and Array fields only)",
                          (long long)n, FIELD_ARGS(f, q));
     if (n < 1 || n > 65535 * 16)
-        return mv_refuse(&f->err, __func__, NULL,
-                         "max_length %lld is out of range (1..1048560)", (long long)n);
+        return mv_refuse(&f->err, __func__, NULL, "max_length %lld is out of range (1..1048560)",
+                         (long long)n);
     return accepted(&f->err, __func__, NULL, set_int_param(f, "max_length", n));
 }
 
@@ -260,8 +260,8 @@ milvus_status milvus_field_set_max_capacity(milvus_field *f, int64_t n)
                          "max_capacity %lld is refused for " FIELD_FMT " (Array fields only)",
                          (long long)n, FIELD_ARGS(f, q));
     if (n < 1 || n > 4096)
-        return mv_refuse(&f->err, __func__, NULL,
-                         "max_capacity %lld is out of range (1..4096)", (long long)n);
+        return mv_refuse(&f->err, __func__, NULL, "max_capacity %lld is out of range (1..4096)",
+                         (long long)n);
     return accepted(&f->err, __func__, NULL, set_int_param(f, "max_capacity", n));
 }
 
@@ -272,8 +272,8 @@ milvus_status milvus_field_set_nullable(milvus_field *f, int on)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (on && milvus_data_type_is_vector((int)f->pb->data_type))
         return mv_refuse(&f->err, __func__, NULL,
-                         "on %d is refused for " FIELD_FMT " (vector fields are not nullable)",
-                         on, FIELD_ARGS(f, q));
+                         "on %d is refused for " FIELD_FMT " (vector fields are not nullable)", on,
+                         FIELD_ARGS(f, q));
     f->pb->nullable = on != 0;
     mv_accept(&f->err, __func__, NULL);
     return MILVUS_OK;
@@ -308,8 +308,7 @@ static Milvus__Proto__Schema__ValueField *new_default(milvus_field *f)
 }
 
 /* A default of the wrong type family for f. */
-static int refuse_default(milvus_field *f, const char *setter, const char *value,
-                          const char *types)
+static int refuse_default(milvus_field *f, const char *setter, const char *value, const char *types)
 {
     char q[MV_QUOTE_LEN];
     return mv_refuse(&f->err, setter, NULL, "default %s is refused for " FIELD_FMT " (%s only)",
@@ -438,7 +437,10 @@ milvus_status milvus_field_set_default_string(milvus_field *f, const char *value
     return MILVUS_OK;
 }
 
-const char *milvus_field_name(const milvus_field *f) { return f ? f->pb->name : NULL; }
+const char *milvus_field_name(const milvus_field *f)
+{
+    return f ? f->pb->name : NULL;
+}
 milvus_data_type milvus_field_type(const milvus_field *f)
 {
     return f ? (milvus_data_type)f->pb->data_type : MILVUS_TYPE_NONE;
@@ -447,15 +449,42 @@ milvus_data_type milvus_field_element_type(const milvus_field *f)
 {
     return f ? (milvus_data_type)f->pb->element_type : MILVUS_TYPE_NONE;
 }
-const char *milvus_field_description(const milvus_field *f) { return f ? f->pb->description : NULL; }
-int64_t milvus_field_id(const milvus_field *f) { return f ? f->pb->fieldid : 0; }
-int milvus_field_is_primary_key(const milvus_field *f) { return f && f->pb->is_primary_key; }
-int milvus_field_is_auto_id(const milvus_field *f) { return f && f->pb->autoid; }
-int milvus_field_is_nullable(const milvus_field *f) { return f && f->pb->nullable; }
-int milvus_field_is_partition_key(const milvus_field *f) { return f && f->pb->is_partition_key; }
-int milvus_field_is_clustering_key(const milvus_field *f) { return f && f->pb->is_clustering_key; }
-int milvus_field_is_dynamic(const milvus_field *f) { return f && f->pb->is_dynamic; }
-int milvus_field_has_default(const milvus_field *f) { return f && f->pb->default_value; }
+const char *milvus_field_description(const milvus_field *f)
+{
+    return f ? f->pb->description : NULL;
+}
+int64_t milvus_field_id(const milvus_field *f)
+{
+    return f ? f->pb->fieldid : 0;
+}
+int milvus_field_is_primary_key(const milvus_field *f)
+{
+    return f && f->pb->is_primary_key;
+}
+int milvus_field_is_auto_id(const milvus_field *f)
+{
+    return f && f->pb->autoid;
+}
+int milvus_field_is_nullable(const milvus_field *f)
+{
+    return f && f->pb->nullable;
+}
+int milvus_field_is_partition_key(const milvus_field *f)
+{
+    return f && f->pb->is_partition_key;
+}
+int milvus_field_is_clustering_key(const milvus_field *f)
+{
+    return f && f->pb->is_clustering_key;
+}
+int milvus_field_is_dynamic(const milvus_field *f)
+{
+    return f && f->pb->is_dynamic;
+}
+int milvus_field_has_default(const milvus_field *f)
+{
+    return f && f->pb->default_value;
+}
 
 static const char *pb_param(const mv_fs *f, const char *key)
 {
@@ -476,9 +505,18 @@ static int64_t int_param(const milvus_field *f, const char *key)
     return v ? strtoll(v, NULL, 10) : 0;
 }
 
-int64_t milvus_field_dim(const milvus_field *f) { return int_param(f, "dim"); }
-int64_t milvus_field_max_length(const milvus_field *f) { return int_param(f, "max_length"); }
-int64_t milvus_field_max_capacity(const milvus_field *f) { return int_param(f, "max_capacity"); }
+int64_t milvus_field_dim(const milvus_field *f)
+{
+    return int_param(f, "dim");
+}
+int64_t milvus_field_max_length(const milvus_field *f)
+{
+    return int_param(f, "max_length");
+}
+int64_t milvus_field_max_capacity(const milvus_field *f)
+{
+    return int_param(f, "max_capacity");
+}
 
 /* ---- schemas ------------------------------------------------------------- */
 
@@ -687,13 +725,22 @@ milvus_status milvus_schema_validate(const milvus_schema *s, char *err, size_t l
     return MILVUS_OK;
 }
 
-const char *milvus_schema_name(const milvus_schema *s) { return s ? s->pb->name : NULL; }
+const char *milvus_schema_name(const milvus_schema *s)
+{
+    return s ? s->pb->name : NULL;
+}
 const char *milvus_schema_description(const milvus_schema *s)
 {
     return s ? s->pb->description : NULL;
 }
-int milvus_schema_dynamic_field(const milvus_schema *s) { return s && s->pb->enable_dynamic_field; }
-size_t milvus_schema_field_count(const milvus_schema *s) { return s ? s->nviews : 0; }
+int milvus_schema_dynamic_field(const milvus_schema *s)
+{
+    return s && s->pb->enable_dynamic_field;
+}
+size_t milvus_schema_field_count(const milvus_schema *s)
+{
+    return s ? s->nviews : 0;
+}
 
 const milvus_field *milvus_schema_field_at(const milvus_schema *s, size_t i)
 {

@@ -216,8 +216,7 @@ milvus_status milvus_search_options_set_filter(milvus_search_options *o, const c
 
 /* A template value for name: the new value, or NULL with *rc set (the
  * name refused, or out of memory). */
-mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name,
-                     int *rc)
+mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name, int *rc)
 {
     mv_tv_val *v;
     if ((*rc = mv_setter_name(e, setter, "template", name)) != MILVUS_OK)
@@ -295,8 +294,7 @@ milvus_status milvus_search_options_set_template_string(milvus_search_options *o
 }
 
 /* The adders of output fields and partitions. */
-int mv_add_name(mv_opterr *e, const char *setter, const char *what, mv_strlist *l,
-                const char *name)
+int mv_add_name(mv_opterr *e, const char *setter, const char *what, mv_strlist *l, const char *name)
 {
     int rc = mv_setter_name(e, setter, what, name);
     return rc ? rc : accepted(e, setter, NULL, mv_str_add(l, name));
@@ -316,8 +314,8 @@ milvus_status milvus_search_options_add_partition(milvus_search_options *o, cons
 int mv_set_consistency(mv_opterr *e, const char *setter, int *dst, milvus_consistency l)
 {
     if (l < MILVUS_CONSISTENCY_STRONG || l > MILVUS_CONSISTENCY_EVENTUALLY)
-        return mv_refuse(e, setter, NULL, "consistency level %d is out of range (" CONSISTENCY_RANGE
-                         ")", (int)l);
+        return mv_refuse(e, setter, NULL,
+                         "consistency level %d is out of range (" CONSISTENCY_RANGE ")", (int)l);
     *dst = (int)l;
     mv_accept(e, setter, NULL);
     return MILVUS_OK;
@@ -391,8 +389,8 @@ milvus_status milvus_search_options_set_param(milvus_search_options *o, const ch
                          mv_quote(q, key));
     if (!json || !*json)
         return mv_refuse(&o->err, __func__, key,
-                         "value of %s is %s (a JSON value such as 64 or \"x\")",
-                         mv_quote(q, key), json ? "empty" : "NULL");
+                         "value of %s is %s (a JSON value such as 64 or \"x\")", mv_quote(q, key),
+                         json ? "empty" : "NULL");
     return accepted(&o->err, __func__, key, mv_kv_set(&o->params, key, json));
 }
 
@@ -424,8 +422,8 @@ milvus_status milvus_search_options_set_weighted(milvus_search_options *o, const
                          w ? "the" : "NULL", n);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(w[i]))
-            return mv_refuse(&o->err, __func__, NULL,
-                             "weight %zu is %g (finite numbers only)", i, w[i]);
+            return mv_refuse(&o->err, __func__, NULL, "weight %zu is %g (finite numbers only)", i,
+                             w[i]);
     err = mv_append(&buf, &len, &cap, "{\"weights\":[", 12);
     for (size_t i = 0; i < n && !err; i++) {
         snprintf(num, sizeof(num), "%s%.17g", i ? "," : "", w[i]);
@@ -528,7 +526,8 @@ int mv_build_search(milvus_client *c, const char *coll, const milvus_search_opti
                                 "search on collection '%s': no query vectors", coll);
     if ((rc = placeholder(o->vectors, &b->req.placeholder_group)) != MILVUS_OK)
         return mv_client_seterr(c, rc, "search on collection '%s': bad query vectors", coll);
-    b->req.search_input_case = MILVUS__PROTO__MILVUS__SEARCH_REQUEST__SEARCH_INPUT_PLACEHOLDER_GROUP;
+    b->req.search_input_case =
+        MILVUS__PROTO__MILVUS__SEARCH_REQUEST__SEARCH_INPUT_PLACEHOLDER_GROUP;
     b->req.msg_base = &mv_msg_base;
     b->req.collection_name = (char *)coll;
     b->req.nq = (int64_t)o->vectors->rows;
@@ -568,7 +567,10 @@ int mv_build_search(milvus_client *c, const char *coll, const milvus_search_opti
     b->req.search_params = b->arr;
     b->req.n_search_params = b->kv.n;
     if (o->tv.n) {
-        if (!(b->tva = mv_tv_as(&o->tv, &milvus__proto__milvus__search_request__expr_template_values_entry__descriptor, &b->tvs)))
+        if (!(b->tva = mv_tv_as(
+                  &o->tv,
+                  &milvus__proto__milvus__search_request__expr_template_values_entry__descriptor,
+                  &b->tvs)))
             return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
         b->req.expr_template_values = b->tva;
         b->req.n_expr_template_values = o->tv.n;
@@ -584,9 +586,10 @@ static void search_step(mv_op *op, milvus_result *res)
             MILVUS__PROTO__SCHEMA__SEARCH_RESULT_DATA__INIT;
         int rc = mv_result_fill_search(res, r->results ? r->results : &empty);
         if (rc != MILVUS_OK)
-            mv_result_set_local(res, rc, rc == MILVUS_ERR_PROTOCOL
-                                             ? "search response claims more results than it can carry"
-                                             : "out of memory");
+            mv_result_set_local(res, rc,
+                                rc == MILVUS_ERR_PROTOCOL
+                                    ? "search response claims more results than it can carry"
+                                    : "out of memory");
     }
     mv_op_finish(op, res);
 }

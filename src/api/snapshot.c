@@ -39,8 +39,7 @@ const char *milvus_snapshot_options_last_error(const milvus_snapshot_options *o)
 }
 
 /* The string setters: any string but NULL. */
-static int set_string(mv_opterr *e, const char *setter, const char *what, char **dst,
-                      const char *s)
+static int set_string(mv_opterr *e, const char *setter, const char *what, char **dst, const char *s)
 {
     char *copy;
     if (!s)
@@ -80,8 +79,7 @@ milvus_status milvus_snapshot_options_set_compaction_protection(milvus_snapshot_
 
 milvus_status milvus_snapshot_options_set_database(milvus_snapshot_options *o, const char *db)
 {
-    return o ? set_string(&o->err, __func__, "database", &o->db, db)
-             : MILVUS_ERR_INVALID_ARGUMENT;
+    return o ? set_string(&o->err, __func__, "database", &o->db, db) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 milvus_status milvus_snapshot_options_set_target_database(milvus_snapshot_options *o,
@@ -150,8 +148,7 @@ void mv_snapshot_id_step(mv_op *op, milvus_result *res)
         if (d == RESP(restore_snapshot_response))
             res->i64 = ((Milvus__Proto__Milvus__RestoreSnapshotResponse *)res->msg)->job_id;
         else if (d == RESP(restore_external_snapshot_response))
-            res->i64 =
-                ((Milvus__Proto__Milvus__RestoreExternalSnapshotResponse *)res->msg)->job_id;
+            res->i64 = ((Milvus__Proto__Milvus__RestoreExternalSnapshotResponse *)res->msg)->job_id;
         else if (d == RESP(export_snapshot_response))
             res->i64 = ((Milvus__Proto__Milvus__ExportSnapshotResponse *)res->msg)->job_id;
         else if (d == RESP(pin_snapshot_data_response))
@@ -159,7 +156,6 @@ void mv_snapshot_id_step(mv_op *op, milvus_result *res)
     }
     mv_op_finish(op, res);
 }
-
 
 /* ---- create / drop / list / describe -------------------------------------------- */
 
@@ -189,7 +185,7 @@ milvus_status milvus_client_create_snapshot(milvus_client *c, const char *coll, 
         return rc;
     mv_snapshot_create_req(c, &req, coll, name, o);
     return mv_submit(c, "create_snapshot", coll, cb, ctx, MV_RPC("CreateSnapshot"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 milvus_status milvus_client_drop_snapshot(milvus_client *c, const char *coll, const char *name,
@@ -208,7 +204,7 @@ milvus_status milvus_client_drop_snapshot(milvus_client *c, const char *coll, co
     req.collection_name = (char *)coll;
     req.db_name = (char *)mv_snapshot_db(c, o);
     return mv_submit(c, "drop_snapshot", coll, cb, ctx, MV_RPC("DropSnapshot"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 static void list_step(mv_op *op, milvus_result *res)
@@ -236,7 +232,7 @@ milvus_status milvus_client_list_snapshots(milvus_client *c, const char *coll,
     req.db_name = (char *)mv_snapshot_db(c, o);
     req.collection_name = all ? (char *)"" : (char *)coll;
     return mv_submit(c, "list_snapshots", all ? "" : coll, cb, ctx, MV_RPC("ListSnapshots"),
-                  &req.base, RESP(list_snapshots_response), list_step);
+                     &req.base, RESP(list_snapshots_response), list_step);
 }
 
 milvus_status milvus_client_describe_snapshot(milvus_client *c, const char *coll, const char *name,
@@ -255,7 +251,7 @@ milvus_status milvus_client_describe_snapshot(milvus_client *c, const char *coll
     req.collection_name = (char *)coll;
     req.db_name = (char *)mv_snapshot_db(c, o);
     return mv_submit(c, "describe_snapshot", coll, cb, ctx, MV_RPC("DescribeSnapshot"), &req.base,
-                  RESP(describe_snapshot_response), NULL);
+                     RESP(describe_snapshot_response), NULL);
 }
 
 /* ---- pins ------------------------------------------------------------------------ */
@@ -277,7 +273,7 @@ milvus_status milvus_client_pin_snapshot_data(milvus_client *c, const char *coll
     req.db_name = (char *)mv_snapshot_db(c, o);
     req.ttl_seconds = o ? o->ttl_s : 0;
     return mv_submit(c, "pin_snapshot_data", coll, cb, ctx, MV_RPC("PinSnapshotData"), &req.base,
-                  RESP(pin_snapshot_data_response), mv_snapshot_id_step);
+                     RESP(pin_snapshot_data_response), mv_snapshot_id_step);
 }
 
 milvus_status milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id,
@@ -294,7 +290,7 @@ milvus_status milvus_client_unpin_snapshot_data(milvus_client *c, int64_t pin_id
     req.msg_base = &mv_msg_base;
     req.pin_id = pin_id;
     return mv_submit(c, "unpin_snapshot_data", "", cb, ctx, MV_RPC("UnpinSnapshotData"), &req.base,
-                  STATUS_RESP, NULL);
+                     STATUS_RESP, NULL);
 }
 
 milvus_status milvus_client_list_restore_snapshot_jobs(milvus_client *c, const char *coll,
@@ -313,10 +309,9 @@ milvus_status milvus_client_list_restore_snapshot_jobs(milvus_client *c, const c
     req.db_name = (char *)mv_snapshot_db(c, o);
     req.collection_name = all ? (char *)"" : (char *)coll;
     return mv_submit(c, "list_restore_snapshot_jobs", all ? "" : coll, cb, ctx,
-                  MV_RPC("ListRestoreSnapshotJobs"), &req.base,
-                  RESP(list_restore_snapshot_jobs_response), NULL);
+                     MV_RPC("ListRestoreSnapshotJobs"), &req.base,
+                     RESP(list_restore_snapshot_jobs_response), NULL);
 }
-
 
 /* ---- result accessors ------------------------------------------------------------------ */
 
@@ -401,8 +396,8 @@ size_t milvus_result_job_count(const milvus_result *res)
     return v.r || v.e ? 1 : 0;
 }
 
-#define JOB_FIELD(name, type, field, dflt)                                                       \
-    type milvus_result_job_##name(const milvus_result *res, size_t i)                            \
+#define JOB_FIELD(name, type, field, dflt)                                                         \
+    type milvus_result_job_##name(const milvus_result *res, size_t i)                              \
     {                                                                                              \
         job_view v = job_at(res, i);                                                               \
         if (v.r)                                                                                   \
@@ -419,7 +414,7 @@ JOB_FIELD(start_time, uint64_t, start_time, 0)
 JOB_FIELD(time_cost, uint64_t, time_cost, 0)
 
 #define JOB_STRING(name, field)                                                                    \
-    const char *milvus_result_job_##name(const milvus_result *res, size_t i)                     \
+    const char *milvus_result_job_##name(const milvus_result *res, size_t i)                       \
     {                                                                                              \
         job_view v = job_at(res, i);                                                               \
         const char *s = v.r ? v.r->field : v.e ? v.e->field : NULL;                                \

@@ -194,7 +194,8 @@ static int restore(milvus_client *c, const char *coll, const char *name, const c
     Milvus__Proto__Milvus__RestoreSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc == MILVUS_OK)
-        rc = mv_snapshot_check_opts(c, wait ? "restore_snapshot_and_wait" : "restore_snapshot", o, ao);
+        rc = mv_snapshot_check_opts(c, wait ? "restore_snapshot_and_wait" : "restore_snapshot", o,
+                                    ao);
     if (rc == MILVUS_OK)
         rc = mv_client_check_name(c, "target collection", target);
     if (rc == MILVUS_OK && o && o->target_db && o->target_db[0])
@@ -237,7 +238,8 @@ static int export_(milvus_client *c, const char *coll, const char *name, const c
     Milvus__Proto__Milvus__ExportSnapshotRequest req;
     int rc = mv_prologue(c, cb, "collection", coll, "snapshot", name);
     if (rc == MILVUS_OK)
-        rc = mv_snapshot_check_opts(c, wait ? "export_snapshot_and_wait" : "export_snapshot", o, ao);
+        rc =
+            mv_snapshot_check_opts(c, wait ? "export_snapshot_and_wait" : "export_snapshot", o, ao);
     if (rc != MILVUS_OK)
         return rc;
     if (!path || !path[0])
@@ -279,9 +281,8 @@ static int restore_external(milvus_client *c, const char *target, const char *ur
     Milvus__Proto__Milvus__RestoreExternalSnapshotRequest req;
     int rc = mv_prologue(c, cb, "target collection", target, NULL, NULL);
     if (rc == MILVUS_OK)
-        rc = mv_snapshot_check_opts(c,
-                        wait ? "restore_external_snapshot_and_wait" : "restore_external_snapshot",
-                        o, ao);
+        rc = mv_snapshot_check_opts(
+            c, wait ? "restore_external_snapshot_and_wait" : "restore_external_snapshot", o, ao);
     if (rc != MILVUS_OK)
         return rc;
     if (!uri || !uri[0])
@@ -316,7 +317,6 @@ milvus_status milvus_client_restore_external_snapshot_and_wait(milvus_client *c,
     return restore_external(c, target, uri, o, 1, ao, cb, ctx);
 }
 
-
 static int get_state(milvus_client *c, int kind, int64_t job_id, milvus_result_cb cb, void *ctx)
 {
     job_state_req q;
@@ -328,8 +328,9 @@ static int get_state(milvus_client *c, int kind, int64_t job_id, milvus_result_c
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "invalid job id %lld",
                                 (long long)job_id);
     req = job_state_req_init(&q, kind, job_id);
-    return mv_submit(c, kind == JOB_RESTORE ? "get_restore_snapshot_state" : "get_export_snapshot_state", "", cb,
-                     ctx, q.method, req, q.desc, NULL);
+    return mv_submit(
+        c, kind == JOB_RESTORE ? "get_restore_snapshot_state" : "get_export_snapshot_state", "", cb,
+        ctx, q.method, req, q.desc, NULL);
 }
 
 milvus_status milvus_client_get_restore_snapshot_state(milvus_client *c, int64_t job_id,
@@ -343,7 +344,6 @@ milvus_status milvus_client_get_export_snapshot_state(milvus_client *c, int64_t 
 {
     return get_state(c, JOB_EXPORT, job_id, cb, ctx);
 }
-
 
 /* ---- flush, then snapshot ------------------------------------------------------------------ */
 
@@ -408,6 +408,5 @@ milvus_status milvus_client_flush_and_snapshot(milvus_client *c, const char *col
     names[0] = (char *)coll;
     req.collection_names = names;
     req.n_collection_names = 1;
-    return mv_await_start_rpc(op, MV_RPC("Flush"), &req.base, RESP(flush_response),
-                              mv_flush_step);
+    return mv_await_start_rpc(op, MV_RPC("Flush"), &req.base, RESP(flush_response), mv_flush_step);
 }

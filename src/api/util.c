@@ -231,10 +231,10 @@ static size_t len_field_size(unsigned field, size_t len)
 typedef struct col_plan {
     const uint8_t *vec; /* borrowed vector bytes, NULL: packed whole */
     size_t vec_len;
-    unsigned vf_field;  /* VectorField field of the data (2: FloatArray) */
-    size_t vf_len;      /* VectorField length */
-    size_t head_len;    /* FieldData packed without its vectors */
-    size_t fd_len;      /* the whole FieldData */
+    unsigned vf_field;                     /* VectorField field of the data (2: FloatArray) */
+    size_t vf_len;                         /* VectorField length */
+    size_t head_len;                       /* FieldData packed without its vectors */
+    size_t fd_len;                         /* the whole FieldData */
     Milvus__Proto__Schema__FieldData bare; /* the FieldData without vectors */
 } col_plan;
 
@@ -266,8 +266,7 @@ static void plan_column(col_plan *cp, const mv_fd *fd)
         case MILVUS__PROTO__SCHEMA__VECTOR_FIELD__DATA_INT8_VECTOR:
             cp->vec = v->int8_vector.data, cp->vec_len = v->int8_vector.len, cp->vf_field = 7;
             break;
-        default:
-            break;
+        default: break;
         }
     }
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

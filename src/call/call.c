@@ -31,8 +31,7 @@ void mv_kvlist_clear(mv_kvlist *l)
     l->n = l->cap = 0;
 }
 
-int mv_kvlist_add(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_t *value,
-                  size_t vlen)
+int mv_kvlist_add(mv_kvlist *l, const uint8_t *name, size_t nlen, const uint8_t *value, size_t vlen)
 {
     mv_kv *kv;
     if (l->n == l->cap) {
@@ -150,8 +149,8 @@ milvus_status milvus_call_options_set_timeout_ms(milvus_call_options *co, int64_
     return MILVUS_OK;
 }
 
-milvus_status milvus_call_options_add_metadata(milvus_call_options *co, const char *key, const void *value,
-                                               size_t len)
+milvus_status milvus_call_options_add_metadata(milvus_call_options *co, const char *key,
+                                               const void *value, size_t len)
 {
     char q[MV_QUOTE_LEN];
     size_t klen;
@@ -497,9 +496,8 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
         mv_schedule_work(ch);
         return;
     }
-    if (code == MILVUS_GRPC_UNAVAILABLE && c->retry_enabled &&
-        (!committed(c) || c->idempotent) && c->attempts < o->retry_max_attempts &&
-        pushback_ms(c) != -2) {
+    if (code == MILVUS_GRPC_UNAVAILABLE && c->retry_enabled && (!committed(c) || c->idempotent) &&
+        c->attempts < o->retry_max_attempts && pushback_ms(c) != -2) {
         int64_t ms;
         if (pushback_ms(c) >= 0) {
             ms = pushback_ms(c);
@@ -519,8 +517,8 @@ void mv_call_attempt_failed(mv_call *c, int unprocessed, int status, int code, c
         arm(c->backoff_ev, ms);
         return;
     }
-    if (status == MILVUS_ERR_GRPC || status == MILVUS_ERR_PROTOCOL ||
-        status == MILVUS_ERR_NOMEM || status == MILVUS_ERR_CLOSED)
+    if (status == MILVUS_ERR_GRPC || status == MILVUS_ERR_PROTOCOL || status == MILVUS_ERR_NOMEM ||
+        status == MILVUS_ERR_CLOSED)
         mv_call_finish(c, status, code, "%s", msg);
     else
         mv_call_finish(c, MILVUS_ERR_DISCONNECTED, code, "%s", msg);
@@ -731,8 +729,7 @@ void mv_call_on_data(void *user, const uint8_t *data, size_t len)
         return;
     rc = mv_deframer_feed(&c->a->df, data, len, on_deframed, c);
     switch (rc) {
-    case MV_DEFRAME_OK:
-        return;
+    case MV_DEFRAME_OK: return;
     case MV_DEFRAME_TOO_LARGE:
         mv_call_finish(c, MILVUS_ERR_GRPC, MILVUS_GRPC_RESOURCE_EXHAUSTED,
                        "received message larger than max (%lu vs. %zu)",
@@ -820,11 +817,10 @@ void mv_call_on_end(void *user)
     if (c->a->grpc_status != MILVUS_GRPC_OK) {
         /* The message as a C string: whole, a NUL in it shown as \x00. */
         char *gm = c->a->grpc_message ? mv_message_text((const uint8_t *)c->a->grpc_message,
-                                                     c->a->grpc_message_len)
-                                   : NULL;
+                                                        c->a->grpc_message_len)
+                                      : NULL;
         if (c->a->grpc_status == MILVUS_GRPC_UNAVAILABLE)
-            mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, MILVUS_GRPC_UNAVAILABLE,
-                                   gm ? gm : "");
+            mv_call_attempt_failed(c, 0, MILVUS_ERR_GRPC, MILVUS_GRPC_UNAVAILABLE, gm ? gm : "");
         else
             mv_call_finish(c, MILVUS_ERR_GRPC, c->a->grpc_status, "%s", gm ? gm : "");
         free(gm);
@@ -844,8 +840,7 @@ void mv_call_on_end(void *user)
 }
 
 /* The transport closed the attempt's stream. */
-void mv_call_on_close(void *user, int how, int status, int code, uint32_t rst_code,
-                      const char *msg)
+void mv_call_on_close(void *user, int how, int status, int code, uint32_t rst_code, const char *msg)
 {
     mv_call *c = user;
     c->st = NULL; /* already freed */
@@ -941,9 +936,8 @@ void mv_call_deliver(mv_call *c)
 /* ---- submission ---- */
 
 static int submit_checked(milvus_channel *ch, const char *path, const void *req, size_t req_len,
-                          mv_reqbuf **rbp, const milvus_call_options *co,
-                          milvus_message_cb on_msg, milvus_reply_cb cb, void *ctx,
-                          int streaming);
+                          mv_reqbuf **rbp, const milvus_call_options *co, milvus_message_cb on_msg,
+                          milvus_reply_cb cb, void *ctx, int streaming);
 
 static int path_valid(const char *p)
 {
@@ -967,9 +961,8 @@ static int submit(milvus_channel *ch, const char *path, const void *req, size_t 
 }
 
 static int submit_checked(milvus_channel *ch, const char *path, const void *req, size_t req_len,
-                          mv_reqbuf **rbp, const milvus_call_options *co,
-                          milvus_message_cb on_msg, milvus_reply_cb cb, void *ctx,
-                          int streaming)
+                          mv_reqbuf **rbp, const milvus_call_options *co, milvus_message_cb on_msg,
+                          milvus_reply_cb cb, void *ctx, int streaming)
 {
     const milvus_options *o;
     size_t plen, inline_len;
@@ -1090,8 +1083,8 @@ static int submit_checked(milvus_channel *ch, const char *path, const void *req,
 }
 
 milvus_status milvus_channel_unary(milvus_channel *ch, const char *method_path, const void *req,
-                                   size_t req_len, const milvus_call_options *co, milvus_reply_cb cb,
-                                   void *ctx)
+                                   size_t req_len, const milvus_call_options *co,
+                                   milvus_reply_cb cb, void *ctx)
 {
     return submit(ch, method_path, req, req_len, NULL, co, NULL, cb, ctx, 0);
 }
@@ -1107,9 +1100,11 @@ milvus_status mv_channel_unary_owned(milvus_channel *ch, const char *method_path
     return submit(ch, method_path, NULL, 0, rb, co, NULL, cb, ctx, 0);
 }
 
-milvus_status milvus_channel_server_stream(milvus_channel *ch, const char *method_path, const void *req,
-                                           size_t req_len, const milvus_call_options *co,
-                                           milvus_message_cb on_message, milvus_reply_cb cb, void *ctx)
+milvus_status milvus_channel_server_stream(milvus_channel *ch, const char *method_path,
+                                           const void *req, size_t req_len,
+                                           const milvus_call_options *co,
+                                           milvus_message_cb on_message, milvus_reply_cb cb,
+                                           void *ctx)
 {
     if (!on_message) {
         if (ch)
@@ -1171,8 +1166,7 @@ const uint8_t *milvus_reply_header(const milvus_reply *r, const char *name, size
     return r ? kv_find(r->headers, name, n, len) : NULL;
 }
 
-const uint8_t *milvus_reply_trailer(const milvus_reply *r, const char *name, size_t n,
-                                    size_t *len)
+const uint8_t *milvus_reply_trailer(const milvus_reply *r, const char *name, size_t n, size_t *len)
 {
     return r ? kv_find(r->trailers, name, n, len) : NULL;
 }

@@ -580,7 +580,8 @@ static int channel_md_init(milvus_channel *ch)
     return rc;
 }
 
-milvus_status milvus_channel_new(milvus_channel **out, struct event_base *base, const milvus_options *opts)
+milvus_status milvus_channel_new(milvus_channel **out, struct event_base *base,
+                                 const milvus_options *opts)
 {
     milvus_channel *ch;
     char err[256] = "";
@@ -710,7 +711,8 @@ size_t milvus_channel_pending(const milvus_channel *ch)
     return ch ? ch->pending : 0;
 }
 
-milvus_status milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value, size_t len)
+milvus_status milvus_channel_set_metadata(milvus_channel *ch, const char *key, const void *value,
+                                          size_t len)
 {
     int rc;
     if (!ch || !key || (!value && len))

@@ -102,8 +102,7 @@ typedef struct job_watch {
     int answered; /* the current await had a successful poll */
 } job_watch;
 
-static void on_job_progress(milvus_client *c, int64_t progress, const milvus_result *res,
-                            void *ctx)
+static void on_job_progress(milvus_client *c, int64_t progress, const milvus_result *res, void *ctx)
 {
     job_watch *w = ctx;
     milvus_job_state st = milvus_result_job_state(res, 0);
@@ -316,13 +315,13 @@ int cmd_snapshot_jobs(args *a)
         putchar('\n');
     } else {
         if (n)
-            printf("%-20s %-10s %8s  %-20s %s\n", "JOB", "STATE", "PROGRESS", "SNAPSHOT",
-                   "TARGET");
+            printf("%-20s %-10s %8s  %-20s %s\n", "JOB", "STATE", "PROGRESS", "SNAPSHOT", "TARGET");
         for (size_t i = 0; i < n; i++)
             printf("%-20" PRId64 " %-10s %7d%%  %-20s %s.%s\n", milvus_result_job_id(res, i),
                    milvus_job_state_name(milvus_result_job_state(res, i)),
                    milvus_result_job_progress(res, i), tx(milvus_result_job_snapshot(res, i)),
-                   tx(milvus_result_job_database(res, i)), tx(milvus_result_job_collection(res, i)));
+                   tx(milvus_result_job_database(res, i)),
+                   tx(milvus_result_job_collection(res, i)));
     }
     milvus_result_unref(res);
     return EXIT_SUCCESS;

@@ -82,7 +82,12 @@ const char *tx(const char *s)
  * 0 when the bytes there are not one. */
 static size_t utf8_width(const unsigned char *p)
 {
-    size_t len = p[0] < 0x80 ? 1 : p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
+    size_t len = p[0] < 0x80   ? 1
+                 : p[0] < 0xc2 ? 0
+                 : p[0] < 0xe0 ? 2
+                 : p[0] < 0xf0 ? 3
+                 : p[0] < 0xf5 ? 4
+                               : 0;
     unsigned lo = 0x80, hi = 0xbf;
     if (p[0] == 0xe0)
         lo = 0xa0;
@@ -194,9 +199,9 @@ int fail_result(args *a, int rc, const milvus_result *res, const char *what)
     if (!msg || !*msg)
         msg = milvus_strerror(rc);
     if ((rc <= MILVUS_ERR_RESOLVE && rc >= MILVUS_ERR_TIMEOUT) ||
-        (rc == MILVUS_ERR_GRPC && (grpc == MILVUS_GRPC_UNAUTHENTICATED ||
-                                   grpc == MILVUS_GRPC_UNAVAILABLE ||
-                                   grpc == MILVUS_GRPC_PERMISSION_DENIED)))
+        (rc == MILVUS_ERR_GRPC &&
+         (grpc == MILVUS_GRPC_UNAUTHENTICATED || grpc == MILVUS_GRPC_UNAVAILABLE ||
+          grpc == MILVUS_GRPC_PERMISSION_DENIED)))
         fprintf(stderr, "%s: %s: %s\n", prog, tx(a->address), tx(msg));
     else
         fprintf(stderr, "%s: %s: %s\n", prog, what, tx(msg));
@@ -204,8 +209,8 @@ int fail_result(args *a, int rc, const milvus_result *res, const char *what)
 }
 
 /* Names of a list answer: one a line, or {"key": [...], extra...}. */
-void print_names(const args *a, const milvus_result *res, const char *key,
-                 const char *ctx_key, const char *ctx_val)
+void print_names(const args *a, const milvus_result *res, const char *key, const char *ctx_key,
+                 const char *ctx_val)
 {
     if (a->json) {
         jopen('{');
@@ -231,18 +236,20 @@ void print_names(const args *a, const milvus_result *res, const char *key,
 
 static const command commands[] = {
     {NULL, "version", 0, 0, "", "", "Print the server and client versions.", cmd_version},
-    {NULL, "health", 0, 0, "", "", "Check the server's health (exit 1 when unhealthy).", cmd_health},
+    {NULL, "health", 0, 0, "", "", "Check the server's health (exit 1 when unhealthy).",
+     cmd_health},
     {"collection", "list", 0, 0, "", "", "List the collections of the database.",
      cmd_collection_list},
     {"collection", "describe", 1, 1, "", "NAME", "Show a collection's schema.",
      cmd_collection_describe},
-    {"snapshot", "create", 2, 2, " --description= --protect= ",
-     "COLLECTION NAME [--description TEXT] [--protect SECONDS]",
+    {"snapshot", "create", 2, 2,
+     " --description= --protect= ", "COLLECTION NAME [--description TEXT] [--protect SECONDS]",
      "Create a snapshot; --protect keeps its segments from compaction for SECONDS.",
      cmd_snapshot_create},
     {"snapshot", "drop", 2, 2, "", "COLLECTION NAME", "Drop a snapshot.", cmd_snapshot_drop},
-    {"snapshot", "list", 0, 1, "", "[COLLECTION]", "List snapshots (of every collection "
-                                                    "without COLLECTION).",
+    {"snapshot", "list", 0, 1, "", "[COLLECTION]",
+     "List snapshots (of every collection "
+     "without COLLECTION).",
      cmd_snapshot_list},
     {"snapshot", "describe", 2, 2, "", "COLLECTION NAME", "Show a snapshot.",
      cmd_snapshot_describe},
@@ -324,8 +331,8 @@ static int command_has(const command *c, const char *opt, int *takes_value)
     return 0;
 }
 
-static const char *const command_options[] = {"--description", "--protect", "--target-db",
-                                              "--rewrite-data", "--wait", "--spec", "--ttl"};
+static const char *const command_options[] = {
+    "--description", "--protect", "--target-db", "--rewrite-data", "--wait", "--spec", "--ttl"};
 
 static int set_command_option(args *a, const char *opt, const char *val)
 {

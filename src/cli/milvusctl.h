@@ -73,13 +73,13 @@ void print_names(const args *a, const milvus_result *res, const char *key, const
                  const char *ctx_val);
 
 /* Runs a sync call's outcome: on failure prints and returns non-zero. */
-#define CHECK(a, rc, res, what)                                                                  \
-    do {                                                                                         \
-        if ((rc) != MILVUS_OK) {                                                                 \
-            int ex_ = fail_result((a), (rc), (res), (what));                                     \
-            milvus_result_unref(res);                                                            \
-            return ex_;                                                                          \
-        }                                                                                        \
+#define CHECK(a, rc, res, what)                                                                    \
+    do {                                                                                           \
+        if ((rc) != MILVUS_OK) {                                                                   \
+            int ex_ = fail_result((a), (rc), (res), (what));                                       \
+            milvus_result_unref(res);                                                              \
+            return ex_;                                                                            \
+        }                                                                                          \
     } while (0)
 
 /* ---- commands (cmd_server.c, cmd_collection.c, cmd_snapshot.c) ------------------------- */

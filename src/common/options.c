@@ -341,8 +341,8 @@ static int host_chars_ok(const char *s, size_t n, int v6)
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '@' || c == '?' || c == '#' ||
-            c == '[' || c == ']')
+        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '@' || c == '?' || c == '#' || c == '[' ||
+            c == ']')
             return 0;
         if (c == ':' && !v6)
             return 0;
@@ -352,8 +352,8 @@ static int host_chars_ok(const char *s, size_t n, int v6)
 
 /* What a host may be, for the messages of the setters that take one. */
 #define HOST_CHARS "printable ASCII without spaces or /@?#[]; ':' only in an IPv6 address"
-#define URI_FORMS                                                                              \
-    "host, host:port, [v6addr]:port, optionally after http://, https:// or tcp://, optionally " \
+#define URI_FORMS                                                                                  \
+    "host, host:port, [v6addr]:port, optionally after http://, https:// or tcp://, optionally "    \
     "followed by /database"
 
 /* Reason (NULL: none) why uri cannot be parsed; on success the parts. */
@@ -677,8 +677,8 @@ milvus_status milvus_options_set_call_timeout_ms(milvus_options *o, int64_t ms)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (ms < 0 || ms > MAX_CALL_TIMEOUT_MS)
         return mv_refuse(&o->err, __func__, NULL,
-                         "call timeout %lld ms is out of range (0 = none, 1..%lld)",
-                         (long long)ms, (long long)MAX_CALL_TIMEOUT_MS);
+                         "call timeout %lld ms is out of range (0 = none, 1..%lld)", (long long)ms,
+                         (long long)MAX_CALL_TIMEOUT_MS);
     o->call_timeout_ms = ms;
     mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;
@@ -733,8 +733,8 @@ milvus_status milvus_options_set_keepalive_ms(milvus_options *o, int64_t interva
                          "10000 counts as 10000)",
                          (long long)interval_ms);
     if (timeout_ms <= 0 || timeout_ms > INT32_MAX)
-        return mv_refuse(&o->err, __func__, NULL,
-                         "timeout %lld ms is out of range (1..2147483647)", (long long)timeout_ms);
+        return mv_refuse(&o->err, __func__, NULL, "timeout %lld ms is out of range (1..2147483647)",
+                         (long long)timeout_ms);
     /* gRFC A8: clients never ping more often than every 10 s. */
     if (interval_ms > 0 && interval_ms < 10000 && !(fast && strcmp(fast, "1") == 0))
         interval_ms = 10000;
@@ -749,8 +749,7 @@ milvus_status milvus_options_set_max_pending(milvus_options *o, size_t n)
     if (!o)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (n == 0)
-        return mv_refuse(&o->err, __func__, NULL,
-                         "max pending 0 is out of range (at least 1)");
+        return mv_refuse(&o->err, __func__, NULL, "max pending 0 is out of range (at least 1)");
     o->max_pending = n;
     mv_accept(&o->err, __func__, NULL);
     return MILVUS_OK;

@@ -10,7 +10,7 @@
 #include "wire/grpc_wire.h"
 
 struct mv_rbpool {
-    size_t refs;      /* the owner's and one per buffer out */
+    size_t refs; /* the owner's and one per buffer out */
     int owner_gone;
     mv_reqbuf *spare; /* the last large buffer, for the next request */
 };

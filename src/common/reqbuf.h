@@ -28,8 +28,8 @@ typedef struct mv_reqbuf {
     uint8_t *data;
     mv_reqseg *segs;
     size_t nsegs;
-    size_t cap;       /* contiguous: payload room */
-    mv_rbpool *pool;  /* returns to it when the last reference goes */
+    size_t cap;      /* contiguous: payload room */
+    mv_rbpool *pool; /* returns to it when the last reference goes */
 } mv_reqbuf;
 
 /* Large request buffers are recycled: a fresh multi-megabyte buffer costs

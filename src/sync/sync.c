@@ -218,8 +218,9 @@ milvus_status milvus_sync_set_timeout_ms(milvus_sync *s, int64_t ms)
     if (!s)
         return MILVUS_ERR_INVALID_ARGUMENT;
     if (ms < 0) {
-        set_err(s, "milvus_sync_set_timeout_ms: timeout %lld ms is out of range (0 = no bound, "
-                   "or more)",
+        set_err(s,
+                "milvus_sync_set_timeout_ms: timeout %lld ms is out of range (0 = no bound, "
+                "or more)",
                 (long long)ms);
         return MILVUS_ERR_INVALID_ARGUMENT;
     }
@@ -283,8 +284,7 @@ SYNC_OP(drop_partition, (str coll, str part), (coll, part))
 SYNC_OP(has_partition, (str coll, str part), (coll, part))
 SYNC_OP(list_partitions, (str coll), (coll))
 
-SYNC_OP(create_index, (str coll, str field, const milvus_index_options *o),
-        (coll, field, o))
+SYNC_OP(create_index, (str coll, str field, const milvus_index_options *o), (coll, field, o))
 SYNC_OP(describe_index, (str coll, str index), (coll, index))
 SYNC_OP(list_indexes, (str coll), (coll))
 SYNC_OP(drop_index, (str coll, str index), (coll, index))
@@ -293,12 +293,10 @@ SYNC_OP(release_collection, (str coll), (coll))
 SYNC_OP(get_load_state, (str coll), (coll))
 
 SYNC_OP(insert,
-        (str coll, const milvus_column *const *cols, size_t ncols,
-         const milvus_write_options *o),
+        (str coll, const milvus_column *const *cols, size_t ncols, const milvus_write_options *o),
         (coll, cols, ncols, o))
 SYNC_OP(upsert,
-        (str coll, const milvus_column *const *cols, size_t ncols,
-         const milvus_write_options *o),
+        (str coll, const milvus_column *const *cols, size_t ncols, const milvus_write_options *o),
         (coll, cols, ncols, o))
 SYNC_OP(delete, (str coll, str expr, const milvus_write_options *o), (coll, expr, o))
 SYNC_OP(delete_ids, (str coll, const milvus_column *ids, const milvus_write_options *o),
@@ -309,8 +307,7 @@ SYNC_OP(hybrid_search,
          const milvus_search_options *top),
         (coll, legs, n, top))
 SYNC_OP(query, (str coll, const milvus_query_options *o), (coll, o))
-SYNC_OP(get, (str coll, const milvus_column *ids, const milvus_query_options *o),
-        (coll, ids, o))
+SYNC_OP(get, (str coll, const milvus_column *ids, const milvus_query_options *o), (coll, ids, o))
 SYNC_OP(count, (str coll, str filter), (coll, filter))
 SYNC_OP(create_alias, (str coll, str alias), (coll, alias))
 SYNC_OP(drop_alias, (str alias), (alias))
@@ -320,8 +317,7 @@ SYNC_OP(rename_collection, (str coll, str new_name, str new_db), (coll, new_name
 SYNC_OP(alter_collection_properties, (str coll, strv keys, strv values, size_t n),
         (coll, keys, values, n))
 SYNC_OP(drop_collection_properties, (str coll, strv keys, size_t n), (coll, keys, n))
-SYNC_OP(alter_collection_field_property,
-        (str coll, str field, strv keys, strv values, size_t n),
+SYNC_OP(alter_collection_field_property, (str coll, str field, strv keys, strv values, size_t n),
         (coll, field, keys, values, n))
 SYNC_OP(create_collection_quick,
         (str coll, int64_t dim, str metric, int auto_id, const milvus_await_options *o),
@@ -330,8 +326,7 @@ SYNC_OP(get_partition_stats, (str coll, str part), (coll, part))
 SYNC_OP(load_partitions, (str coll, strv parts, size_t n), (coll, parts, n))
 SYNC_OP(release_partitions, (str coll, strv parts, size_t n), (coll, parts, n))
 SYNC_OP(refresh_load, (str coll), (coll))
-SYNC_OP(await_index, (str coll, str index, const milvus_await_options *o),
-        (coll, index, o))
+SYNC_OP(await_index, (str coll, str index, const milvus_await_options *o), (coll, index, o))
 SYNC_OP(await_load, (str coll, strv parts, size_t n, const milvus_await_options *o),
         (coll, parts, n, o))
 SYNC_OP(flush_and_wait, (str coll, const milvus_await_options *o), (coll, o))
@@ -341,29 +336,23 @@ SYNC_OP(list_aliases, (str coll), (coll))
 SYNC_OP(compact, (str coll, int major), (coll, major))
 SYNC_OP(get_compaction_state, (int64_t id), (id))
 
-SYNC_OP(create_snapshot, (str coll, str name, const milvus_snapshot_options *o),
-        (coll, name, o))
+SYNC_OP(create_snapshot, (str coll, str name, const milvus_snapshot_options *o), (coll, name, o))
 SYNC_OP(flush_and_snapshot,
         (str coll, str name, const milvus_snapshot_options *o, const milvus_await_options *ao),
         (coll, name, o, ao))
-SYNC_OP(drop_snapshot, (str coll, str name, const milvus_snapshot_options *o),
-        (coll, name, o))
+SYNC_OP(drop_snapshot, (str coll, str name, const milvus_snapshot_options *o), (coll, name, o))
 SYNC_OP(list_snapshots, (str coll, const milvus_snapshot_options *o), (coll, o))
-SYNC_OP(describe_snapshot, (str coll, str name, const milvus_snapshot_options *o),
-        (coll, name, o))
-SYNC_OP(restore_snapshot,
-        (str coll, str name, str target, const milvus_snapshot_options *o),
+SYNC_OP(describe_snapshot, (str coll, str name, const milvus_snapshot_options *o), (coll, name, o))
+SYNC_OP(restore_snapshot, (str coll, str name, str target, const milvus_snapshot_options *o),
         (coll, name, target, o))
 SYNC_OP(get_restore_snapshot_state, (int64_t job_id), (job_id))
 SYNC_OP(list_restore_snapshot_jobs, (str coll, const milvus_snapshot_options *o), (coll, o))
-SYNC_OP(export_snapshot,
-        (str coll, str name, str path, const milvus_snapshot_options *o),
+SYNC_OP(export_snapshot, (str coll, str name, str path, const milvus_snapshot_options *o),
         (coll, name, path, o))
 SYNC_OP(get_export_snapshot_state, (int64_t job_id), (job_id))
 SYNC_OP(restore_external_snapshot, (str target, str uri, const milvus_snapshot_options *o),
         (target, uri, o))
-SYNC_OP(pin_snapshot_data, (str coll, str name, const milvus_snapshot_options *o),
-        (coll, name, o))
+SYNC_OP(pin_snapshot_data, (str coll, str name, const milvus_snapshot_options *o), (coll, name, o))
 SYNC_OP(unpin_snapshot_data, (int64_t pin_id), (pin_id))
 SYNC_OP(await_restore, (int64_t job_id, const milvus_await_options *ao), (job_id, ao))
 SYNC_OP(await_export, (int64_t job_id, const milvus_await_options *ao), (job_id, ao))
@@ -376,6 +365,5 @@ SYNC_OP(export_snapshot_and_wait,
          const milvus_await_options *ao),
         (coll, name, path, o, ao))
 SYNC_OP(restore_external_snapshot_and_wait,
-        (str target, str uri, const milvus_snapshot_options *o,
-         const milvus_await_options *ao),
+        (str target, str uri, const milvus_snapshot_options *o, const milvus_await_options *ao),
         (target, uri, o, ao))

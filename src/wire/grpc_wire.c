@@ -28,8 +28,15 @@
  * either duplicate a call-definition header (a second content-type breaks
  * Milvus's cmux routing) or make the request malformed. */
 static const char *const mv_md_reserved_names[] = {
-    "te",      "content-type",      "user-agent", "host",    "connection",
-    "upgrade", "transfer-encoding", "keep-alive", "proxy-connection",
+    "te",
+    "content-type",
+    "user-agent",
+    "host",
+    "connection",
+    "upgrade",
+    "transfer-encoding",
+    "keep-alive",
+    "proxy-connection",
 };
 
 static int mv_key_char_ok(unsigned char c)
@@ -247,8 +254,8 @@ int mv_md_add_from_wire(mv_md *md, const char *key, size_t key_len, const char *
     if (!mv_md_key_is_bin(key, key_len)) {
         /* nghttp2 has already checked the field value against RFC 9113;
          * a peer's odd bytes are kept rather than dropped. */
-        if (mv_md_reserve(md, 1) != 0 || mv_md_entry_make(&md->v[md->n], key, key_len, value,
-                                                          value_len) != 0)
+        if (mv_md_reserve(md, 1) != 0 ||
+            mv_md_entry_make(&md->v[md->n], key, key_len, value, value_len) != 0)
             return -2;
         md->n++;
         return 0;
@@ -315,8 +322,8 @@ static int mv_md_arena_need(const mv_md *md, size_t *need)
         return 0;
     for (size_t i = 0; i < md->n; i++) {
         const mv_md_entry *e = &md->v[i];
-        size_t vlen = mv_md_key_is_bin(e->key, e->key_len) ? mv_base64_len(e->value_len)
-                                                            : e->value_len;
+        size_t vlen =
+            mv_md_key_is_bin(e->key, e->key_len) ? mv_base64_len(e->value_len) : e->value_len;
         size_t add = e->key_len + 1 + vlen + 1;
         if (add < vlen || *need > SIZE_MAX - add)
             return -2;
@@ -757,8 +764,7 @@ char *mv_percent_decode(const char *s, size_t len, size_t *out_len)
     size_t w = 0;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < len &&
-            (hi = mv_hex_val((unsigned char)s[i + 1])) >= 0 &&
+        if (s[i] == '%' && i + 2 < len && (hi = mv_hex_val((unsigned char)s[i + 1])) >= 0 &&
             (lo = mv_hex_val((unsigned char)s[i + 2])) >= 0) {
             out[w++] = (char)(hi << 4 | lo);
             i += 2;

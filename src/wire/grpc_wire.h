@@ -111,8 +111,8 @@ enum {
     MV_DEFRAME_COMPRESSED = -2, /* flag 1 (no encoding is negotiated) */
     MV_DEFRAME_BAD_FLAG = -3,   /* flag neither 0 nor 1 */
     MV_DEFRAME_NOMEM = -4,
-    MV_DEFRAME_ABORTED = -5,    /* the callback returned non-zero */
-    MV_DEFRAME_TRUNCATED = -6,  /* mv_deframer_finish with a partial message */
+    MV_DEFRAME_ABORTED = -5,   /* the callback returned non-zero */
+    MV_DEFRAME_TRUNCATED = -6, /* mv_deframer_finish with a partial message */
 };
 
 /* Optional buffer source for a message that must be assembled (it spans
@@ -145,7 +145,8 @@ void mv_deframer_free(mv_deframer *d);
  * Returns MV_DEFRAME_OK or a sticky error.  A length above max_msg fails
  * as soon as the 5-byte prefix is complete, before anything is buffered;
  * the buffer then grows with the bytes actually received, never straight
- * to the announced length (unless a buffer source supplies one).  fn must not call back into this deframer. */
+ * to the announced length (unless a buffer source supplies one).  fn must not call back into this
+ * deframer. */
 int mv_deframer_feed(mv_deframer *d, const uint8_t *data, size_t len, mv_msg_fn fn, void *ctx);
 /* End of stream: MV_DEFRAME_OK when no partial message is pending. */
 int mv_deframer_finish(const mv_deframer *d);

@@ -67,10 +67,10 @@ struct run {
     int ok[NKINDS];
     int retriable[NKINDS];
     int disconnected, unavailable, rate_limited, other_retriable;
-    int reset;    /* streams of the dropped connection reset with NO_ERROR */
-    int wrong;    /* completed with a wrong answer or a non-retriable error */
+    int reset; /* streams of the dropped connection reset with NO_ERROR */
+    int wrong; /* completed with a wrong answer or a non-retriable error */
     int duplicate;
-    int busy;     /* submissions refused with MILVUS_ERR_BUSY */
+    int busy; /* submissions refused with MILVUS_ERR_BUSY */
     int submit_errors;
     int max_attempts_seen;
     int drop_injected;
@@ -93,7 +93,10 @@ static void far_vector(int64_t id, float *v)
         v[j] = 100.0f + (float)((id * 31 + j) % 17);
 }
 
-static int64_t tag_of(int64_t id) { return id * 3 + 1; }
+static int64_t tag_of(int64_t id)
+{
+    return id * 3 + 1;
+}
 
 static void wrong(run *r, const call *cl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -161,14 +164,13 @@ static void setup_collection(run *r)
     }
     cr_assert_eq(milvus_column_new_int64(&cols[0], "id", ids, BASE_ROWS), MILVUS_OK);
     cr_assert_eq(milvus_column_new_int64(&cols[1], "tag", tags, BASE_ROWS), MILVUS_OK);
-    cr_assert_eq(milvus_column_new_float_vector(&cols[2], "vec", DIM, vecs, BASE_ROWS),
-                 MILVUS_OK);
+    cr_assert_eq(milvus_column_new_float_vector(&cols[2], "vec", DIM, vecs, BASE_ROWS), MILVUS_OK);
     memset(&w, 0, sizeof(w));
-    milvus_result *res = wait_ok(r,
-                                 milvus_client_insert(r->c, r->coll,
-                                                      (const milvus_column *const *)cols, 3,
-                                                      NULL, fixture_wait_cb, &w),
-                                 &w);
+    milvus_result *res =
+        wait_ok(r,
+                milvus_client_insert(r->c, r->coll, (const milvus_column *const *)cols, 3, NULL,
+                                     fixture_wait_cb, &w),
+                &w);
     cr_assert_eq(milvus_result_insert_count(res), BASE_ROWS);
     milvus_result_unref(res);
     for (int i = 0; i < 3; i++)
@@ -530,9 +532,9 @@ Test(api, concurrency, .timeout = 240)
                 "(insert/search/query/describe); retriable errors %d (disconnected %d, "
                 "unavailable %d, rate limited %d, connect %d, reset by the drop %d); busy %d; "
                 "max attempts %d",
-                r.ncalls, r.window, POOL, secs, r.ncalls / (secs > 0 ? secs : 1), r.ok[0],
-                r.ok[1], r.ok[2], r.ok[3], retriable, r.disconnected, r.unavailable,
-                r.rate_limited, r.other_retriable, r.reset, r.busy, r.max_attempts_seen);
+                r.ncalls, r.window, POOL, secs, r.ncalls / (secs > 0 ? secs : 1), r.ok[0], r.ok[1],
+                r.ok[2], r.ok[3], retriable, r.disconnected, r.unavailable, r.rate_limited,
+                r.other_retriable, r.reset, r.busy, r.max_attempts_seen);
     fprintf(stderr,
             "# concurrency: %d calls in %.2f s (%.0f/s), retriable errors %d (disconnected %d, "
             "unavailable %d, rate limited %d, connect %d, reset %d), max attempts %d\n",

@@ -137,8 +137,8 @@ static void env_init(env *e)
 
 static void env_free(env *e)
 {
-    milvus_field *fs[] = {e->vec,   e->bin, e->small, e->name, e->tags, e->id,
-                          e->flag,  e->extra, e->dup, e->pk2,  e->nodim};
+    milvus_field *fs[] = {e->vec,  e->bin,   e->small, e->name, e->tags, e->id,
+                          e->flag, e->extra, e->dup,   e->pk2,  e->nodim};
     milvus_sync_free(e->s);
     milvus_client_free(e->c); /* the accepted submissions end here, cancelled */
     milvus_options_free(e->copts);
@@ -194,8 +194,7 @@ static char long_name[301];
 #define CASES(X)                                                                                   \
     /* ---- milvus_options ---- */                                                                 \
     X(uri_null, K_OPTIONS, NULL, milvus_options_set_uri(e->opt, NULL),                             \
-      milvus_options_set_uri(e->opt, "h:1"), "milvus_options_set_uri", "uri is NULL",              \
-      "https://")                                                                                  \
+      milvus_options_set_uri(e->opt, "h:1"), "milvus_options_set_uri", "uri is NULL", "https://")  \
     X(uri_scheme, K_OPTIONS, NULL, milvus_options_set_uri(e->opt, "htp://h"),                      \
       milvus_options_set_uri(e->opt, "h:1"), "milvus_options_set_uri", "uri \"htp://h\"",          \
       "accepted: http://, https://, tcp:// or none")                                               \
@@ -301,8 +300,8 @@ static char long_name[301];
       milvus_options_set_rate_limit_retry(e->opt, 3, 10, 50, 2),                                   \
       "milvus_options_set_rate_limit_retry", "multiplier nan", "(1..100)")                         \
     X(wait_for_ready, K_OPTIONS, NULL, milvus_options_set_wait_for_ready(e->opt, 2),               \
-      milvus_options_set_wait_for_ready(e->opt, 1), "milvus_options_set_wait_for_ready",           \
-      "wait 2", "(0 or 1)")                                                                        \
+      milvus_options_set_wait_for_ready(e->opt, 1), "milvus_options_set_wait_for_ready", "wait 2", \
+      "(0 or 1)")                                                                                  \
     X(reconnect_max, K_OPTIONS, NULL, milvus_options_set_reconnect_backoff(e->opt, 10, 5, 1.6),    \
       milvus_options_set_reconnect_backoff(e->opt, 10, 50, 1.6),                                   \
       "milvus_options_set_reconnect_backoff", "max_ms 5", "(initial_ms 10..2147483647)")           \
@@ -332,8 +331,7 @@ static char long_name[301];
       "(0 = server default, 1..4096)")                                                             \
     X(property_key, K_COLLECTION, NULL, milvus_collection_options_set_property(e->coll, "", "v"),  \
       milvus_collection_options_set_property(e->coll, "k", "v"),                                   \
-      "milvus_collection_options_set_property", "property key \"\" is empty",                      \
-      "a non-empty key")                                                                           \
+      "milvus_collection_options_set_property", "property key \"\" is empty", "a non-empty key")   \
     X(property_value, K_COLLECTION, NULL,                                                          \
       milvus_collection_options_set_property(e->coll, "k", NULL),                                  \
       milvus_collection_options_set_property(e->coll, "k", "v"),                                   \
@@ -343,11 +341,11 @@ static char long_name[301];
     X(await_timeout, K_AWAIT, NULL, milvus_await_options_set_timeout_ms(e->aw, -1),                \
       milvus_await_options_set_timeout_ms(e->aw, 100), "milvus_await_options_set_timeout_ms",      \
       "timeout -1 ms", "(0 = none, or more)")                                                      \
-    X(await_initial, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 0, 10, 2),               \
-      milvus_await_options_set_interval(e->aw, 5, 10, 2), "milvus_await_options_set_interval",        \
+    X(await_initial, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 0, 10, 2),            \
+      milvus_await_options_set_interval(e->aw, 5, 10, 2), "milvus_await_options_set_interval",     \
       "initial_ms 0", "(at least 1)")                                                              \
-    X(await_max, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 100, 50, 2),                 \
-      milvus_await_options_set_interval(e->aw, 5, 10, 2), "milvus_await_options_set_interval",        \
+    X(await_max, K_AWAIT, NULL, milvus_await_options_set_interval(e->aw, 100, 50, 2),              \
+      milvus_await_options_set_interval(e->aw, 5, 10, 2), "milvus_await_options_set_interval",     \
       "max_ms 50", "(at least initial_ms, 100)")                                                   \
     /* ---- index options ---- */                                                                  \
     X(index_name_empty, K_INDEX, NULL, milvus_index_options_set_name(e->idx, ""),                  \
@@ -390,8 +388,8 @@ static char long_name[301];
       milvus_search_options_set_limit(e->srch, 20), "milvus_search_options_set_limit",             \
       "limit 100000", "(1..16384)")                                                                \
     X(search_limit_negative, K_SEARCH, NULL, milvus_search_options_set_limit(e->srch, -5),         \
-      milvus_search_options_set_limit(e->srch, 20), "milvus_search_options_set_limit",             \
-      "limit -5", "(1..16384)")                                                                    \
+      milvus_search_options_set_limit(e->srch, 20), "milvus_search_options_set_limit", "limit -5", \
+      "(1..16384)")                                                                                \
     X(search_offset, K_SEARCH, NULL, milvus_search_options_set_offset(e->srch, 20000),             \
       milvus_search_options_set_offset(e->srch, 3), "milvus_search_options_set_offset",            \
       "offset 20000", "(0..16384)")                                                                \
@@ -403,8 +401,8 @@ static char long_name[301];
       "column \"id\" is Int64", "not a vector type (FloatVector, BinaryVector")                    \
     X(anns_field, K_SEARCH, NULL, milvus_search_options_set_anns_field(e->srch, ""),               \
       milvus_search_options_set_anns_field(e->srch, "vec"),                                        \
-      "milvus_search_options_set_anns_field",                                                      \
-      "field name \"\" is empty", "(names are 1..255 bytes of UTF-8)")                             \
+      "milvus_search_options_set_anns_field", "field name \"\" is empty",                          \
+      "(names are 1..255 bytes of UTF-8)")                                                         \
     X(search_filter_null, K_SEARCH, NULL, milvus_search_options_set_filter(e->srch, NULL),         \
       milvus_search_options_set_filter(e->srch, "id > 1"), "milvus_search_options_set_filter",     \
       "filter is NULL", "a UTF-8 string")                                                          \
@@ -445,12 +443,11 @@ static char long_name[301];
       "metric \"\" is empty", "such as \"L2\", \"IP\" or \"COSINE\"")                              \
     X(group_size, K_SEARCH, NULL, milvus_search_options_set_group_by(e->srch, "g", -1, 0),         \
       milvus_search_options_set_group_by(e->srch, "g", 2, 0),                                      \
-      "milvus_search_options_set_group_by",                                                        \
-      "group_size -1", "(0 = server default, or more)")                                            \
+      "milvus_search_options_set_group_by", "group_size -1", "(0 = server default, or more)")      \
     X(group_field, K_SEARCH, NULL, milvus_search_options_set_group_by(e->srch, "", 1, 0),          \
       milvus_search_options_set_group_by(e->srch, "g", 2, 0),                                      \
-      "milvus_search_options_set_group_by",                                                        \
-      "field name \"\" is empty", "(names are 1..255 bytes of UTF-8)")                             \
+      "milvus_search_options_set_group_by", "field name \"\" is empty",                            \
+      "(names are 1..255 bytes of UTF-8)")                                                         \
     X(range, K_SEARCH, NULL, milvus_search_options_set_range(e->srch, INFINITY, 0.5),              \
       milvus_search_options_set_range(e->srch, 1.0, 0.5), "milvus_search_options_set_range",       \
       "radius inf", "not a finite number")                                                         \
@@ -491,8 +488,8 @@ static char long_name[301];
       milvus_query_options_set_limit(e->qry, 10), "milvus_query_options_set_limit", "limit -1",    \
       "(0 = no limit, or more)")                                                                   \
     X(query_offset, K_QUERY, NULL, milvus_query_options_set_offset(e->qry, -1),                    \
-      milvus_query_options_set_offset(e->qry, 10), "milvus_query_options_set_offset",              \
-      "offset -1", "(0 or more)")                                                                  \
+      milvus_query_options_set_offset(e->qry, 10), "milvus_query_options_set_offset", "offset -1", \
+      "(0 or more)")                                                                               \
     X(query_consistency, K_QUERY, NULL,                                                            \
       milvus_query_options_set_consistency(e->qry, (milvus_consistency)-1),                        \
       milvus_query_options_set_consistency(e->qry, MILVUS_CONSISTENCY_STRONG),                     \
@@ -509,8 +506,8 @@ static char long_name[301];
       "milvus_snapshot_options_set_compaction_protection", "protection -1 s",                      \
       "(0 = none, or more)")                                                                       \
     X(snapshot_database, K_SNAPSHOT, NULL, milvus_snapshot_options_set_database(e->snap, NULL),    \
-      milvus_snapshot_options_set_database(e->snap, "db"),                                         \
-      "milvus_snapshot_options_set_database", "database is NULL", "a string is needed")            \
+      milvus_snapshot_options_set_database(e->snap, "db"), "milvus_snapshot_options_set_database", \
+      "database is NULL", "a string is needed")                                                    \
     X(snapshot_target_database, K_SNAPSHOT, NULL,                                                  \
       milvus_snapshot_options_set_target_database(e->snap, NULL),                                  \
       milvus_snapshot_options_set_target_database(e->snap, "db"),                                  \
@@ -518,24 +515,23 @@ static char long_name[301];
       "a string is needed")                                                                        \
     X(snapshot_spec, K_SNAPSHOT, NULL, milvus_snapshot_options_set_external_spec(e->snap, NULL),   \
       milvus_snapshot_options_set_external_spec(e->snap, "{}"),                                    \
-      "milvus_snapshot_options_set_external_spec", "external spec is NULL",                        \
-      "a string is needed")                                                                        \
+      "milvus_snapshot_options_set_external_spec", "external spec is NULL", "a string is needed")  \
     X(snapshot_ttl, K_SNAPSHOT, NULL, milvus_snapshot_options_set_ttl(e->snap, -1),                \
-      milvus_snapshot_options_set_ttl(e->snap, 60), "milvus_snapshot_options_set_ttl",             \
-      "ttl -1 s", "(0 = server default, or more)")                                                 \
-    /* ---- await options, taken by a job await ---- */                                                              \
-    X(job_timeout, K_JOB_AWAIT, NULL, milvus_await_options_set_timeout_ms(e->job, -1),         \
-      milvus_await_options_set_timeout_ms(e->job, 100),                                        \
-      "milvus_await_options_set_timeout_ms", "timeout -1 ms", "(0 = none, or more)")           \
-    X(job_initial, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 0, 10, 2),     \
-      milvus_await_options_set_interval(e->job, 5, 10, 2),                                     \
-      "milvus_await_options_set_interval", "initial_ms 0", "(at least 1)")                     \
-    X(job_max, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 100, 50, 2),       \
-      milvus_await_options_set_interval(e->job, 5, 10, 2),                                     \
-      "milvus_await_options_set_interval", "max_ms 50", "(at least initial_ms, 100)")          \
-    X(job_factor, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 5, 10, 0.5),    \
-      milvus_await_options_set_interval(e->job, 5, 10, 2),                                     \
-      "milvus_await_options_set_interval", "factor 0.5", "(1..100)")                           \
+      milvus_snapshot_options_set_ttl(e->snap, 60), "milvus_snapshot_options_set_ttl", "ttl -1 s", \
+      "(0 = server default, or more)")                                                             \
+    /* ---- await options, taken by a job await ---- */                                            \
+    X(job_timeout, K_JOB_AWAIT, NULL, milvus_await_options_set_timeout_ms(e->job, -1),             \
+      milvus_await_options_set_timeout_ms(e->job, 100), "milvus_await_options_set_timeout_ms",     \
+      "timeout -1 ms", "(0 = none, or more)")                                                      \
+    X(job_initial, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 0, 10, 2),         \
+      milvus_await_options_set_interval(e->job, 5, 10, 2), "milvus_await_options_set_interval",    \
+      "initial_ms 0", "(at least 1)")                                                              \
+    X(job_max, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 100, 50, 2),           \
+      milvus_await_options_set_interval(e->job, 5, 10, 2), "milvus_await_options_set_interval",    \
+      "max_ms 50", "(at least initial_ms, 100)")                                                   \
+    X(job_factor, K_JOB_AWAIT, NULL, milvus_await_options_set_interval(e->job, 5, 10, 0.5),        \
+      milvus_await_options_set_interval(e->job, 5, 10, 2), "milvus_await_options_set_interval",    \
+      "factor 0.5", "(1..100)")                                                                    \
     /* ---- fields ---- */                                                                         \
     X(dim_zero, K_FIELD, "vec", milvus_field_set_dim(e->vec, 0), milvus_field_set_dim(e->vec, 4),  \
       "milvus_field_set_dim", "dim 0 is out of range for field \"vec\" (FloatVector)",             \
@@ -546,8 +542,7 @@ static char long_name[301];
       milvus_field_set_dim(e->bin, 32), "milvus_field_set_dim",                                    \
       "dim 12 is out of range for field \"bin\" (BinaryVector)", "(8..262144, a multiple of 8)")   \
     X(dim_scalar, K_FIELD, "id", milvus_field_set_dim(e->id, 8), NO_GOOD, "milvus_field_set_dim",  \
-      "dim 8 is refused for field \"id\" (Int64)",                                                 \
-      "dense vector fields only")                                                                  \
+      "dim 8 is refused for field \"id\" (Int64)", "dense vector fields only")                     \
     X(field_description, K_FIELD, "vec", milvus_field_set_description(e->vec, NULL),               \
       milvus_field_set_description(e->vec, "d"), "milvus_field_set_description",                   \
       "description is NULL", "a UTF-8 string")                                                     \
@@ -622,7 +617,10 @@ static char long_name[301];
       "vector field \"nodim\" has no dimension", "milvus_field_set_dim()")
 
 #define DEF(id, k, f, bad_call, good_call, setter, value, range)                                   \
-    static int id##_bad(env *e) { return (bad_call); }                                             \
+    static int id##_bad(env *e)                                                                    \
+    {                                                                                              \
+        return (bad_call);                                                                         \
+    }                                                                                              \
     static int id##_good(env *e)                                                                   \
     {                                                                                              \
         (void)e;                                                                                   \
@@ -735,7 +733,8 @@ static int other_setter(env *e, const rcase *t)
         break;
     case K_AWAIT:
         OTHER("milvus_await_options_set_timeout_ms", milvus_await_options_set_timeout_ms(e->aw, 9));
-        OTHER("milvus_await_options_set_interval", milvus_await_options_set_interval(e->aw, 1, 2, 2));
+        OTHER("milvus_await_options_set_interval",
+              milvus_await_options_set_interval(e->aw, 1, 2, 2));
         break;
     case K_INDEX:
         OTHER("milvus_index_options_set_name", milvus_index_options_set_name(e->idx, "other"));
@@ -812,8 +811,7 @@ static void take_state(env *e, const rcase *t, state *st)
     } else if (t->kind == K_SCHEMA) {
         st->nfields = (int)milvus_schema_field_count(e->sch);
         st->dynamic = milvus_schema_dynamic_field(e->sch);
-        snprintf(st->description, sizeof(st->description), "%s",
-                 milvus_schema_description(e->sch));
+        snprintf(st->description, sizeof(st->description), "%s", milvus_schema_description(e->sch));
     }
 }
 
@@ -841,16 +839,14 @@ static void expect_same_options(const milvus_options *a, const milvus_options *b
                   a->keepalive_timeout_ms == b->keepalive_timeout_ms &&
                   a->max_pending == b->max_pending,
               "%s: a limit or timeout changed", id);
-    cr_expect(a->retry_max_attempts == b->retry_max_attempts &&
-                  a->retry_initial_ms == b->retry_initial_ms &&
-                  a->retry_max_ms == b->retry_max_ms &&
-                  a->retry_multiplier == b->retry_multiplier &&
-                  a->wait_for_ready == b->wait_for_ready &&
-                  a->reconnect_initial_ms == b->reconnect_initial_ms &&
-                  a->reconnect_max_ms == b->reconnect_max_ms &&
-                  a->reconnect_multiplier == b->reconnect_multiplier &&
-                  a->log_level == b->log_level,
-              "%s: the retry, backoff or log settings changed", id);
+    cr_expect(
+        a->retry_max_attempts == b->retry_max_attempts &&
+            a->retry_initial_ms == b->retry_initial_ms && a->retry_max_ms == b->retry_max_ms &&
+            a->retry_multiplier == b->retry_multiplier && a->wait_for_ready == b->wait_for_ready &&
+            a->reconnect_initial_ms == b->reconnect_initial_ms &&
+            a->reconnect_max_ms == b->reconnect_max_ms &&
+            a->reconnect_multiplier == b->reconnect_multiplier && a->log_level == b->log_level,
+        "%s: the retry, backoff or log settings changed", id);
 }
 
 static void expect_unchanged(env *e, const rcase *t, state *before)
@@ -901,8 +897,8 @@ static void run_case(const rcase *t)
     snprintf(msg, sizeof(msg), "%s", last_error(&e, t));
     cr_expect(strncmp(msg, t->setter, strlen(t->setter)) == 0 && msg[strlen(t->setter)] == ':',
               "%s: the message does not start with the setter %s: \"%s\"", t->id, t->setter, msg);
-    cr_expect(strstr(msg, t->value) != NULL, "%s: the message lacks the value (%s): \"%s\"",
-              t->id, t->value, msg);
+    cr_expect(strstr(msg, t->value) != NULL, "%s: the message lacks the value (%s): \"%s\"", t->id,
+              t->value, msg);
     cr_expect(strstr(msg, t->range) != NULL, "%s: the message lacks what is accepted (%s): \"%s\"",
               t->id, t->range, msg);
     expect_unchanged(&e, t, &before);
@@ -936,16 +932,15 @@ static void run_case(const rcase *t)
         snprintf(expect, sizeof(expect), "create_collection: invalid schema: %s", smsg);
         expect_refused_use(&e, t, expect);
     } else {
-        snprintf(expect, sizeof(expect), "%s: invalid %s: %s", uses[t->kind].op,
-                 uses[t->kind].what, msg);
+        snprintf(expect, sizeof(expect), "%s: invalid %s: %s", uses[t->kind].op, uses[t->kind].what,
+                 msg);
         expect_refused_use(&e, t, expect);
     }
 
     /* a good value for the same setter makes the object usable again */
     rc = t->good(&e);
     if (rc != NO_GOOD) {
-        cr_expect_eq(rc, MILVUS_OK, "%s: the good value was refused: %s", t->id,
-                     last_error(&e, t));
+        cr_expect_eq(rc, MILVUS_OK, "%s: the good value was refused: %s", t->id, last_error(&e, t));
         cr_expect_str_eq(last_error(&e, t), "", "%s: the refusal stayed", t->id);
         if (t->kind == K_OPTIONS) {
             milvus_client *c2 = NULL;
@@ -956,8 +951,8 @@ static void run_case(const rcase *t)
             milvus_sync_free(s2);
         } else {
             if (t->kind == K_FIELD)
-                cr_expect_eq(milvus_schema_add_field(e.sch, field_named(&e, t->field)),
-                             MILVUS_OK, "%s: %s", t->id, milvus_schema_last_error(e.sch));
+                cr_expect_eq(milvus_schema_add_field(e.sch, field_named(&e, t->field)), MILVUS_OK,
+                             "%s: %s", t->id, milvus_schema_last_error(e.sch));
             rc = submit(&e, t->kind);
             cr_expect_eq(rc, MILVUS_OK, "%s: %s after recovery: %s", t->id, uses[t->kind].op,
                          milvus_client_last_error(e.c));
@@ -984,17 +979,50 @@ Test(refused_values, connection_options_name_the_value_and_block_client_creation
     run_kind(K_OPTIONS);
 }
 
-Test(refused_values, collection_options_fail_create_collection) { run_kind(K_COLLECTION); }
-Test(refused_values, await_options_fail_the_await) { run_kind(K_AWAIT); }
-Test(refused_values, index_options_fail_create_index) { run_kind(K_INDEX); }
-Test(refused_values, load_options_fail_load_collection) { run_kind(K_LOAD); }
-Test(refused_values, write_options_fail_the_write) { run_kind(K_WRITE); }
-Test(refused_values, search_options_fail_search) { run_kind(K_SEARCH); }
-Test(refused_values, query_options_fail_query) { run_kind(K_QUERY); }
-Test(refused_values, snapshot_options_fail_create_snapshot) { run_kind(K_SNAPSHOT); }
-Test(refused_values, await_options_fail_a_job_await) { run_kind(K_JOB_AWAIT); }
-Test(refused_values, invalid_fields_are_refused_by_the_schema) { run_kind(K_FIELD); }
-Test(refused_values, schema_refusals_fail_create_collection) { run_kind(K_SCHEMA); }
+Test(refused_values, collection_options_fail_create_collection)
+{
+    run_kind(K_COLLECTION);
+}
+Test(refused_values, await_options_fail_the_await)
+{
+    run_kind(K_AWAIT);
+}
+Test(refused_values, index_options_fail_create_index)
+{
+    run_kind(K_INDEX);
+}
+Test(refused_values, load_options_fail_load_collection)
+{
+    run_kind(K_LOAD);
+}
+Test(refused_values, write_options_fail_the_write)
+{
+    run_kind(K_WRITE);
+}
+Test(refused_values, search_options_fail_search)
+{
+    run_kind(K_SEARCH);
+}
+Test(refused_values, query_options_fail_query)
+{
+    run_kind(K_QUERY);
+}
+Test(refused_values, snapshot_options_fail_create_snapshot)
+{
+    run_kind(K_SNAPSHOT);
+}
+Test(refused_values, await_options_fail_a_job_await)
+{
+    run_kind(K_JOB_AWAIT);
+}
+Test(refused_values, invalid_fields_are_refused_by_the_schema)
+{
+    run_kind(K_FIELD);
+}
+Test(refused_values, schema_refusals_fail_create_collection)
+{
+    run_kind(K_SCHEMA);
+}
 
 /* ---- the rules around the table ----------------------------------------------- */
 
@@ -1004,8 +1032,8 @@ Test(refused_values, keyed_setter_is_cleared_only_for_the_same_key)
     milvus_options *opt = milvus_options_new();
     cr_assert_eq(milvus_search_options_set_param(o, "ef", ""), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_search_options_set_param(o, "nprobe", "8"), MILVUS_OK);
-    cr_assert(strstr(milvus_search_options_last_error(o), "\"ef\""),
-              "another key cleared it: %s", milvus_search_options_last_error(o));
+    cr_assert(strstr(milvus_search_options_last_error(o), "\"ef\""), "another key cleared it: %s",
+              milvus_search_options_last_error(o));
     cr_assert_eq(milvus_search_options_set_param(o, "ef", "64"), MILVUS_OK);
     cr_assert_str_eq(milvus_search_options_last_error(o), "");
     /* a refused key is not tied to a key: any accepted call clears it */
@@ -1052,8 +1080,7 @@ Test(refused_values, null_objects_are_refused_without_a_message)
     cr_assert_eq(milvus_load_options_set_replicas(NULL, 1), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_write_options_set_partition(NULL, "p"), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_search_options_set_limit(NULL, 5), MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(milvus_search_options_set_template_int(NULL, "t", 1),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_search_options_set_template_int(NULL, "t", 1), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_query_options_set_limit(NULL, 5), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_query_options_set_template_string(NULL, "t", "v"),
                  MILVUS_ERR_INVALID_ARGUMENT);
@@ -1107,16 +1134,14 @@ Test(refused_values, secrets_never_appear_in_messages)
                  MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(strstr(milvus_options_last_error(o), "hunter2"), "%s",
                    milvus_options_last_error(o));
-    cr_assert_eq(milvus_options_set_user_password(o, NULL, "hunter2"),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_options_set_user_password(o, NULL, "hunter2"), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(strstr(milvus_options_last_error(o), "hunter2"), "%s",
                    milvus_options_last_error(o));
     cr_assert_eq(milvus_options_add_metadata(o, "x-api-key", "sk-123\n", 7),
                  MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_null(strstr(milvus_options_last_error(o), "sk-123"), "%s",
                    milvus_options_last_error(o));
-    cr_assert(strstr(milvus_options_last_error(o), "offset 6"), "%s",
-              milvus_options_last_error(o));
+    cr_assert(strstr(milvus_options_last_error(o), "offset 6"), "%s", milvus_options_last_error(o));
     milvus_options_free(o);
 }
 
@@ -1176,9 +1201,9 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
             "flush_and_wait: invalid await options");
     REFUSED(milvus_client_flush_and_snapshot(e.c, "docs", "s", NULL, e.aw, count_cb, &e.calls),
             "flush_and_snapshot: invalid await options");
-    REFUSED(milvus_client_create_collection_quick(e.c, "docs", 4, NULL, 1, e.aw, count_cb,
-                                                  &e.calls),
-            "create_collection_quick: invalid await options");
+    REFUSED(
+        milvus_client_create_collection_quick(e.c, "docs", 4, NULL, 1, e.aw, count_cb, &e.calls),
+        "create_collection_quick: invalid await options");
 
     cr_assert_eq(milvus_snapshot_options_set_ttl(e.snap, -1), MILVUS_ERR_INVALID_ARGUMENT);
     REFUSED(milvus_client_drop_snapshot(e.c, "docs", "s", e.snap, count_cb, &e.calls),
@@ -1193,8 +1218,7 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
             "flush_and_snapshot: invalid snapshot options");
     REFUSED(milvus_client_restore_snapshot(e.c, "docs", "s", "t", e.snap, count_cb, &e.calls),
             "restore_snapshot: invalid snapshot options");
-    REFUSED(milvus_client_export_snapshot(e.c, "docs", "s", "s3://b/p", e.snap, count_cb,
-                                          &e.calls),
+    REFUSED(milvus_client_export_snapshot(e.c, "docs", "s", "s3://b/p", e.snap, count_cb, &e.calls),
             "export_snapshot: invalid snapshot options");
     REFUSED(milvus_client_restore_external_snapshot(e.c, "t", "s3://b/m.json", e.snap, count_cb,
                                                     &e.calls),
@@ -1202,8 +1226,7 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
     REFUSED(milvus_client_list_restore_snapshot_jobs(e.c, NULL, e.snap, count_cb, &e.calls),
             "list_restore_snapshot_jobs: invalid snapshot options");
 
-    cr_assert_eq(milvus_await_options_set_interval(e.job, 1, 2, 0),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(milvus_await_options_set_interval(e.job, 1, 2, 0), MILVUS_ERR_INVALID_ARGUMENT);
     REFUSED(milvus_client_await_export(e.c, 3, e.job, count_cb, &e.calls),
             "await_export: invalid await options: milvus_await_options_set_interval: "
             "factor 0");
@@ -1213,8 +1236,8 @@ Test(refused_values, every_operation_taking_the_object_refuses_it)
     REFUSED(milvus_client_export_snapshot_and_wait(e.c, "docs", "s", "s3://b/p", NULL, e.job,
                                                    count_cb, &e.calls),
             "export_snapshot_and_wait: invalid await options");
-    REFUSED(milvus_client_restore_external_snapshot_and_wait(e.c, "t", "s3://b/m.json", NULL,
-                                                             e.job, count_cb, &e.calls),
+    REFUSED(milvus_client_restore_external_snapshot_and_wait(e.c, "t", "s3://b/m.json", NULL, e.job,
+                                                             count_cb, &e.calls),
             "restore_external_snapshot_and_wait: invalid await options");
 #undef REFUSED
     cr_expect_eq(milvus_client_pending(e.c), 0, "nothing was queued");
@@ -1268,8 +1291,8 @@ Test(refused_values, a_result_schema_refuses_its_setters)
     cr_assert_eq(milvus_schema_dynamic_field(s), 0, "unchanged");
     cr_assert_eq(milvus_schema_set_description(s, "d"), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(milvus_schema_add_field(s, f), MILVUS_ERR_INVALID_ARGUMENT);
-    cr_assert(strstr(milvus_schema_last_error(s), "milvus_schema_add_field: schema \"docs\""),
-              "%s", milvus_schema_last_error(s));
+    cr_assert(strstr(milvus_schema_last_error(s), "milvus_schema_add_field: schema \"docs\""), "%s",
+              milvus_schema_last_error(s));
     cr_assert_eq(milvus_schema_field_count(s), 0);
     milvus_schema_free(s); /* pb is borrowed: not freed */
     milvus_field_free(f);
@@ -1317,8 +1340,9 @@ Test(refused_values, call_options_fail_the_call_and_options_fail_the_channel)
                                                     "milvus_call_options_add_metadata: key "
                                                     "\"Bad\""),
               "%s", milvus_channel_last_error(ch));
-    cr_assert_eq(milvus_channel_server_stream(ch, "/a.B/C", "", 0, co, message_cb, reply_cb, &calls),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(
+        milvus_channel_server_stream(ch, "/a.B/C", "", 0, co, message_cb, reply_cb, &calls),
+        MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert(strstr(milvus_channel_last_error(ch), "server_stream: invalid call options"), "%s",
               milvus_channel_last_error(ch));
     cr_assert_eq(milvus_channel_pending(ch), 0);
@@ -1326,8 +1350,7 @@ Test(refused_values, call_options_fail_the_call_and_options_fail_the_channel)
     cr_assert(strstr(milvus_call_options_last_error(co), "set_timeout_ms"), "the other stays");
     cr_assert_eq(milvus_call_options_set_timeout_ms(co, 1000), MILVUS_OK);
     cr_assert_str_eq(milvus_call_options_last_error(co), "");
-    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls),
-                 MILVUS_OK);
+    cr_assert_eq(milvus_channel_unary(ch, "/a.B/C", "", 0, co, reply_cb, &calls), MILVUS_OK);
     cr_assert_eq(milvus_call_options_set_timeout_ms(NULL, 1), MILVUS_ERR_INVALID_ARGUMENT);
     cr_assert_str_eq(milvus_call_options_last_error(NULL), "");
     milvus_channel_free(ch);

@@ -56,8 +56,7 @@ static int borrows(const mv_reqbuf *rb, const void *p)
 }
 
 /* An InsertRequest with the given columns. */
-static void request(Milvus__Proto__Milvus__InsertRequest *req, mv_fd **fds, size_t n,
-                    uint32_t rows)
+static void request(Milvus__Proto__Milvus__InsertRequest *req, mv_fd **fds, size_t n, uint32_t rows)
 {
     Milvus__Proto__Milvus__InsertRequest init = MILVUS__PROTO__MILVUS__INSERT_REQUEST__INIT;
     *req = init;
@@ -340,12 +339,12 @@ Test(pack, packing_uses_the_pool)
     cr_assert_eq(b->data, first, "the second request did not reuse the first's buffer");
     size_t n;
     uint8_t *flat_b = flat(b, &n);
-    ProtobufCMessage *m =
-        protobuf_c_message_unpack(&milvus__proto__milvus__insert_request__descriptor, NULL, n, flat_b);
+    ProtobufCMessage *m = protobuf_c_message_unpack(
+        &milvus__proto__milvus__insert_request__descriptor, NULL, n, flat_b);
     cr_assert_not_null(m);
-    cr_assert_eq(((Milvus__Proto__Milvus__InsertRequest *)m)->fields_data[0]->vectors->float_vector
-                     ->data[5],
-                 1.5f, "the reused buffer holds the new request");
+    cr_assert_eq(
+        ((Milvus__Proto__Milvus__InsertRequest *)m)->fields_data[0]->vectors->float_vector->data[5],
+        1.5f, "the reused buffer holds the new request");
     protobuf_c_message_free_unpacked(m, NULL);
     free(flat_b);
     mv_reqbuf_unref(b);

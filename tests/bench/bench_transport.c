@@ -88,8 +88,8 @@ int main(int argc, char **argv)
             usage();
         }
     }
-    if (port <= 0 || inflight <= 0 || calls <= 0 || req_size < 0 || warmup < 0 ||
-        resp_size < 0 || delay_ms <= 0) {
+    if (port <= 0 || inflight <= 0 || calls <= 0 || req_size < 0 || warmup < 0 || resp_size < 0 ||
+        delay_ms <= 0) {
         usage();
     }
 

@@ -24,19 +24,19 @@ typedef int (*mv_drv_submit_fn)(struct mv_drv *d, void *ctx);
 
 struct mv_drv {
     struct event_base *base;
-    milvus_channel *ch;       /* raw unary calls when submit is NULL */
+    milvus_channel *ch; /* raw unary calls when submit is NULL */
     const char *path;
     const uint8_t *req;
     size_t req_len;
-    mv_drv_submit_fn submit;  /* typed calls; NULL: milvus_channel_unary */
+    mv_drv_submit_fn submit; /* typed calls; NULL: milvus_channel_unary */
     long target, submitted, completed, failed;
-    int refill;               /* submit a new call on each completion */
-    unsigned char *seen;      /* completions per call (exactly-once check) */
-    double *t_sub;            /* submission time per call */
-    double *lat;              /* latency per completed call (seconds) */
+    int refill;          /* submit a new call on each completion */
+    unsigned char *seen; /* completions per call (exactly-once check) */
+    double *t_sub;       /* submission time per call */
+    double *lat;         /* latency per completed call (seconds) */
     long nlat;
     long duplicates;
-    uint64_t bytes;           /* response bytes received (raw calls) */
+    uint64_t bytes; /* response bytes received (raw calls) */
     char first_msg[256];
 };
 

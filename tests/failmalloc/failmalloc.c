@@ -378,8 +378,8 @@ static void load_exe_symbols(void)
     size_t nsyms = 0;
     if (fd < 0)
         return;
-    if (fstat(fd, &st) != 0 || (img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-                                           0)) == MAP_FAILED) {
+    if (fstat(fd, &st) != 0 ||
+        (img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
         close(fd);
         return;
     }
@@ -545,8 +545,8 @@ void fm_print_live(FILE *f, int max)
         char name[128];
         if (!table[i].p)
             continue;
-        fprintf(f, "  leaked: allocation #%ld, %zu bytes, from %s\n", table[i].seq,
-                table[i].size, fm_symbol(table[i].caller, name, sizeof(name)));
+        fprintf(f, "  leaked: allocation #%ld, %zu bytes, from %s\n", table[i].seq, table[i].size,
+                fm_symbol(table[i].caller, name, sizeof(name)));
         if (table[i].seq == trace_seq && trace_stack.n) {
             char text[1024];
             fm_stack_text(&trace_stack, 16, text, sizeof(text));

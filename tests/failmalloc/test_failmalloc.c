@@ -84,7 +84,7 @@ FIXTURE_SERVER_FLAGS("--index-ms", "20", "--load-ms", "20");
 #define FM_RUN_HEAD 3
 #define FM_RUN_STRIDE 8
 #define FM_VALGRIND_STRIDE 25
-#define FM_WAIT_MS 10000 /* a callback later than this is a hang */
+#define FM_WAIT_MS 10000  /* a callback later than this is a hang */
 #define FM_RUN_SECONDS 60 /* a run still going then is killed */
 
 /* ---- known failures ------------------------------------------------------------------
@@ -205,8 +205,7 @@ static int step_rc(run *R, const char *step, int rc, const char *why)
     if (!fm_fired())
         bug(R, "%s: %s without an injected failure (%s)", step, status_name(rc), why ? why : "");
     else if (rc != MILVUS_ERR_NOMEM)
-        bug(R, "%s returned %s, not MILVUS_ERR_NOMEM (%s)", step, status_name(rc),
-            why ? why : "");
+        bug(R, "%s returned %s, not MILVUS_ERR_NOMEM (%s)", step, status_name(rc), why ? why : "");
     else
         snprintf(R->rep->ended, sizeof(R->rep->ended), "%s returned %s", step, status_name(rc));
     R->stop = 1;
@@ -301,8 +300,7 @@ static int step_wait(run *R, waiter *w, int rc)
     else if (!clean_error(w->status))
         bug(R, "%s: %s after the injected failure: %s", w->step, status_name(w->status), w->msg);
     else
-        snprintf(R->rep->ended, sizeof(R->rep->ended), "%s: %s", w->step,
-                 status_name(w->status));
+        snprintf(R->rep->ended, sizeof(R->rep->ended), "%s: %s", w->step, status_name(w->status));
     R->stop = 1;
     return 0;
 }
@@ -470,9 +468,8 @@ static void run_one(scenario_fn fn, long at, int persist, report *out, int *sign
             snprintf(out->text, sizeof(out->text), "still running after %d s (killed)",
                      FM_RUN_SECONDS);
         else if (*signo)
-            snprintf(out->text, sizeof(out->text),
-                     "killed before its end by signal %d (%s) at %s", *signo, strsignal(*signo),
-                     out->crash[0] ? out->crash : "?");
+            snprintf(out->text, sizeof(out->text), "killed before its end by signal %d (%s) at %s",
+                     *signo, strsignal(*signo), out->crash[0] ? out->crash : "?");
         else
             snprintf(out->text, sizeof(out->text),
                      "exited with status %d before its end (a sanitizer's report?)",
@@ -576,7 +573,7 @@ static void tally_add(tally *t, long at, int persist, const report *r)
         t->known++;
         if (r->known < 64 && !t->known_seen[r->known]++)
             note("failmalloc %s: known (%s): n=%ld%s: %s [at %s]", cur_scenario,
-                    known[r->known].reason, at, persist ? "+" : "", r->text, r->site);
+                 known[r->known].reason, at, persist ? "+" : "", r->text, r->site);
         return;
     }
     if (r->bug) {
@@ -605,9 +602,9 @@ static void tally_add(tally *t, long at, int persist, const report *r)
 static void tally_print(const tally *t)
 {
     for (int i = 0; i < t->ng; i++)
-        note("failmalloc %s: FAILED %ld run(s), first n=%ld%s: %s [at %s]",
-                cur_scenario, t->g[i].count, t->g[i].first_n, t->g[i].persist ? "+" : "",
-                t->g[i].text, t->g[i].site);
+        note("failmalloc %s: FAILED %ld run(s), first n=%ld%s: %s [at %s]", cur_scenario,
+             t->g[i].count, t->g[i].first_n, t->g[i].persist ? "+" : "", t->g[i].text,
+             t->g[i].site);
 }
 
 /* The clean run, then every (sampled) n; persist adds a second pass with
@@ -622,8 +619,8 @@ static void drive(const char *scenario, scenario_fn fn, int sample, int persist_
     memset(&t, 0, sizeof(t));
     memset(&tp, 0, sizeof(tp));
     cur_scenario = scenario;
-    shared_rep = mmap(NULL, sizeof(*shared_rep), PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    shared_rep =
+        mmap(NULL, sizeof(*shared_rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     shared_sites = mmap(NULL, FM_SITES_MAX * sizeof(void *), PROT_READ | PROT_WRITE,
                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     cr_assert_neq(shared_rep, MAP_FAILED);
@@ -645,9 +642,11 @@ static void drive(const char *scenario, scenario_fn fn, int sample, int persist_
             run_one(fn, n, p, &r, &sig);
             tally_add(p ? &tp : &t, n, p, &r);
             if (now_s() - t1 > 1.0)
-                note("failmalloc %s: n=%ld%s took %.1f s (%s%s)", scenario, n,
-                        p ? "+" : "", now_s() - t1, r.ended[0] ? "ended: " : "",
-                        r.ended[0] ? r.ended : r.bug ? r.text : "got over it");
+                note("failmalloc %s: n=%ld%s took %.1f s (%s%s)", scenario, n, p ? "+" : "",
+                     now_s() - t1, r.ended[0] ? "ended: " : "",
+                     r.ended[0] ? r.ended
+                     : r.bug    ? r.text
+                                : "got over it");
         }
     }
     {
@@ -815,7 +814,8 @@ static void scenario_channel(run *R)
         return;
     if (step_rc(R, "set_address", milvus_options_set_address(o, "127.0.0.1", h2_port),
                 milvus_options_last_error(o)) &&
-        step_rc(R, "set_call_timeout", milvus_options_set_call_timeout_ms(o, call_timeout_ms()), NULL) &&
+        step_rc(R, "set_call_timeout", milvus_options_set_call_timeout_ms(o, call_timeout_ms()),
+                NULL) &&
         step_rc(R, "set_retry", milvus_options_set_retry(o, 5, 1, 20, 2), NULL) &&
         step_rc(R, "set_reconnect_backoff", milvus_options_set_reconnect_backoff(o, 5, 50, 2),
                 NULL) &&
@@ -827,8 +827,7 @@ static void scenario_channel(run *R)
         step_ptr(R, "milvus_call_options_new", co = milvus_call_options_new()) &&
         step_rc(R, "call_options_add_metadata",
                 milvus_call_options_add_metadata(co, "x-fm", "value-1", 7), NULL))
-        raw_unary(R, ch, "unary", (const uint8_t *)small_msg, sizeof(small_msg) - 1, co,
-                  "value-1");
+        raw_unary(R, ch, "unary", (const uint8_t *)small_msg, sizeof(small_msg) - 1, co, "value-1");
     if (!R->stop) {
         memset(&rc, 0, sizeof(rc));
         rc.w = waiter_new(R, "server_stream");
@@ -921,8 +920,8 @@ static int check_row(run *R, const char *what, const milvus_column *idc, const m
         return 0;
     }
     if (milvus_column_get_int(num, i, &v) != MILVUS_OK || v != row_nums[row] ||
-        milvus_column_get_string(tag, i, &s, &sl) != MILVUS_OK ||
-        sl != strlen(row_tags[row]) || memcmp(s, row_tags[row], sl) != 0) {
+        milvus_column_get_string(tag, i, &s, &sl) != MILVUS_OK || sl != strlen(row_tags[row]) ||
+        memcmp(s, row_tags[row], sl) != 0) {
         bug(R, "%s %zu: fields of id %lld are wrong", what, i, (long long)id);
         return 0;
     }
@@ -991,12 +990,12 @@ static int check_query(run *R, const milvus_result *res)
 }
 
 /* One operation: submit (the expression), wait, check. */
-#define TYPED(R, step, chk, expr)                                                           \
-    ({                                                                                     \
-        typed_call tc_ = {waiter_new(R, step), chk, R};                                    \
-        typed_call *tcp_ = &tc_;                                                           \
-        int rc_ = (expr);                                                                  \
-        step_wait(R, tc_.w, rc_);                                                          \
+#define TYPED(R, step, chk, expr)                                                                  \
+    ({                                                                                             \
+        typed_call tc_ = {waiter_new(R, step), chk, R};                                            \
+        typed_call *tcp_ = &tc_;                                                                   \
+        int rc_ = (expr);                                                                          \
+        step_wait(R, tc_.w, rc_);                                                                  \
     })
 
 static milvus_schema *make_schema(run *R)
@@ -1013,8 +1012,8 @@ static milvus_schema *make_schema(run *R)
     if (!step_rc(R, "milvus_schema_new", milvus_schema_new(&s, NULL), NULL))
         return NULL;
     for (size_t i = 0; i < 4; i++) {
-        int ok = step_rc(R, "milvus_field_new", milvus_field_new(&f, fields[i].name, fields[i].type),
-                         NULL);
+        int ok = step_rc(R, "milvus_field_new",
+                         milvus_field_new(&f, fields[i].name, fields[i].type), NULL);
         if (ok && i == 0)
             ok = step_rc(R, "set_primary_key", milvus_field_set_primary_key(f, 1), NULL);
         if (ok && i == 2)
@@ -1064,7 +1063,8 @@ static void scenario_client(run *R)
     if (!step_ptr(R, "milvus_options_new", o))
         return;
     if (!step_rc(R, "set_uri", milvus_options_set_uri(o, fixture_uri()), NULL) ||
-        !step_rc(R, "set_call_timeout", milvus_options_set_call_timeout_ms(o, call_timeout_ms()), NULL) ||
+        !step_rc(R, "set_call_timeout", milvus_options_set_call_timeout_ms(o, call_timeout_ms()),
+                 NULL) ||
         !step_rc(R, "set_reconnect_backoff", milvus_options_set_reconnect_backoff(o, 5, 50, 2),
                  NULL) ||
         !step_rc(R, "milvus_client_new", milvus_client_new(&c, R->base, o), NULL))
@@ -1079,7 +1079,8 @@ static void scenario_client(run *R)
                milvus_client_create_collection(c, coll, s, NULL, typed_cb, tcp_)) ||
         !make_columns(R, cols) ||
         !TYPED(R, "insert", check_insert,
-               milvus_client_insert(c, coll, (const milvus_column *const *)cols, 4, NULL, typed_cb, tcp_)))
+               milvus_client_insert(c, coll, (const milvus_column *const *)cols, 4, NULL, typed_cb,
+                                    tcp_)))
         goto out;
     if (!step_ptr(R, "milvus_search_options_new", so = milvus_search_options_new()) ||
         !step_rc(R, "column_new_float_vector",
@@ -1135,12 +1136,12 @@ static void client_setup(void)
     fill_rows();
     fixture_name(shared_coll, sizeof(shared_coll), "fm");
     cr_assert_not_null(s = make_schema(&R));
-#define SETUP_CALL(expr)                                                                   \
-    do {                                                                                   \
-        memset(&w, 0, sizeof(w));                                                          \
-        res = fixture_wait_result(b, c, (expr), &w);                                       \
-        fixture_assert_ok(res);                                                            \
-        milvus_result_unref(res);                                                          \
+#define SETUP_CALL(expr)                                                                           \
+    do {                                                                                           \
+        memset(&w, 0, sizeof(w));                                                                  \
+        res = fixture_wait_result(b, c, (expr), &w);                                               \
+        fixture_assert_ok(res);                                                                    \
+        milvus_result_unref(res);                                                                  \
     } while (0)
     SETUP_CALL(milvus_client_create_collection(c, shared_coll, s, fixture_collection_options(),
                                                fixture_wait_cb, &w));

@@ -1147,8 +1147,8 @@ static struct fx *setup_stall(void)
     static char size[16], stall[16];
     snprintf(size, sizeof size, "%u", BIG_LEN);
     snprintf(stall, sizeof stall, "%d", STALL_MS);
-    const char *const args[] = {"--big-size", size, "--big-part", "1048576", "--stall-ms",
-                                stall, "--rst-code", "2", "--delay-ms", "100", NULL};
+    const char *const args[] = {"--big-size", size, "--big-part", "1048576", "--stall-ms", stall,
+                                "--rst-code", "2",  "--delay-ms", "100",     NULL};
     return setup_h2(args);
 }
 
@@ -1215,8 +1215,7 @@ Test(fault, small_reply_during_stalled_large_message)
     expect_heard_soon(&f->rec[1], 100);
     expect_failure2(&f->rec[0], MILVUS_ERR_GRPC, MILVUS_ERR_PROTOCOL, MILVUS_GRPC_INTERNAL);
     expect_heard_soon(&f->rec[0], STALL_MS);
-    cr_assert_eq(server_stat(f, "conns", raw, sizeof raw), 1, "one connection for both: %s",
-                 raw);
+    cr_assert_eq(server_stat(f, "conns", raw, sizeof raw), 1, "one connection for both: %s", raw);
     fx_done();
 }
 
@@ -1225,7 +1224,7 @@ Test(fault, small_reply_during_stalled_large_message)
 Test(fault, large_message_in_small_slow_pieces)
 {
     const char *const args[] = {"--big-size", "1048576", "--piece-size", "8192", "--piece-ms",
-                                "2", NULL};
+                                "2",          NULL};
     struct fx *f = setup_h2(args);
     struct call_rec *r = call1(f, "big_slow", MSG, MSGLEN, 5000);
 

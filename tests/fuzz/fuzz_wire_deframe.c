@@ -118,8 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         k = 0;
     long abort_at = (opt & 4) ? (long)((opt >> 3) & 7) : -1;
 
-    struct log a = {.abort_at = abort_at}, b = {.abort_at = abort_at},
-               c = {.abort_at = abort_at};
+    struct log a = {.abort_at = abort_at}, b = {.abort_at = abort_at}, c = {.abort_at = abort_at};
     run(&a, s, n, splits, k, 0, max_msg);
     run(&b, s, n, NULL, 0, 0, max_msg);
     run(&c, s, n, NULL, 0, 1, max_msg);

@@ -145,9 +145,7 @@ static size_t mutate(uint8_t *buf, size_t max_len)
                 n--;
             }
             break;
-        case 4: /* truncate */
-            n = pos;
-            break;
+        case 4: /* truncate */ n = pos; break;
         default: /* overwrite a byte at random */
             if (n)
                 buf[pos] = (uint8_t)rng();

@@ -88,8 +88,8 @@ static int make_rows(milvus_column **cols, const int64_t ids[3], const char *con
     static const int32_t ranks[2] = {7, 9}; /* row 1 is NULL */
     static const uint8_t rank_valid[3] = {1, 0, 1};
     static const uint8_t flags[3] = {1, 0, 1};
-    static const float vecs[3 * DIM] = {0.1f,  0.2f,  0.3f,  0.4f,  0.5f,  0.6f,
-                                        0.7f,  0.8f,  -0.1f, -0.2f, -0.3f, -0.4f};
+    static const float vecs[3 * DIM] = {0.1f, 0.2f, 0.3f,  0.4f,  0.5f,  0.6f,
+                                        0.7f, 0.8f, -0.1f, -0.2f, -0.3f, -0.4f};
     static const char *const metas[3] = {"{\"k\":1}", "{\"k\":2,\"s\":\"x\"}", "{}"};
     static const uint64_t tag_offsets[4] = {0, 2, 2, 3};
     static const char *const tags[3] = {"a", "b", "c"};
@@ -174,10 +174,22 @@ static int make_schema(milvus_schema **out)
 
 /* ---- the operations (script.txt names) ----------------------------------------- */
 
-static int op_connect(void) { RUN("Connect", milvus_sync_connect(S, OUT)); }
-static int op_get_server_version(void) { RUN("GetServerVersion", milvus_sync_get_server_version(S, OUT)); }
-static int op_list_databases(void) { RUN("ListDatabases", milvus_sync_list_database(S, OUT)); }
-static int op_create_database(void) { RUN("CreateDatabase", milvus_sync_create_database(S, DB, OUT)); }
+static int op_connect(void)
+{
+    RUN("Connect", milvus_sync_connect(S, OUT));
+}
+static int op_get_server_version(void)
+{
+    RUN("GetServerVersion", milvus_sync_get_server_version(S, OUT));
+}
+static int op_list_databases(void)
+{
+    RUN("ListDatabases", milvus_sync_list_database(S, OUT));
+}
+static int op_create_database(void)
+{
+    RUN("CreateDatabase", milvus_sync_create_database(S, DB, OUT));
+}
 static int op_describe_database(void)
 {
     RUN("DescribeDatabase", milvus_sync_describe_database(S, DB, OUT));
@@ -185,14 +197,18 @@ static int op_describe_database(void)
 static int op_alter_database_properties(void)
 {
     const char *keys[] = {"database.max.collections"}, *values[] = {"10"};
-    RUN("AlterDatabaseProperties", milvus_sync_alter_database_properties(S, DB, keys, values, 1, OUT));
+    RUN("AlterDatabaseProperties",
+        milvus_sync_alter_database_properties(S, DB, keys, values, 1, OUT));
 }
 static int op_drop_database_properties(void)
 {
     const char *keys[] = {"database.max.collections"};
     RUN("DropDatabaseProperties", milvus_sync_drop_database_properties(S, DB, keys, 1, OUT));
 }
-static int op_use_database(void) { RUN("UseDatabase", milvus_sync_use_database(S, DB, OUT)); }
+static int op_use_database(void)
+{
+    RUN("UseDatabase", milvus_sync_use_database(S, DB, OUT));
+}
 
 static int op_create_collection(void)
 {
@@ -213,12 +229,18 @@ static int op_create_collection(void)
     return check(rc, res, "CreateCollection");
 }
 
-static int op_has_collection(void) { RUN("HasCollection", milvus_sync_has_collection(S, COLL, OUT)); }
+static int op_has_collection(void)
+{
+    RUN("HasCollection", milvus_sync_has_collection(S, COLL, OUT));
+}
 static int op_describe_collection(void)
 {
     RUN("DescribeCollection", milvus_sync_describe_collection(S, COLL, OUT));
 }
-static int op_list_collections(void) { RUN("ListCollections", milvus_sync_list_collections(S, OUT)); }
+static int op_list_collections(void)
+{
+    RUN("ListCollections", milvus_sync_list_collections(S, OUT));
+}
 static int op_get_collection_stats(void)
 {
     RUN("GetCollectionStats", milvus_sync_get_collection_stats(S, COLL, OUT));
@@ -245,8 +267,14 @@ static int op_create_partition(void)
 {
     RUN("CreatePartition", milvus_sync_create_partition(S, COLL, PARTITION, OUT));
 }
-static int op_has_partition(void) { RUN("HasPartition", milvus_sync_has_partition(S, COLL, PARTITION, OUT)); }
-static int op_list_partitions(void) { RUN("ListPartitions", milvus_sync_list_partitions(S, COLL, OUT)); }
+static int op_has_partition(void)
+{
+    RUN("HasPartition", milvus_sync_has_partition(S, COLL, PARTITION, OUT));
+}
+static int op_list_partitions(void)
+{
+    RUN("ListPartitions", milvus_sync_list_partitions(S, COLL, OUT));
+}
 static int op_get_partition_stats(void)
 {
     RUN("GetPartitionStats", milvus_sync_get_partition_stats(S, COLL, PARTITION, OUT));
@@ -272,9 +300,18 @@ static int op_create_index(void)
     milvus_index_options_free(o);
     return check(rc, res, "CreateIndex");
 }
-static int op_await_index(void) { RUN("AwaitIndex", milvus_sync_await_index(S, COLL, INDEX_NAME, NULL, OUT)); }
-static int op_describe_index(void) { RUN("DescribeIndex", milvus_sync_describe_index(S, COLL, INDEX_NAME, OUT)); }
-static int op_list_indexes(void) { RUN("ListIndexes", milvus_sync_list_indexes(S, COLL, OUT)); }
+static int op_await_index(void)
+{
+    RUN("AwaitIndex", milvus_sync_await_index(S, COLL, INDEX_NAME, NULL, OUT));
+}
+static int op_describe_index(void)
+{
+    RUN("DescribeIndex", milvus_sync_describe_index(S, COLL, INDEX_NAME, OUT));
+}
+static int op_list_indexes(void)
+{
+    RUN("ListIndexes", milvus_sync_list_indexes(S, COLL, OUT));
+}
 
 static int op_create_scalar_index(void)
 {
@@ -286,9 +323,18 @@ static int op_create_scalar_index(void)
     milvus_index_options_free(o);
     return check(rc, res, "CreateScalarIndex");
 }
-static int op_load_collection(void) { RUN("LoadCollection", milvus_sync_load_collection(S, COLL, NULL, OUT)); }
-static int op_await_load(void) { RUN("AwaitLoad", milvus_sync_await_load(S, COLL, NULL, 0, NULL, OUT)); }
-static int op_get_load_state(void) { RUN("GetLoadState", milvus_sync_get_load_state(S, COLL, OUT)); }
+static int op_load_collection(void)
+{
+    RUN("LoadCollection", milvus_sync_load_collection(S, COLL, NULL, OUT));
+}
+static int op_await_load(void)
+{
+    RUN("AwaitLoad", milvus_sync_await_load(S, COLL, NULL, 0, NULL, OUT));
+}
+static int op_get_load_state(void)
+{
+    RUN("GetLoadState", milvus_sync_get_load_state(S, COLL, OUT));
+}
 static int op_load_partitions(void)
 {
     const char *parts[] = {PARTITION};
@@ -314,7 +360,10 @@ static int op_load_replicas(void)
     milvus_load_options_free(o);
     return check(rc, res, "LoadReplicas");
 }
-static int op_refresh_load(void) { RUN("RefreshLoad", milvus_sync_refresh_load(S, COLL, OUT)); }
+static int op_refresh_load(void)
+{
+    RUN("RefreshLoad", milvus_sync_refresh_load(S, COLL, OUT));
+}
 
 /* Insert (or upsert) the golden columns plus extra columns; o may be NULL. */
 static int write_rows(const char *what, int upsert, const int64_t ids[3],
@@ -349,7 +398,8 @@ static int op_insert_partition(void)
     static const char *const titles[3] = {"p1", "p2", "p3"};
     milvus_write_options *o = milvus_write_options_new();
     int rc = o ? milvus_write_options_set_partition(o, PARTITION) : MILVUS_ERR_NOMEM;
-    rc = rc ? check(rc, NULL, "InsertPartition") : write_rows("InsertPartition", 0, ids, titles, NULL, o);
+    rc = rc ? check(rc, NULL, "InsertPartition")
+            : write_rows("InsertPartition", 0, ids, titles, NULL, o);
     milvus_write_options_free(o);
     return rc;
 }
@@ -376,8 +426,8 @@ static int op_insert_zero_copy(void)
     static const int64_t ids[3] = {31, 32, 33};
     static const char *const titles[3] = {"z1", "z2", "z3"};
     static const double scores[3] = {0.5, 1.25, -2};
-    static const float vecs[3 * DIM] = {0.1f,  0.2f,  0.3f,  0.4f,  0.5f,  0.6f,
-                                        0.7f,  0.8f,  -0.1f, -0.2f, -0.3f, -0.4f};
+    static const float vecs[3 * DIM] = {0.1f, 0.2f, 0.3f,  0.4f,  0.5f,  0.6f,
+                                        0.7f, 0.8f, -0.1f, -0.2f, -0.3f, -0.4f};
     milvus_column *cols[NCOLS];
     milvus_write_options *o = milvus_write_options_new();
     milvus_result *res = NULL;
@@ -408,7 +458,11 @@ static int op_insert_zero_copy(void)
 static int op_insert_edge(void)
 {
     static const int64_t ids[3] = {INT64_MIN, 0, INT64_MAX};
-    static const char *const titles[3] = {"", "\xc3\xbc" "n\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9 \xe2\x9c\x93",
+    static const char *const titles[3] = {"",
+                                          "\xc3\xbc"
+                                          "n\xc3\xaf"
+                                          "c\xc3\xb8"
+                                          "d\xc3\xa9 \xe2\x9c\x93",
                                           "tab\tnew\nline \"q\""};
     static const uint8_t rank_valid[3] = {0, 0, 0};
     static const uint8_t flags[3] = {0, 0, 0};
@@ -465,7 +519,10 @@ static int op_upsert_partial(void)
     milvus_write_options_free(o);
     return check(rc, res, "UpsertPartial");
 }
-static int op_delete(void) { RUN("Delete", milvus_sync_delete(S, COLL, "id in [1]", NULL, OUT)); }
+static int op_delete(void)
+{
+    RUN("Delete", milvus_sync_delete(S, COLL, "id in [1]", NULL, OUT));
+}
 static int op_delete_ids(void)
 {
     static const int64_t ids[2] = {2, 3};
@@ -487,8 +544,14 @@ static int op_delete_partition(void)
     milvus_write_options_free(o);
     return check(rc, res, "DeletePartition");
 }
-static int op_flush(void) { RUN("Flush", milvus_sync_flush(S, COLL, OUT)); }
-static int op_flush_and_wait(void) { RUN("FlushAndWait", milvus_sync_flush_and_wait(S, COLL, NULL, OUT)); }
+static int op_flush(void)
+{
+    RUN("Flush", milvus_sync_flush(S, COLL, OUT));
+}
+static int op_flush_and_wait(void)
+{
+    RUN("FlushAndWait", milvus_sync_flush_and_wait(S, COLL, NULL, OUT));
+}
 
 /* A search leg / search: vector v on "vec", COSINE. */
 static milvus_search_options *search_options(const float *v, int64_t limit, const char *filter)
@@ -555,8 +618,8 @@ static int op_hybrid_search(void)
 
 static int op_search_advanced(void)
 {
-    milvus_search_options *o = search_options(query_vec, 2,
-                                              "id > {min} and title != {t} and score > {s} and flag == {b}");
+    milvus_search_options *o =
+        search_options(query_vec, 2, "id > {min} and title != {t} and score > {s} and flag == {b}");
     int rc = o ? MILVUS_OK : MILVUS_ERR_NOMEM;
     if (!rc)
         rc = milvus_search_options_set_offset(o, 1);
@@ -591,7 +654,8 @@ static int op_search_edge(void)
 {
     milvus_search_options *o =
         search_options(query_vec, 16384,
-                       "title == \"\xc3\xbc" "n\xc3\xaf \\\"q\\\"\" or id in [-9223372036854775808]");
+                       "title == \"\xc3\xbc"
+                       "n\xc3\xaf \\\"q\\\"\" or id in [-9223372036854775808]");
     int rc = o ? milvus_search_options_add_output_field(o, "*") : MILVUS_ERR_NOMEM;
     milvus_result *res = NULL;
     if (!rc)
@@ -807,9 +871,15 @@ static int op_get(void)
     return check(rc, res, "Get");
 }
 
-static int op_count(void) { RUN("Count", milvus_sync_count(S, COLL, "id > 0", OUT)); }
+static int op_count(void)
+{
+    RUN("Count", milvus_sync_count(S, COLL, "id > 0", OUT));
+}
 
-static int op_count_all(void) { RUN("CountAll", milvus_sync_count(S, COLL, NULL, OUT)); }
+static int op_count_all(void)
+{
+    RUN("CountAll", milvus_sync_count(S, COLL, NULL, OUT));
+}
 
 static int op_compact(void)
 {
@@ -824,27 +894,56 @@ static int op_get_compaction_state(void)
     RUN("GetCompactionState", milvus_sync_get_compaction_state(S, compaction_id, OUT));
 }
 
-static int op_create_alias(void) { RUN("CreateAlias", milvus_sync_create_alias(S, COLL, ALIAS, OUT)); }
-static int op_describe_alias(void) { RUN("DescribeAlias", milvus_sync_describe_alias(S, ALIAS, OUT)); }
-static int op_list_aliases(void) { RUN("ListAliases", milvus_sync_list_aliases(S, COLL, OUT)); }
-static int op_list_aliases_all(void) { RUN("ListAliasesAll", milvus_sync_list_aliases(S, NULL, OUT)); }
-static int op_alter_alias(void) { RUN("AlterAlias", milvus_sync_alter_alias(S, COLL, ALIAS, OUT)); }
-static int op_drop_alias(void) { RUN("DropAlias", milvus_sync_drop_alias(S, ALIAS, OUT)); }
+static int op_create_alias(void)
+{
+    RUN("CreateAlias", milvus_sync_create_alias(S, COLL, ALIAS, OUT));
+}
+static int op_describe_alias(void)
+{
+    RUN("DescribeAlias", milvus_sync_describe_alias(S, ALIAS, OUT));
+}
+static int op_list_aliases(void)
+{
+    RUN("ListAliases", milvus_sync_list_aliases(S, COLL, OUT));
+}
+static int op_list_aliases_all(void)
+{
+    RUN("ListAliasesAll", milvus_sync_list_aliases(S, NULL, OUT));
+}
+static int op_alter_alias(void)
+{
+    RUN("AlterAlias", milvus_sync_alter_alias(S, COLL, ALIAS, OUT));
+}
+static int op_drop_alias(void)
+{
+    RUN("DropAlias", milvus_sync_drop_alias(S, ALIAS, OUT));
+}
 
 static int op_release_collection(void)
 {
     RUN("ReleaseCollection", milvus_sync_release_collection(S, COLL, OUT));
 }
-static int op_drop_index(void) { RUN("DropIndex", milvus_sync_drop_index(S, COLL, INDEX_NAME, OUT)); }
-static int op_drop_partition(void) { RUN("DropPartition", milvus_sync_drop_partition(S, COLL, PARTITION, OUT)); }
+static int op_drop_index(void)
+{
+    RUN("DropIndex", milvus_sync_drop_index(S, COLL, INDEX_NAME, OUT));
+}
+static int op_drop_partition(void)
+{
+    RUN("DropPartition", milvus_sync_drop_partition(S, COLL, PARTITION, OUT));
+}
 static int op_rename_collection(void)
 {
     RUN("RenameCollection", milvus_sync_rename_collection(S, COLL, COLL_NEW, NULL, OUT));
 }
-static int op_drop_collection(void) { RUN("DropCollection", milvus_sync_drop_collection(S, COLL_NEW, OUT)); }
+static int op_drop_collection(void)
+{
+    RUN("DropCollection", milvus_sync_drop_collection(S, COLL_NEW, OUT));
+}
 /* golden_types: one field of each remaining type, a VarChar primary key. */
-static const uint16_t f16_rows[8] = {0x3c00, 0x4000, 0xbc00, 0x0000, 0x3800, 0x3400, 0x0001, 0x7bff};
-static const uint16_t bf16_rows[8] = {0x3f80, 0x4000, 0xbf80, 0x0000, 0x3f00, 0x3e80, 0x0001, 0x7f7f};
+static const uint16_t f16_rows[8] = {0x3c00, 0x4000, 0xbc00, 0x0000,
+                                     0x3800, 0x3400, 0x0001, 0x7bff};
+static const uint16_t bf16_rows[8] = {0x3f80, 0x4000, 0xbf80, 0x0000,
+                                      0x3f00, 0x3e80, 0x0001, 0x7f7f};
 static const uint8_t bin_rows[4] = {0x01, 0x80, 0xff, 0x00};
 static const int8_t i8v_rows[8] = {1, -1, 127, -128, 0, 2, -3, 4};
 static const uint64_t sp_offsets[3] = {0, 2, 3};
@@ -1060,7 +1159,8 @@ static int op_drop_types_collection(void)
 
 static int op_create_collection_quick(void)
 {
-    RUN("CreateCollectionQuick", milvus_sync_create_collection_quick(S, QUICK, DIM, NULL, 1, NULL, OUT));
+    RUN("CreateCollectionQuick",
+        milvus_sync_create_collection_quick(S, QUICK, DIM, NULL, 1, NULL, OUT));
 }
 static int op_drop_collection_quick(void)
 {
@@ -1070,7 +1170,10 @@ static int op_use_default_database(void)
 {
     RUN("UseDefaultDatabase", milvus_sync_use_database(S, "default", OUT));
 }
-static int op_drop_database(void) { RUN("DropDatabase", milvus_sync_drop_database(S, DB, OUT)); }
+static int op_drop_database(void)
+{
+    RUN("DropDatabase", milvus_sync_drop_database(S, DB, OUT));
+}
 
 /* ---- the snapshot operations (script-snapshot.txt names; the same fixed
  * arguments are in pyclient.py: pymilvus is their oracle) ------------------------- */
@@ -1085,8 +1188,7 @@ static int64_t restore_job, pin_id;
 /* Snapshot options: db and target_db (NULL: not set), ttl and protection
  * (0: not set), description (NULL: not set).  NULL when out of memory. */
 static milvus_snapshot_options *snap_opts(const char *db, const char *target_db,
-                                          const char *description, int64_t protection,
-                                          int64_t ttl)
+                                          const char *description, int64_t protection, int64_t ttl)
 {
     milvus_snapshot_options *o = milvus_snapshot_options_new();
     int rc = o ? MILVUS_OK : MILVUS_ERR_NOMEM;
@@ -1118,7 +1220,10 @@ static milvus_snapshot_options *snap_opts(const char *db, const char *target_db,
         return check(rc_, res_, (WHAT));                                                           \
     } while (0)
 
-static int op_snapshot_connect(void) { RUN("SnapshotConnect", milvus_sync_connect(S, OUT)); }
+static int op_snapshot_connect(void)
+{
+    RUN("SnapshotConnect", milvus_sync_connect(S, OUT));
+}
 static int op_create_snapshot(void)
 {
     RUN_OPTS("CreateSnapshot", (NULL, NULL, "golden snapshot", 3600, 0),
@@ -1129,14 +1234,18 @@ static int op_create_snapshot_db(void)
     RUN_OPTS("CreateSnapshotDb", (DB, NULL, NULL, 0, 0),
              milvus_sync_create_snapshot(S, COLL, SNAP_DB, o_, OUT));
 }
-static int op_list_snapshots(void) { RUN("ListSnapshots", milvus_sync_list_snapshots(S, COLL, NULL, OUT)); }
+static int op_list_snapshots(void)
+{
+    RUN("ListSnapshots", milvus_sync_list_snapshots(S, COLL, NULL, OUT));
+}
 static int op_list_snapshots_all(void)
 {
     RUN("ListSnapshotsAll", milvus_sync_list_snapshots(S, NULL, NULL, OUT));
 }
 static int op_list_snapshots_db(void)
 {
-    RUN_OPTS("ListSnapshotsDb", (DB, NULL, NULL, 0, 0), milvus_sync_list_snapshots(S, COLL, o_, OUT));
+    RUN_OPTS("ListSnapshotsDb", (DB, NULL, NULL, 0, 0),
+             milvus_sync_list_snapshots(S, COLL, o_, OUT));
 }
 static int op_describe_snapshot(void)
 {
@@ -1219,7 +1328,10 @@ static int op_drop_snapshot_db(void)
     RUN_OPTS("DropSnapshotDb", (DB, NULL, NULL, 0, 0),
              milvus_sync_drop_snapshot(S, COLL, SNAP_DB, o_, OUT));
 }
-static int op_drop_snapshot(void) { RUN("DropSnapshot", milvus_sync_drop_snapshot(S, COLL, SNAP, NULL, OUT)); }
+static int op_drop_snapshot(void)
+{
+    RUN("DropSnapshot", milvus_sync_drop_snapshot(S, COLL, SNAP, NULL, OUT));
+}
 
 static const struct {
     const char *name;
@@ -1416,8 +1528,8 @@ int main(int argc, char **argv)
         while (*name == ' ' || *name == '\t')
             name++;
         end = name + strlen(name);
-        while (end > name && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
-                              end[-1] == '\t'))
+        while (end > name &&
+               (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
             *--end = '\0';
         if (!*name)
             continue;

@@ -41,18 +41,18 @@ static inline void itest_teardown(void)
 
 /* CALL(fn, args...) runs fn(T.c, args..., cb, ctx) to completion and
  * yields the result (unref it). */
-#define CALL(fn, ...)                                                                      \
-    ({                                                                                     \
-        fixture_wait w_ = {0, 0, NULL};                                                    \
-        fixture_wait_result(T.base, T.c, fn(T.c, ##__VA_ARGS__, fixture_wait_cb, &w_), &w_); \
+#define CALL(fn, ...)                                                                              \
+    ({                                                                                             \
+        fixture_wait w_ = {0, 0, NULL};                                                            \
+        fixture_wait_result(T.base, T.c, fn(T.c, ##__VA_ARGS__, fixture_wait_cb, &w_), &w_);       \
     })
 
 /* Runs an operation that must succeed and drops its result. */
-#define CALL_OK(fn, ...)                                                                   \
-    do {                                                                                   \
-        milvus_result *r_ = CALL(fn, ##__VA_ARGS__);                                       \
-        fixture_assert_ok(r_);                                                             \
-        milvus_result_unref(r_);                                                           \
+#define CALL_OK(fn, ...)                                                                           \
+    do {                                                                                           \
+        milvus_result *r_ = CALL(fn, ##__VA_ARGS__);                                               \
+        fixture_assert_ok(r_);                                                                     \
+        milvus_result_unref(r_);                                                                   \
     } while (0)
 
 #endif /* MV_ITEST_H */

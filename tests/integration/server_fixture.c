@@ -321,7 +321,8 @@ static const struct {
     /* embedded Milvus standalone 2.3.5 (PyPI milvus) */
     {"standalone", "snapshot", "snapshots are Milvus 3.0"},
     {"standalone", "database_properties", "AlterDatabase/DescribeDatabase are Milvus 2.4"},
-    {"standalone", "nullable", "nullable fields and default values are Milvus 2.5 (2.3 ignores them)"},
+    {"standalone", "nullable",
+     "nullable fields and default values are Milvus 2.5 (2.3 ignores them)"},
     {"standalone", "multi_vector", "several vector fields in a collection are Milvus 2.4"},
     {"standalone", "hybrid_search", "HybridSearch is Milvus 2.4"},
     {"standalone", "float16_vector", "float16/bfloat16 vectors are Milvus 2.4"},
@@ -352,11 +353,13 @@ static const struct {
     {"lite", "write_timestamp", "Milvus Lite's MutationResult has no timestamp"},
     {"lite", "filter_templates", "Milvus Lite does not parse filter template values ({name})"},
     {"lite", "search_iterator_v2", "Milvus Lite has no search_iter_v2"},
-    {"lite", "all_types_collection", "Milvus Lite 3.2 lacks binary, float16, bfloat16, int8 vectors"},
+    {"lite", "all_types_collection",
+     "Milvus Lite 3.2 lacks binary, float16, bfloat16, int8 vectors"},
     {"lite", "merr_codes", "Milvus Lite answers some refusals with its own codes, not merr's"},
     {"lite", "timed_builds", "a real server's index of a few rows is built at once"},
     {"lite", "compaction", "Milvus Lite's ManualCompaction gives no compaction id (0)"},
-    {"lite", "partition_load", "Milvus Lite loads whole collections only (LoadPartitions UNIMPLEMENTED)"},
+    {"lite", "partition_load",
+     "Milvus Lite loads whole collections only (LoadPartitions UNIMPLEMENTED)"},
     {"lite", "connect_checks_database", "Milvus Lite's Connect accepts an unknown dbname"},
     {"lite", "database_properties", "Milvus Lite has no database properties"},
     {"lite", "binary_vector", "Milvus Lite 3.2 has no binary vectors"},
@@ -548,8 +551,8 @@ int fixture_control(const char *json, char **reply)
     rc = o ? milvus_channel_new(&ch, base, o) : MILVUS_ERR_NOMEM;
     milvus_options_free(o);
     if (rc == MILVUS_OK)
-        rc = milvus_channel_unary(ch, "/milvus.test.Control/Set", json, strlen(json), NULL,
-                                  ctl_cb, &cc);
+        rc = milvus_channel_unary(ch, "/milvus.test.Control/Set", json, strlen(json), NULL, ctl_cb,
+                                  &cc);
     if (rc == MILVUS_OK) {
         fixture_run_until(base, &cc.done, 10000);
         rc = cc.done ? cc.status : MILVUS_ERR_TIMEOUT;
@@ -563,7 +566,10 @@ int fixture_control(const char *json, char **reply)
     return rc;
 }
 
-int fixture_control_reset(void) { return fixture_control("{\"reset\":true}", NULL); }
+int fixture_control_reset(void)
+{
+    return fixture_control("{\"reset\":true}", NULL);
+}
 
 /* ---- a small JSON walker (enough for the control replies) ---------------------------- */
 

@@ -48,8 +48,8 @@ struct event_base;
 
 /* NULL-terminated extra flags for the shared server (weak default: none). */
 extern const char *const *fixture_server_flags;
-#define FIXTURE_SERVER_FLAGS(...)                                                          \
-    static const char *const fixture_flags_[] = {__VA_ARGS__, NULL};                       \
+#define FIXTURE_SERVER_FLAGS(...)                                                                  \
+    static const char *const fixture_flags_[] = {__VA_ARGS__, NULL};                               \
     const char *const *fixture_server_flags = fixture_flags_
 
 /* ---- the shared server (inside a test) ------------------------------------------ */
@@ -113,9 +113,9 @@ void fixture_wait_cb(milvus_client *c, const milvus_result *res, void *ctx);
 milvus_result *fixture_wait_result(struct event_base *base, milvus_client *c, int rc,
                                    fixture_wait *w);
 /* Asserts a result succeeded, printing its message otherwise. */
-#define fixture_assert_ok(res)                                                             \
-    cr_assert_eq(milvus_result_status(res), MILVUS_OK, "%s: %s",                         \
-                 milvus_result_operation(res), milvus_result_message(res))
+#define fixture_assert_ok(res)                                                                     \
+    cr_assert_eq(milvus_result_status(res), MILVUS_OK, "%s: %s", milvus_result_operation(res),     \
+                 milvus_result_message(res))
 
 /* ---- the control service (test server only) -------------------------------------- */
 

@@ -236,9 +236,9 @@ Test(admin, quick_create_is_ready_to_search)
     milvus_column_free(cols[0]);
     milvus_search_options_free(so);
     /* a bad dimension never reaches the server */
-    cr_assert_eq(milvus_client_create_collection_quick(T.c, name, 0, NULL, 1, NULL,
-                                                       fixture_wait_cb, NULL),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(
+        milvus_client_create_collection_quick(T.c, name, 0, NULL, 1, NULL, fixture_wait_cb, NULL),
+        MILVUS_ERR_INVALID_ARGUMENT);
 }
 
 Test(admin, rename_and_properties)
@@ -266,10 +266,9 @@ Test(admin, rename_and_properties)
     if (fixture_has_feature("field_properties")) {
         CALL_OK(milvus_client_alter_collection_field_property, name, "vec", fk, fv, 1);
         r = CALL(milvus_client_describe_collection, name);
-        cr_assert_str_eq(
-            milvus_field_type_param(milvus_schema_field(milvus_result_schema(r), "vec"),
-                                    "mmap.enabled"),
-            "true");
+        cr_assert_str_eq(milvus_field_type_param(
+                             milvus_schema_field(milvus_result_schema(r), "vec"), "mmap.enabled"),
+                         "true");
         milvus_result_unref(r);
     }
 
@@ -293,9 +292,9 @@ Test(admin, rename_and_properties)
         cr_assert_eq(milvus_result_server_code(r), 100, "%s", milvus_result_message(r));
         milvus_result_unref(r);
     }
-    cr_assert_eq(milvus_client_alter_collection_properties(T.c, renamed, k, NULL, 1,
-                                                           fixture_wait_cb, NULL),
-                 MILVUS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(
+        milvus_client_alter_collection_properties(T.c, renamed, k, NULL, 1, fixture_wait_cb, NULL),
+        MILVUS_ERR_INVALID_ARGUMENT);
 }
 
 Test(admin, partitions_load_release_stats_refresh)

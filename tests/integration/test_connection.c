@@ -215,9 +215,9 @@ Test(connection, call_options_apply_to_later_operations)
     /* the timeout bounds each RPC of later operations */
     cr_assert_eq(milvus_call_options_set_timeout_ms(co, 200), MILVUS_OK);
     cr_assert_eq(milvus_client_set_call_options(T.c, co), MILVUS_OK);
-    cr_assert_eq(fixture_control("{\"reset\":true,\"latency_ms\":1500,\"methods\":[\"GetVersion\"]}",
-                                 NULL),
-                 MILVUS_OK);
+    cr_assert_eq(
+        fixture_control("{\"reset\":true,\"latency_ms\":1500,\"methods\":[\"GetVersion\"]}", NULL),
+        MILVUS_OK);
     t0 = now_ms();
     r = CALL(milvus_client_get_server_version);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_TIMEOUT, "%s", milvus_result_message(r));
@@ -309,9 +309,11 @@ Test(connection, refused_connection_is_a_transport_error)
     cr_assert_eq(milvus_options_set_retry(o, 1, 100, 100, 1.0), MILVUS_OK);
     cr_assert_eq(milvus_client_new(&c2, T.base, o), MILVUS_OK);
     milvus_options_free(o);
-    r = fixture_wait_result(T.base, c2, milvus_client_get_server_version(c2, fixture_wait_cb, &w), &w);
+    r = fixture_wait_result(T.base, c2, milvus_client_get_server_version(c2, fixture_wait_cb, &w),
+                            &w);
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_CONNECT, "%s", milvus_result_message(r));
-    cr_assert(strstr(milvus_result_message(r), "get_server_version"), "%s", milvus_result_message(r));
+    cr_assert(strstr(milvus_result_message(r), "get_server_version"), "%s",
+              milvus_result_message(r));
     milvus_result_unref(r);
     milvus_client_free(c2);
 }
@@ -341,8 +343,7 @@ Test(connection, close_finishes_pending_calls_then_reports)
     cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w), MILVUS_OK);
     cr_assert_eq(milvus_client_close(T.c, on_closed, &closed), MILVUS_OK);
     cr_assert_eq(milvus_client_get_server_version(T.c, fixture_wait_cb, &w2), MILVUS_ERR_CLOSED);
-    cr_assert(strstr(milvus_client_last_error(T.c), "closed"), "%s",
-              milvus_client_last_error(T.c));
+    cr_assert(strstr(milvus_client_last_error(T.c), "closed"), "%s", milvus_client_last_error(T.c));
     r = fixture_wait_result(T.base, T.c, MILVUS_OK, &w);
     fixture_assert_ok(r);
     milvus_result_unref(r);

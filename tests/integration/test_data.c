@@ -202,8 +202,8 @@ static void check_hits(const milvus_result *r, size_t q, const char *metric, con
         cr_assert_eq(milvus_column_get_int(hid, i, &id), MILVUS_OK);
         cr_assert_eq(id, ids[want[i]], "%s query %zu hit %zu: id %lld, want %lld", metric, q, i,
                      (long long)id, (long long)ids[want[i]]);
-        cr_assert(fabs(hs[i] - wsc[i]) <= 1e-4 * (1 + fabs(wsc[i])), "%s score %f want %f",
-                  metric, hs[i], wsc[i]);
+        cr_assert(fabs(hs[i] - wsc[i]) <= 1e-4 * (1 + fabs(wsc[i])), "%s score %f want %f", metric,
+                  hs[i], wsc[i]);
     }
 }
 
@@ -675,8 +675,7 @@ Test(data, search_iterator_walks_all_hits_in_score_order)
         cr_assert_eq(milvus_iterator_next(it, fixture_wait_cb, &w), MILVUS_ERR_BUSY);
         milvus_iterator_free(it);
         r = fixture_wait_result(T.base, T.c, MILVUS_OK, &w);
-        cr_assert_eq(milvus_result_status(r), MILVUS_ERR_CANCELLED, "%s",
-                     milvus_result_message(r));
+        cr_assert_eq(milvus_result_status(r), MILVUS_ERR_CANCELLED, "%s", milvus_result_message(r));
         milvus_result_unref(r);
     }
     milvus_search_options_free(o);

@@ -60,13 +60,13 @@ static void settle(void)
     fixture_run_until(T.base, &never, 50);
 }
 
-#define EXPECT_LOCAL(rc_expected, call, needle)                                                 \
-    do {                                                                                        \
-        int rc_ = (call);                                                                       \
-        cr_assert_eq(rc_, rc_expected, "%s -> %d (%s)", #call, rc_,                             \
-                     milvus_client_last_error(T.c));                                            \
-        cr_assert(strstr(milvus_client_last_error(T.c), needle), "message '%s' lacks '%s'",    \
-                  milvus_client_last_error(T.c), needle);                                       \
+#define EXPECT_LOCAL(rc_expected, call, needle)                                                    \
+    do {                                                                                           \
+        int rc_ = (call);                                                                          \
+        cr_assert_eq(rc_, rc_expected, "%s -> %d (%s)", #call, rc_,                                \
+                     milvus_client_last_error(T.c));                                               \
+        cr_assert(strstr(milvus_client_last_error(T.c), needle), "message '%s' lacks '%s'",        \
+                  milvus_client_last_error(T.c), needle);                                          \
     } while (0)
 
 Test(errors, bad_names_and_handles_send_nothing)
@@ -177,8 +177,8 @@ Test(errors, bad_columns_send_nothing)
     /* the good shape goes through */
     bad[1] = v4b;
     {
-        milvus_result *r = CALL(milvus_client_insert, name, (const milvus_column *const *)bad, 2,
-                                NULL);
+        milvus_result *r =
+            CALL(milvus_client_insert, name, (const milvus_column *const *)bad, 2, NULL);
         fixture_assert_ok(r);
         milvus_result_unref(r);
     }
@@ -204,7 +204,7 @@ Test(errors, unknown_collection_is_code_100)
     cr_assert(strstr(milvus_result_reason(r), "collection not found"), "%s",
               milvus_result_reason(r));
     cr_assert(strstr(milvus_result_message(r), "get_collection_stats on collection "
-                                                "'never_created_here'"),
+                                               "'never_created_here'"),
               "%s", milvus_result_message(r));
     milvus_result_unref(r);
     /* an insert first fetches the schema: the DescribeCollection failure is
@@ -236,9 +236,8 @@ Test(errors, stale_cached_schema_is_refused_by_the_server_then_refreshed)
     {
         milvus_client *other = fixture_client(T.base);
         fixture_wait w = {0, 0, NULL}, w2 = {0, 0, NULL};
-        r = fixture_wait_result(T.base, other,
-                                milvus_client_drop_collection(other, name, fixture_wait_cb, &w),
-                                &w);
+        r = fixture_wait_result(
+            T.base, other, milvus_client_drop_collection(other, name, fixture_wait_cb, &w), &w);
         fixture_assert_ok(r);
         milvus_result_unref(r);
         r = fixture_wait_result(
@@ -305,7 +304,8 @@ Test(errors, pending_bound_gives_busy)
     cr_assert_eq(milvus_client_get_server_version(c2, fixture_wait_cb, &w[0]), MILVUS_OK);
     cr_assert_eq(milvus_client_get_server_version(c2, fixture_wait_cb, &w[1]), MILVUS_OK);
     T.c = c2;
-    EXPECT_LOCAL(MILVUS_ERR_BUSY, milvus_client_get_server_version(c2, must_not_run, NULL), "pending");
+    EXPECT_LOCAL(MILVUS_ERR_BUSY, milvus_client_get_server_version(c2, must_not_run, NULL),
+                 "pending");
     T.c = saved;
     for (int i = 0; i < 2; i++) {
         milvus_result *r = fixture_wait_result(T.base, c2, MILVUS_OK, &w[i]);
@@ -314,9 +314,8 @@ Test(errors, pending_bound_gives_busy)
     }
     /* room again */
     {
-        milvus_result *r =
-            fixture_wait_result(T.base, c2, milvus_client_get_server_version(c2, fixture_wait_cb, &w[2]),
-                                &w[2]);
+        milvus_result *r = fixture_wait_result(
+            T.base, c2, milvus_client_get_server_version(c2, fixture_wait_cb, &w[2]), &w[2]);
         fixture_assert_ok(r);
         milvus_result_unref(r);
     }
@@ -428,8 +427,8 @@ Test(errors, rate_limit_is_retried_then_reported)
     milvus_client *once, *saved = T.c;
     fixture_require_faults();
     CALL_OK(milvus_client_connect);
-    cr_assert_eq(fixture_control("{\"reset\":true,\"rate_limit_next\":2,\"methods\":[\"GetVersion\"]}",
-                                 NULL),
+    cr_assert_eq(fixture_control(
+                     "{\"reset\":true,\"rate_limit_next\":2,\"methods\":[\"GetVersion\"]}", NULL),
                  MILVUS_OK);
     r = CALL(milvus_client_get_server_version);
     fixture_assert_ok(r);
@@ -461,8 +460,8 @@ Test(errors, cancel_completes_once_with_cancelled)
     uint64_t id;
     fixture_require_faults();
     CALL_OK(milvus_client_connect);
-    cr_assert_eq(fixture_control("{\"reset\":true,\"latency_ms\":500,\"methods\":[\"ShowCollections\"]}",
-                                 NULL),
+    cr_assert_eq(fixture_control(
+                     "{\"reset\":true,\"latency_ms\":500,\"methods\":[\"ShowCollections\"]}", NULL),
                  MILVUS_OK);
     cr_assert_eq(milvus_client_list_collections(T.c, fixture_wait_cb, &w), MILVUS_OK);
     id = milvus_client_last_call(T.c);
@@ -523,8 +522,8 @@ static void assert_refused(const milvus_result *r, const char *op, const char *c
     cr_assert_eq(milvus_result_status(r), MILVUS_ERR_SERVER, "%s", milvus_result_message(r));
     cr_assert_str_eq(milvus_result_operation(r), op);
     snprintf(want, sizeof(want), "%s on collection '%s'", op, coll);
-    cr_assert(strstr(milvus_result_message(r), want), "'%s' lacks '%s'",
-              milvus_result_message(r), want);
+    cr_assert(strstr(milvus_result_message(r), want), "'%s' lacks '%s'", milvus_result_message(r),
+              want);
     cr_assert_gt(strlen(milvus_result_reason(r)), 0);
     cr_assert(message_has_reason(r), "%s", milvus_result_message(r));
 }

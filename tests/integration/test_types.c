@@ -127,9 +127,9 @@ static const int64_t tss[R] = {0, 1700000000000000LL, -1000000, 1};
 static const float fvs[R * 4] = {1, 2, 3, 4, -1, -2, -3, -4, 0.5f, 0, 0, 0, 9, 8, 7, 6};
 static const uint8_t bvs[R * 2] = {0x01, 0x80, 0xff, 0x00, 0x55, 0xaa, 0x00, 0x01};
 static const uint16_t hvs[R * 4] = {0x3c00, 0x4000, 0xbc00, 0x0000, 0x3555, 1, 2, 3,
-                                    0x7bff, 0x3c00, 0x3c00, 0x3c00, 0, 0, 0, 0x3c00};
-static const uint16_t bfvs[R * 4] = {0x3f80, 0x4000, 0xbf80, 0, 0x3f00, 1, 2, 3,
-                                     0x4049, 0x3f80, 0x3f80, 0x3f80, 0, 0, 0, 0x3f80};
+                                    0x7bff, 0x3c00, 0x3c00, 0x3c00, 0,      0, 0, 0x3c00};
+static const uint16_t bfvs[R * 4] = {0x3f80, 0x4000, 0xbf80, 0,      0x3f00, 1, 2, 3,
+                                     0x4049, 0x3f80, 0x3f80, 0x3f80, 0,      0, 0, 0x3f80};
 static const uint64_t sv_off[R + 1] = {0, 2, 3, 3, 6};
 static const uint32_t sv_idx[6] = {1, 1000, 7, 0, 5, 4000000000u};
 static const float sv_val[6] = {0.5f, -1.25f, 3, 1, 2, 3};

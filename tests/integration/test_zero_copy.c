@@ -15,7 +15,7 @@ FIXTURE_SERVER_FLAGS("--index-ms", "50", "--load-ms", "50");
 TestSuite(zero_copy, .init = itest_setup, .fini = itest_teardown, .timeout = 90);
 
 #define DIM 16
-#define BDIM 64 /* bits */
+#define BDIM 64   /* bits */
 #define ROWS 1500 /* 96 KB of float and 12 KB of binary vectors per batch */
 
 static float vec[2 * ROWS][DIM];
@@ -161,7 +161,8 @@ static void check_rows(milvus_client *c, const char *name, int lo, int hi)
     milvus_query_options_free(qo);
     fixture_assert_ok(r);
     cr_assert_eq(milvus_result_row_count(r), (size_t)(hi - lo));
-    const milvus_column *cid = milvus_result_column(r, "id"), *ctag = milvus_result_column(r, "tag"),
+    const milvus_column *cid = milvus_result_column(r, "id"),
+                        *ctag = milvus_result_column(r, "tag"),
                         *cv = milvus_result_column(r, "vec"), *cb = milvus_result_column(r, "bv");
     cr_assert(cid && ctag && cv && (cb || !with_bv()), "id, tag, vec and bv in the result");
     for (size_t i = 0; i < milvus_result_row_count(r); i++) {
@@ -388,8 +389,8 @@ Test(zero_copy, freeing_the_client_fails_parked_writes_once)
     memset(w, 0, sizeof(w));
     for (int i = 0; i < NW; i++) {
         columns(cols[i], 0);
-        cr_assert_eq(milvus_client_insert(c, name, (const milvus_column *const *)cols[i], NCOLS, NULL,
-                                          on_write, &w[i]),
+        cr_assert_eq(milvus_client_insert(c, name, (const milvus_column *const *)cols[i], NCOLS,
+                                          NULL, on_write, &w[i]),
                      MILVUS_OK);
     }
     milvus_client_free(c);

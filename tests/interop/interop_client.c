@@ -39,10 +39,10 @@
 
 #define LARGE_REQ 271828
 #define LARGE_RESP 314159
-#define CALL_TIMEOUT_MS 20000 /* default for ordinary calls: a hang fails */
-#define WATCHDOG_S 130        /* a case waiting longer has lost a callback */
+#define CALL_TIMEOUT_MS 20000        /* default for ordinary calls: a hang fails */
+#define WATCHDOG_S 130               /* a case waiting longer has lost a callback */
 #define CONCURRENT_TIMEOUT_MS 120000 /* 1000 x 586 KB on one connection, on a busy CI machine */
-#define MANY_WINDOW 32        /* many_unary: calls kept in flight */
+#define MANY_WINDOW 32               /* many_unary: calls kept in flight */
 #define MAX_STREAM_MSGS 8
 
 #define ECHO_INITIAL "x-grpc-test-echo-initial"
@@ -92,8 +92,8 @@ typedef struct result {
     uint8_t *data; /* unary response, copied unless check_large */
     size_t len;
     int has_data;
-    int check_large;  /* verify a LARGE_RESP SimpleResponse in the callback */
-    int large_ok;     /* ... and the verdict */
+    int check_large;    /* verify a LARGE_RESP SimpleResponse in the callback */
+    int large_ok;       /* ... and the verdict */
     char *echo_initial; /* NUL-terminated copy of the header, or NULL */
     uint8_t *echo_trailing;
     size_t echo_trailing_len;
@@ -191,7 +191,8 @@ static const char *describe(const result *r, char *buf, size_t n)
 static int large_response_ok(const uint8_t *data, size_t len)
 {
     Grpc__Testing__SimpleResponse *resp = grpc__testing__simple_response__unpack(NULL, len, data);
-    int ok = resp && resp->payload && resp->payload->type == GRPC__TESTING__PAYLOAD_TYPE__COMPRESSABLE &&
+    int ok = resp && resp->payload &&
+             resp->payload->type == GRPC__TESTING__PAYLOAD_TYPE__COMPRESSABLE &&
              resp->payload->body.len == LARGE_RESP &&
              all_zero(resp->payload->body.data, resp->payload->body.len);
     if (resp)
@@ -368,10 +369,11 @@ static packed pack_simple(int32_t response_size, size_t request_size, int echo_c
 
 /* A StreamingOutputCallRequest: n responses of sizes[i], each after
  * intervals_us[i] (NULL: none). */
-static packed pack_stream(const int32_t *sizes, const int32_t *intervals_us, size_t n, int echo_code,
-                          const char *echo_message)
+static packed pack_stream(const int32_t *sizes, const int32_t *intervals_us, size_t n,
+                          int echo_code, const char *echo_message)
 {
-    Grpc__Testing__StreamingOutputCallRequest req = GRPC__TESTING__STREAMING_OUTPUT_CALL_REQUEST__INIT;
+    Grpc__Testing__StreamingOutputCallRequest req =
+        GRPC__TESTING__STREAMING_OUTPUT_CALL_REQUEST__INIT;
     Grpc__Testing__ResponseParameters params[MAX_STREAM_MSGS];
     Grpc__Testing__ResponseParameters *pp[MAX_STREAM_MSGS];
     Grpc__Testing__EchoStatus st = GRPC__TESTING__ECHO_STATUS__INIT;
@@ -500,7 +502,8 @@ static int case_large_unary(client *c)
     if (rc == 0)
         rc = expect_ok(c, &r, "UnaryCall");
     if (rc == 0 && !r.large_ok)
-        rc = fail(c, "UnaryCall: response is not a %d-byte zero COMPRESSABLE payload (got %zu bytes)",
+        rc = fail(c,
+                  "UnaryCall: response is not a %d-byte zero COMPRESSABLE payload (got %zu bytes)",
                   LARGE_RESP, r.len);
     free(req.buf);
     result_clear(&r);
@@ -538,7 +541,8 @@ static int check_echo(client *c, const result *r, const char *what)
         return fail(c, "%s: no %s in the trailers", what, ECHO_TRAILING);
     if (r->echo_trailing_len != sizeof echo_trailing_value ||
         memcmp(r->echo_trailing, echo_trailing_value, sizeof echo_trailing_value) != 0)
-        return fail(c, "%s: %s has %zu bytes, not 0xababab", what, ECHO_TRAILING, r->echo_trailing_len);
+        return fail(c, "%s: %s has %zu bytes, not 0xababab", what, ECHO_TRAILING,
+                    r->echo_trailing_len);
     if (r->misplaced_echo)
         return fail(c, "%s: an echoed key came back in the wrong metadata block", what);
     return 0;
@@ -579,7 +583,8 @@ static int case_custom_metadata(client *c)
     if (rc == 0)
         rc = expect_ok(c, &r, "StreamingOutputCall");
     if (rc == 0 && (r.n_messages != 1 || r.sizes[0] != LARGE_RESP))
-        rc = fail(c, "StreamingOutputCall: %d messages (first %d bytes)", r.n_messages, (int)r.sizes[0]);
+        rc = fail(c, "StreamingOutputCall: %d messages (first %d bytes)", r.n_messages,
+                  (int)r.sizes[0]);
     if (rc == 0)
         rc = check_echo(c, &r, "StreamingOutputCall");
 out:
@@ -613,7 +618,8 @@ static int expect_echoed_status(client *c, const char *message, int with_stream)
         if (rc == 0)
             rc = expect_code(c, &r, MILVUS_GRPC_UNKNOWN, "StreamingOutputCall");
         if (rc == 0 && strcmp(r.message, message) != 0)
-            rc = fail(c, "StreamingOutputCall: message \"%s\", expected \"%s\"", r.message, message);
+            rc =
+                fail(c, "StreamingOutputCall: message \"%s\", expected \"%s\"", r.message, message);
         if (rc == 0 && r.n_messages != 1)
             rc = fail(c, "StreamingOutputCall: %d messages before the status, expected 1",
                       r.n_messages);
@@ -792,7 +798,8 @@ static int case_cancel_after_first_response(client *c)
     if (rc == 0 && r.n_messages != 1)
         rc = fail(c, "%d messages delivered, expected exactly 1", r.n_messages);
     if (rc == 0 && r.sizes[0] != stream_sizes[0])
-        rc = fail(c, "first message has %d bytes, expected %d", (int)r.sizes[0], (int)stream_sizes[0]);
+        rc = fail(c, "first message has %d bytes, expected %d", (int)r.sizes[0],
+                  (int)stream_sizes[0]);
     if (rc == 0 && r.t_done - r.t_first_message > 500)
         rc = fail(c, "cancel took %.0f ms to complete the call", r.t_done - r.t_first_message);
     result_clear(&r);
@@ -817,7 +824,8 @@ static int case_concurrent_large_unary(client *c)
             submitted++;
     }
     if (rc == 0 && milvus_channel_pending(c->ch) != (size_t)n)
-        rc = fail(c, "%zu calls pending right after submitting %d", milvus_channel_pending(c->ch), n);
+        rc = fail(c, "%zu calls pending right after submitting %d", milvus_channel_pending(c->ch),
+                  n);
     for (int i = 0; i < submitted; i++) {
         if (wait_for(c, &rs[i].done, "a concurrent call") < 0) {
             rc = -1;
@@ -892,7 +900,8 @@ static void many_submit(many *m)
         if (rc != MILVUS_OK) {
             if (!m->first_error[0])
                 snprintf(m->first_error, sizeof m->first_error, "submitting call %d: %s (%s)",
-                         m->submitted + 1, milvus_strerror(rc), milvus_channel_last_error(m->c->ch));
+                         m->submitted + 1, milvus_strerror(rc),
+                         milvus_channel_last_error(m->c->ch));
             m->total = m->submitted; /* stop: nothing more will complete */
             return;
         }

@@ -65,8 +65,7 @@ static milvus_result *wait_for(int rc, waiter *w)
     return w->res;
 }
 
-#define RUN(fn, ...)                                                                             \
-    (w = (waiter){0, NULL}, wait_for(fn(client, __VA_ARGS__, on_result, &w), &w))
+#define RUN(fn, ...) (w = (waiter){0, NULL}, wait_for(fn(client, __VA_ARGS__, on_result, &w), &w))
 
 int main(int argc, char **argv)
 {
@@ -126,8 +125,7 @@ int main(int argc, char **argv)
             snprintf(msg, sizeof(msg), "%s", milvus_result_message(r));
             tap(1, "an insert is refused as RateLimit (code 8)", msg);
             tap(strstr(milvus_result_message(r), "insert") &&
-                    strstr(milvus_result_message(r), name) &&
-                    message_has_reason(r) &&
+                    strstr(milvus_result_message(r), name) && message_has_reason(r) &&
                     strstr(milvus_result_reason(r), "rate"),
                 "the message names the operation, the collection and the server's reason", msg);
             printf("# %s\n", msg);

@@ -58,18 +58,18 @@ enum { F_PK = 1, F_NULLABLE = 2, F_DEFAULT = 4, F_OMIT = 8 };
 typedef struct fdef {
     const char *name;
     milvus_data_type type;
-    milvus_data_type elem;  /* arrays */
-    int64_t dim;            /* dense vectors */
-    int64_t max_len;        /* VarChar, VarChar arrays */
-    int64_t max_cap;        /* arrays */
-    unsigned flags;         /* F_* */
-    const void *vals;       /* NROWS values (arrays/sparse: all elements) */
-    const uint64_t *off;    /* arrays and sparse vectors: NROWS + 1 offsets */
-    const uint32_t *idx;    /* sparse vectors: indices */
-    const uint8_t *valid;   /* NULL = every row has a value */
-    int64_t def_i;          /* default of Bool, Int* */
-    double def_d;           /* default of Float, Double */
-    const char *def_s;      /* default of VarChar */
+    milvus_data_type elem; /* arrays */
+    int64_t dim;           /* dense vectors */
+    int64_t max_len;       /* VarChar, VarChar arrays */
+    int64_t max_cap;       /* arrays */
+    unsigned flags;        /* F_* */
+    const void *vals;      /* NROWS values (arrays/sparse: all elements) */
+    const uint64_t *off;   /* arrays and sparse vectors: NROWS + 1 offsets */
+    const uint32_t *idx;   /* sparse vectors: indices */
+    const uint8_t *valid;  /* NULL = every row has a value */
+    int64_t def_i;         /* default of Bool, Int* */
+    double def_d;          /* default of Float, Double */
+    const char *def_s;     /* default of VarChar */
 } fdef;
 
 typedef struct gdef {
@@ -98,9 +98,8 @@ static const int64_t sc_i64[NROWS] = {INT64_MIN, INT64_MAX, 0, -1, 9007199254740
 static const float sc_f[NROWS] = {-0.0f, 1e-45f, 3.40282347e38f, -1.17549435e-38f, 0.1f};
 static const double sc_d[NROWS] = {-0.0, 4.9406564584124654e-324, 1.7976931348623157e308,
                                    -2.2250738585072014e-308, 0.1};
-static const char *const sc_s[NROWS] = {"", "héllo wörld ✓ 日本語 🎉",
-                                        "quote\" backslash\\ tab\t nl\n cr\r", "\x01\x1f\x7f",
-                                        "plain"};
+static const char *const sc_s[NROWS] = {
+    "", "héllo wörld ✓ 日本語 🎉", "quote\" backslash\\ tab\t nl\n cr\r", "\x01\x1f\x7f", "plain"};
 static const char *const sc_j[NROWS] = {
     "{}", "{\"a\":1,\"big\":9007199254740991,\"b\":[true,false,null],\"c\":{\"d\":{\"e\":\"ü\"}}}",
     "{\"arr\":[1,2.5,-3e+300,\"x\",[],{}]}", "{\"s\":[\"just a string\",\"\\u00fc\\n\"]}",
@@ -112,14 +111,12 @@ static const int16_t sc_ai16[7] = {-32768, 32767, 0, 1, 2, 3, -1};
 static const int32_t sc_ai32[7] = {INT32_MIN, INT32_MAX, 0, 1, 2, 3, -1};
 static const int64_t sc_ai64[7] = {INT64_MIN, INT64_MAX, 0, 1, 2, 9007199254740993LL, -1};
 static const float sc_af[7] = {-0.0f, 1e-45f, 3.40282347e38f, 0.1f, -2.5f, 1e10f, 1.0f};
-static const double sc_ad[7] = {-0.0, 4.9406564584124654e-324, 1.7976931348623157e308, 0.1, -2.5,
-                                1e300, 1.0};
+static const double sc_ad[7] = {
+    -0.0, 4.9406564584124654e-324, 1.7976931348623157e308, 0.1, -2.5, 1e300, 1.0};
 static const char *const sc_as[7] = {"", "ü", "日本", "a\"b\\c", "x", "y", "z"};
-static const float sc_fv[NROWS * 4] = {-0.0f, 1e-45f, 3e38f, -1.0f,
-                                       0.1f, 0.2f, 0.3f, 0.4f,
-                                       1.0f, 0.0f, 0.0f, 0.0f,
-                                       -1.17549435e-38f, 1.17549435e-38f, 0.0f, 0.0f,
-                                       1e-10f, 1e10f, -1e10f, 0.5f};
+static const float sc_fv[NROWS * 4] = {
+    -0.0f, 1e-45f,           3e38f,           -1.0f, 0.1f, 0.2f,   0.3f,  0.4f,   1.0f, 0.0f, 0.0f,
+    0.0f,  -1.17549435e-38f, 1.17549435e-38f, 0.0f,  0.0f, 1e-10f, 1e10f, -1e10f, 0.5f};
 static const char *const sc_dyn[NROWS] = {
     "{}", "{\"dyn_i\":1}", "{\"dyn_s\":\"ü\",\"dyn_a\":[1,\"x\",null]}",
     "{\"dyn_o\":{\"k\":[1,2]},\"dyn_big\":-9007199254740991}", "{\"dyn_f\":0.25,\"dyn_b\":true}"};
@@ -135,22 +132,55 @@ static const fdef scalars_fields[] = {
     {.name = "d", .type = MILVUS_TYPE_DOUBLE, .vals = sc_d},
     {.name = "s", .type = MILVUS_TYPE_VARCHAR, .max_len = 256, .vals = sc_s},
     {.name = "j", .type = MILVUS_TYPE_JSON, .vals = sc_j},
-    {.name = "a_b", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_BOOL, .max_cap = 8,
-     .vals = sc_ab, .off = sc_off},
-    {.name = "a_i8", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_INT8, .max_cap = 8,
-     .vals = sc_ai8, .off = sc_off},
-    {.name = "a_i16", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_INT16, .max_cap = 8,
-     .vals = sc_ai16, .off = sc_off},
-    {.name = "a_i32", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_INT32, .max_cap = 8,
-     .vals = sc_ai32, .off = sc_off},
-    {.name = "a_i64", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_INT64, .max_cap = 8,
-     .vals = sc_ai64, .off = sc_off},
-    {.name = "a_f", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_FLOAT, .max_cap = 8,
-     .vals = sc_af, .off = sc_off},
-    {.name = "a_d", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_DOUBLE, .max_cap = 8,
-     .vals = sc_ad, .off = sc_off},
-    {.name = "a_s", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_VARCHAR, .max_cap = 8,
-     .max_len = 64, .vals = sc_as, .off = sc_off},
+    {.name = "a_b",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_BOOL,
+     .max_cap = 8,
+     .vals = sc_ab,
+     .off = sc_off},
+    {.name = "a_i8",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_INT8,
+     .max_cap = 8,
+     .vals = sc_ai8,
+     .off = sc_off},
+    {.name = "a_i16",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_INT16,
+     .max_cap = 8,
+     .vals = sc_ai16,
+     .off = sc_off},
+    {.name = "a_i32",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_INT32,
+     .max_cap = 8,
+     .vals = sc_ai32,
+     .off = sc_off},
+    {.name = "a_i64",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_INT64,
+     .max_cap = 8,
+     .vals = sc_ai64,
+     .off = sc_off},
+    {.name = "a_f",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_FLOAT,
+     .max_cap = 8,
+     .vals = sc_af,
+     .off = sc_off},
+    {.name = "a_d",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_DOUBLE,
+     .max_cap = 8,
+     .vals = sc_ad,
+     .off = sc_off},
+    {.name = "a_s",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_VARCHAR,
+     .max_cap = 8,
+     .max_len = 64,
+     .vals = sc_as,
+     .off = sc_off},
     {.name = "fv", .type = MILVUS_TYPE_FLOAT_VECTOR, .dim = 4, .vals = sc_fv},
 };
 
@@ -158,9 +188,9 @@ static const fdef scalars_fields[] = {
 static const char *const str_pk[NROWS] = {"a", "b", "z\"q", "ü", "日本"};
 
 /* -- group "binary" -- */
-static const uint8_t bin_bv[NROWS * 4] = {0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-                                          0x01, 0x02, 0x03, 0x04, 0x80, 0x40, 0x20, 0x10,
-                                          0xde, 0xad, 0xbe, 0xef};
+static const uint8_t bin_bv[NROWS * 4] = {0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+                                          0xff, 0x01, 0x02, 0x03, 0x04, 0x80, 0x40,
+                                          0x20, 0x10, 0xde, 0xad, 0xbe, 0xef};
 static const fdef binary_fields[] = {
     {.name = "pk", .type = MILVUS_TYPE_VARCHAR, .max_len = 64, .flags = F_PK, .vals = str_pk},
     {.name = "bv", .type = MILVUS_TYPE_BINARY_VECTOR, .dim = 32, .vals = bin_bv},
@@ -172,7 +202,10 @@ static const uint32_t sp_idx[10] = {0, 4294967294u, 1, 2, 1000, 7, 8, 3, 5, 9};
 static const float sp_val[10] = {1.5f, 0.1f, 1e-45f, 3e38f, 2.5f, 0.25f, 0.5f, 1.0f, 2.0f, 3.0f};
 static const fdef sparse_fields[] = {
     {.name = "pk", .type = MILVUS_TYPE_VARCHAR, .max_len = 64, .flags = F_PK, .vals = str_pk},
-    {.name = "sv", .type = MILVUS_TYPE_SPARSE_FLOAT_VECTOR, .vals = sp_val, .off = sp_off,
+    {.name = "sv",
+     .type = MILVUS_TYPE_SPARSE_FLOAT_VECTOR,
+     .vals = sp_val,
+     .off = sp_off,
      .idx = sp_idx},
 };
 
@@ -184,8 +217,8 @@ static const uint16_t f16_v[NROWS * 4] = {0x8000, 0x0001, 0x7bff, 0x3c00, 0xfbff
 static const uint16_t bf16_v[NROWS * 4] = {0x8000, 0x0001, 0x7f7f, 0x3f80, 0xff7f, 0x0080, 0x3eaa,
                                            0xc000, 0x0000, 0x0000, 0x0000, 0x3f80, 0x007f, 0x8001,
                                            0x4049, 0x42f6, 0x1234, 0x5678, 0x0bcd, 0x4780};
-static const int8_t i8_v[NROWS * 4] = {-128, 127, 0, 1, -1, -2, -3, -4, 0, 0,
-                                       0, 1, 5, 6, 7, 8, 100, -100, 50, -50};
+static const int8_t i8_v[NROWS * 4] = {-128, 127, 0, 1, -1, -2, -3,  -4,   0,  0,
+                                       0,    1,   5, 6, 7,  8,  100, -100, 50, -50};
 static const fdef float16_fields[] = {
     {.name = "id", .type = MILVUS_TYPE_INT64, .flags = F_PK, .vals = small_id},
     {.name = "hv", .type = MILVUS_TYPE_FLOAT16_VECTOR, .dim = 4, .vals = f16_v},
@@ -233,49 +266,123 @@ static const char *const df_omit[NROWS] = {"", "", "", "", ""};
 static const fdef nullable_fields[] = {
     {.name = "id", .type = MILVUS_TYPE_INT64, .flags = F_PK, .vals = small_id},
     {.name = "n_b", .type = MILVUS_TYPE_BOOL, .flags = F_NULLABLE, .vals = nl_b, .valid = mask_a},
-    {.name = "n_i8", .type = MILVUS_TYPE_INT8, .flags = F_NULLABLE, .vals = nl_i8,
-     .valid = mask_b},
-    {.name = "n_i16", .type = MILVUS_TYPE_INT16, .flags = F_NULLABLE, .vals = nl_i16,
+    {.name = "n_i8", .type = MILVUS_TYPE_INT8, .flags = F_NULLABLE, .vals = nl_i8, .valid = mask_b},
+    {.name = "n_i16",
+     .type = MILVUS_TYPE_INT16,
+     .flags = F_NULLABLE,
+     .vals = nl_i16,
      .valid = mask_c},
-    {.name = "n_i32", .type = MILVUS_TYPE_INT32, .flags = F_NULLABLE, .vals = nl_i32,
+    {.name = "n_i32",
+     .type = MILVUS_TYPE_INT32,
+     .flags = F_NULLABLE,
+     .vals = nl_i32,
      .valid = mask_a},
-    {.name = "n_i64", .type = MILVUS_TYPE_INT64, .flags = F_NULLABLE, .vals = nl_i64,
+    {.name = "n_i64",
+     .type = MILVUS_TYPE_INT64,
+     .flags = F_NULLABLE,
+     .vals = nl_i64,
      .valid = mask_b},
     {.name = "n_f", .type = MILVUS_TYPE_FLOAT, .flags = F_NULLABLE, .vals = nl_f, .valid = mask_c},
-    {.name = "n_d", .type = MILVUS_TYPE_DOUBLE, .flags = F_NULLABLE, .vals = nl_d,
-     .valid = mask_a},
-    {.name = "n_s", .type = MILVUS_TYPE_VARCHAR, .max_len = 64, .flags = F_NULLABLE,
-     .vals = nl_s, .valid = mask_b},
+    {.name = "n_d", .type = MILVUS_TYPE_DOUBLE, .flags = F_NULLABLE, .vals = nl_d, .valid = mask_a},
+    {.name = "n_s",
+     .type = MILVUS_TYPE_VARCHAR,
+     .max_len = 64,
+     .flags = F_NULLABLE,
+     .vals = nl_s,
+     .valid = mask_b},
     {.name = "n_j", .type = MILVUS_TYPE_JSON, .flags = F_NULLABLE, .vals = nl_j, .valid = mask_c},
-    {.name = "n_ai32", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_INT32, .max_cap = 4,
-     .flags = F_NULLABLE, .vals = nl_ai, .off = nl_ai_off, .valid = mask_a},
-    {.name = "n_as", .type = MILVUS_TYPE_ARRAY, .elem = MILVUS_TYPE_VARCHAR, .max_cap = 4,
-     .max_len = 16, .flags = F_NULLABLE, .vals = nl_as, .off = nl_as_off, .valid = mask_b},
-    {.name = "n_all", .type = MILVUS_TYPE_INT64, .flags = F_NULLABLE, .vals = nl_all,
+    {.name = "n_ai32",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_INT32,
+     .max_cap = 4,
+     .flags = F_NULLABLE,
+     .vals = nl_ai,
+     .off = nl_ai_off,
+     .valid = mask_a},
+    {.name = "n_as",
+     .type = MILVUS_TYPE_ARRAY,
+     .elem = MILVUS_TYPE_VARCHAR,
+     .max_cap = 4,
+     .max_len = 16,
+     .flags = F_NULLABLE,
+     .vals = nl_as,
+     .off = nl_as_off,
+     .valid = mask_b},
+    {.name = "n_all",
+     .type = MILVUS_TYPE_INT64,
+     .flags = F_NULLABLE,
+     .vals = nl_all,
      .valid = mask_none},
     {.name = "n_none", .type = MILVUS_TYPE_DOUBLE, .flags = F_NULLABLE, .vals = nl_none},
-    {.name = "d_b", .type = MILVUS_TYPE_BOOL, .flags = F_DEFAULT, .vals = df_b, .valid = mask_b,
+    {.name = "d_b",
+     .type = MILVUS_TYPE_BOOL,
+     .flags = F_DEFAULT,
+     .vals = df_b,
+     .valid = mask_b,
      .def_i = 1},
-    {.name = "d_i8", .type = MILVUS_TYPE_INT8, .flags = F_DEFAULT, .vals = df_i8, .valid = mask_a,
+    {.name = "d_i8",
+     .type = MILVUS_TYPE_INT8,
+     .flags = F_DEFAULT,
+     .vals = df_i8,
+     .valid = mask_a,
      .def_i = -8},
-    {.name = "d_i16", .type = MILVUS_TYPE_INT16, .flags = F_DEFAULT, .vals = df_i16,
-     .valid = mask_b, .def_i = 1616},
-    {.name = "d_i32", .type = MILVUS_TYPE_INT32, .flags = F_DEFAULT, .vals = df_i32,
-     .valid = mask_a, .def_i = INT32_MIN},
-    {.name = "d_i64", .type = MILVUS_TYPE_INT64, .flags = F_DEFAULT, .vals = df_i64,
-     .valid = mask_b, .def_i = INT64_MAX},
-    {.name = "d_f", .type = MILVUS_TYPE_FLOAT, .flags = F_DEFAULT, .vals = df_f, .valid = mask_a,
+    {.name = "d_i16",
+     .type = MILVUS_TYPE_INT16,
+     .flags = F_DEFAULT,
+     .vals = df_i16,
+     .valid = mask_b,
+     .def_i = 1616},
+    {.name = "d_i32",
+     .type = MILVUS_TYPE_INT32,
+     .flags = F_DEFAULT,
+     .vals = df_i32,
+     .valid = mask_a,
+     .def_i = INT32_MIN},
+    {.name = "d_i64",
+     .type = MILVUS_TYPE_INT64,
+     .flags = F_DEFAULT,
+     .vals = df_i64,
+     .valid = mask_b,
+     .def_i = INT64_MAX},
+    {.name = "d_f",
+     .type = MILVUS_TYPE_FLOAT,
+     .flags = F_DEFAULT,
+     .vals = df_f,
+     .valid = mask_a,
      .def_d = 1.5},
-    {.name = "d_d", .type = MILVUS_TYPE_DOUBLE, .flags = F_DEFAULT, .vals = df_d, .valid = mask_b,
+    {.name = "d_d",
+     .type = MILVUS_TYPE_DOUBLE,
+     .flags = F_DEFAULT,
+     .vals = df_d,
+     .valid = mask_b,
      .def_d = 0.1},
-    {.name = "d_s", .type = MILVUS_TYPE_VARCHAR, .max_len = 64, .flags = F_DEFAULT, .vals = df_s,
-     .valid = mask_a, .def_s = "dflt ü"},
-    {.name = "nd_i32", .type = MILVUS_TYPE_INT32, .flags = F_NULLABLE | F_DEFAULT,
-     .vals = nd_i32, .valid = mask_b, .def_i = 7},
-    {.name = "nd_s", .type = MILVUS_TYPE_VARCHAR, .max_len = 64, .flags = F_NULLABLE | F_DEFAULT,
-     .vals = nd_s, .valid = mask_a, .def_s = "nd"},
-    {.name = "d_omit", .type = MILVUS_TYPE_VARCHAR, .max_len = 64, .flags = F_DEFAULT | F_OMIT,
-     .vals = df_omit, .valid = mask_none, .def_s = "omitted"},
+    {.name = "d_s",
+     .type = MILVUS_TYPE_VARCHAR,
+     .max_len = 64,
+     .flags = F_DEFAULT,
+     .vals = df_s,
+     .valid = mask_a,
+     .def_s = "dflt ü"},
+    {.name = "nd_i32",
+     .type = MILVUS_TYPE_INT32,
+     .flags = F_NULLABLE | F_DEFAULT,
+     .vals = nd_i32,
+     .valid = mask_b,
+     .def_i = 7},
+    {.name = "nd_s",
+     .type = MILVUS_TYPE_VARCHAR,
+     .max_len = 64,
+     .flags = F_NULLABLE | F_DEFAULT,
+     .vals = nd_s,
+     .valid = mask_a,
+     .def_s = "nd"},
+    {.name = "d_omit",
+     .type = MILVUS_TYPE_VARCHAR,
+     .max_len = 64,
+     .flags = F_DEFAULT | F_OMIT,
+     .vals = df_omit,
+     .valid = mask_none,
+     .def_s = "omitted"},
     {.name = "fv", .type = MILVUS_TYPE_FLOAT_VECTOR, .dim = 2, .vals = fv2},
 };
 
@@ -292,14 +399,20 @@ static const int64_t nts_v[NROWS] = {0, -62135596800000000LL, 0, 86400000000LL, 
 static const fdef geometry_fields[] = {
     {.name = "id", .type = MILVUS_TYPE_INT64, .flags = F_PK, .vals = small_id},
     {.name = "geo", .type = MILVUS_TYPE_GEOMETRY, .vals = geo_v},
-    {.name = "n_geo", .type = MILVUS_TYPE_GEOMETRY, .flags = F_NULLABLE, .vals = ngeo_v,
+    {.name = "n_geo",
+     .type = MILVUS_TYPE_GEOMETRY,
+     .flags = F_NULLABLE,
+     .vals = ngeo_v,
      .valid = mask_a},
     {.name = "fv", .type = MILVUS_TYPE_FLOAT_VECTOR, .dim = 2, .vals = fv2},
 };
 static const fdef timestamptz_fields[] = {
     {.name = "id", .type = MILVUS_TYPE_INT64, .flags = F_PK, .vals = small_id},
     {.name = "ts", .type = MILVUS_TYPE_TIMESTAMPTZ, .vals = ts_v},
-    {.name = "n_ts", .type = MILVUS_TYPE_TIMESTAMPTZ, .flags = F_NULLABLE, .vals = nts_v,
+    {.name = "n_ts",
+     .type = MILVUS_TYPE_TIMESTAMPTZ,
+     .flags = F_NULLABLE,
+     .vals = nts_v,
      .valid = mask_b},
     {.name = "fv", .type = MILVUS_TYPE_FLOAT_VECTOR, .dim = 2, .vals = fv2},
 };
@@ -348,7 +461,6 @@ static void check(int rc, const char *what, const char *name)
     }
 }
 
-
 /* JSON string escaping, byte for byte as Python's json.dumps(s,
  * ensure_ascii=False). */
 static void put_json_string(const char *s, size_t len)
@@ -374,8 +486,14 @@ static void put_json_string(const char *s, size_t len)
     putchar('"');
 }
 
-static void put_float(float f) { printf("%.9g", (double)f); }
-static void put_double(double d) { printf("%.17g", d); }
+static void put_float(float f)
+{
+    printf("%.9g", (double)f);
+}
+static void put_double(double d)
+{
+    printf("%.17g", d);
+}
 
 static void put_hex(const void *p, size_t n)
 {
@@ -672,9 +790,7 @@ static milvus_column *new_column(const fdef *f, const char *name, const void *va
     case MILVUS_TYPE_VARCHAR:
     case MILVUS_TYPE_JSON:
     case MILVUS_TYPE_GEOMETRY:
-    case MILVUS_TYPE_TEXT:
-        rc = milvus_column_new_strings(&c, name, f->type, vals, n);
-        break;
+    case MILVUS_TYPE_TEXT: rc = milvus_column_new_strings(&c, name, f->type, vals, n); break;
     case MILVUS_TYPE_ARRAY: rc = milvus_column_new_array(&c, name, f->elem, n, off, vals); break;
     case MILVUS_TYPE_FLOAT_VECTOR:
         rc = milvus_column_new_float_vector(&c, name, f->dim, vals, n);
@@ -912,8 +1028,7 @@ static void cmd_write(milvus_sync *s, const gdef *g, const char *coll)
             cols[ncols++] = c;
     }
     if (g->dynamic) {
-        check(milvus_column_new_json(&cols[ncols], "$meta", g->dynamic, NROWS), "column",
-              "$meta");
+        check(milvus_column_new_json(&cols[ncols], "$meta", g->dynamic, NROWS), "column", "$meta");
         check(milvus_column_set_dynamic(cols[ncols++], 1), "dynamic", "$meta");
     }
     rc = milvus_sync_insert(s, coll, (const milvus_column *const *)cols, ncols, NULL, &res);
@@ -964,8 +1079,7 @@ static void cmd_dump(milvus_sync *s, const gdef *g, const char *coll)
 
     check(milvus_query_options_set_filter(qo, g->filter), "filter", coll);
     check(milvus_query_options_add_output_field(qo, "*"), "output field", coll);
-    check(milvus_query_options_set_consistency(qo, MILVUS_CONSISTENCY_STRONG), "consistency",
-          coll);
+    check(milvus_query_options_set_consistency(qo, MILVUS_CONSISTENCY_STRONG), "consistency", coll);
     rc = milvus_sync_query(s, coll, qo, &res);
     call_ok(s, rc, res, "query", coll);
     milvus_query_options_free(qo);

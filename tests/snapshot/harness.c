@@ -124,7 +124,6 @@ void mvt_setup(const char *const *extra_args)
     }
 }
 
-
 const char *mvt_uri(void)
 {
     return getenv("MVT_URI");
@@ -210,8 +209,7 @@ static int control(const char *method, const char *json, char *out, size_t len)
     char path[128];
     snprintf(path, sizeof(path), "/milvus.test.Control/%s", method);
     if (base && milvus_channel_new(&ch, base, o) == MILVUS_OK &&
-        milvus_channel_unary(ch, path, json, strlen(json), NULL, ctl_done, &w) ==
-            MILVUS_OK)
+        milvus_channel_unary(ch, path, json, strlen(json), NULL, ctl_done, &w) == MILVUS_OK)
         while (!w.done && event_base_loop(base, EVLOOP_ONCE) == 0)
             ;
     milvus_channel_free(ch);

@@ -25,12 +25,12 @@
  * exits.  Called by MVT_SERVER(args...), a ReportHook(PRE_ALL): the runner
  * calls it before the first test and the workers inherit MVT_URI. */
 void mvt_setup(const char *const *extra_args);
-#define MVT_SERVER(...)                                                                          \
-    ReportHook(PRE_ALL)(struct criterion_test_set *set)                                         \
-    {                                                                                           \
-        static const char *const mvt_args[] = {__VA_ARGS__, NULL};                             \
-        (void)set;                                                                              \
-        mvt_setup(mvt_args);                                                                    \
+#define MVT_SERVER(...)                                                                            \
+    ReportHook(PRE_ALL)(struct criterion_test_set * set)                                           \
+    {                                                                                              \
+        static const char *const mvt_args[] = {__VA_ARGS__, NULL};                                 \
+        (void)set;                                                                                 \
+        mvt_setup(mvt_args);                                                                       \
     }
 
 /* Skips the test (or fails it under MILVUS_REQUIRE_PEERS=1) when no server

@@ -240,8 +240,8 @@ Test(rpc, export_counters_uri_and_external_restore)
     snprintf(path, sizeof(path), "s3://bucket/exports/%s", e.coll);
     snapshot(&e, "ex");
 
-    cr_assert_eq(milvus_sync_export_snapshot(e.s, e.coll, "ex", path, NULL, &res), MILVUS_OK,
-                 "%s", msg_of(e.s, res));
+    cr_assert_eq(milvus_sync_export_snapshot(e.s, e.coll, "ex", path, NULL, &res), MILVUS_OK, "%s",
+                 msg_of(e.s, res));
     int64_t job = milvus_result_int64(res);
     cr_assert_gt(job, 0);
     milvus_result_unref(res);
@@ -252,8 +252,7 @@ Test(rpc, export_counters_uri_and_external_restore)
     cr_assert_str_eq(milvus_result_job_snapshot(res, 0), "ex");
     milvus_result_unref(res);
 
-    cr_assert_eq(milvus_sync_await_export(e.s, job, NULL, &res), MILVUS_OK, "%s",
-                 msg_of(e.s, res));
+    cr_assert_eq(milvus_sync_await_export(e.s, job, NULL, &res), MILVUS_OK, "%s", msg_of(e.s, res));
     cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
     cr_assert_eq(milvus_result_job_progress(res, 0), 100);
     cr_assert_gt(milvus_result_job_total_files(res, 0), 0);
@@ -271,8 +270,7 @@ Test(rpc, export_counters_uri_and_external_restore)
     }
     milvus_result_unref(res);
 
-    cr_assert_eq(milvus_sync_restore_external_snapshot_and_wait(e.s, target, uri, NULL, NULL,
-                                                                &res),
+    cr_assert_eq(milvus_sync_restore_external_snapshot_and_wait(e.s, target, uri, NULL, NULL, &res),
                  MILVUS_OK, "%s", msg_of(e.s, res));
     cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
     milvus_result_unref(res);
@@ -338,8 +336,7 @@ Test(errors, server_refusals_carry_code_and_reason)
     snapshot(&e, "here");
 
     /* snapshot not found */
-    cr_assert_eq(milvus_sync_describe_snapshot(e.s, e.coll, "nope", NULL, &res),
-                 MILVUS_ERR_SERVER);
+    cr_assert_eq(milvus_sync_describe_snapshot(e.s, e.coll, "nope", NULL, &res), MILVUS_ERR_SERVER);
     cr_assert_neq(milvus_result_server_code(res), 0);
     cr_assert(strstr(milvus_result_reason(res), "snapshot not found"), "%s",
               milvus_result_reason(res));
@@ -357,8 +354,7 @@ Test(errors, server_refusals_carry_code_and_reason)
     cr_assert_eq(milvus_sync_restore_snapshot(e.s, e.coll, "here", other, NULL, &res),
                  MILVUS_ERR_SERVER);
     cr_assert_neq(milvus_result_server_code(res), 0);
-    cr_assert(strstr(milvus_result_reason(res), "already exists"), "%s",
-              milvus_result_reason(res));
+    cr_assert(strstr(milvus_result_reason(res), "already exists"), "%s", milvus_result_reason(res));
     milvus_result_unref(res);
 
     /* collection missing */
@@ -395,18 +391,17 @@ Test(errors, local_validation_sends_nothing)
     cr_assert_eq(milvus_sync_connect(s, NULL), MILVUS_OK);
     long before = mvt_is_local() ? mvt_calls("CreateSnapshot") : 0;
 
-#define INVALID(call, word)                                                                      \
-    do {                                                                                         \
-        cr_assert_eq((call), MILVUS_ERR_INVALID_ARGUMENT, "%s", #call);                          \
-        cr_assert(strstr(milvus_client_last_error(c), word), "%s: %s", #call,                    \
-                  milvus_client_last_error(c));                                                  \
+#define INVALID(call, word)                                                                        \
+    do {                                                                                           \
+        cr_assert_eq((call), MILVUS_ERR_INVALID_ARGUMENT, "%s", #call);                            \
+        cr_assert(strstr(milvus_client_last_error(c), word), "%s: %s", #call,                      \
+                  milvus_client_last_error(c));                                                    \
     } while (0)
     INVALID(milvus_client_create_snapshot(c, "coll", "", NULL, never_called, &called), "snapshot");
     INVALID(milvus_client_create_snapshot(c, "", "s", NULL, never_called, &called), "collection");
     INVALID(milvus_client_create_snapshot(c, "coll", longname, NULL, never_called, &called),
             "snapshot");
-    INVALID(milvus_client_create_snapshot(c, NULL, "s", NULL, never_called, &called),
-            "collection");
+    INVALID(milvus_client_create_snapshot(c, NULL, "s", NULL, never_called, &called), "collection");
     INVALID(milvus_client_flush_and_snapshot(c, "coll", "", NULL, NULL, never_called, &called),
             "snapshot");
     INVALID(milvus_client_drop_snapshot(c, "coll", longname, NULL, never_called, &called),
@@ -420,14 +415,13 @@ Test(errors, local_validation_sends_nothing)
     INVALID(milvus_client_restore_snapshot_and_wait(c, "coll", "s", longname, NULL, NULL,
                                                     never_called, &called),
             "target");
-    INVALID(milvus_client_export_snapshot(c, "coll", "s", "", NULL, never_called, &called),
-            "path");
+    INVALID(milvus_client_export_snapshot(c, "coll", "s", "", NULL, never_called, &called), "path");
     INVALID(milvus_client_restore_external_snapshot(c, "t", "", NULL, never_called, &called),
             "URI");
-    INVALID(milvus_client_restore_external_snapshot(c, "", "s3://x", NULL, never_called,
-                                                    &called),
+    INVALID(milvus_client_restore_external_snapshot(c, "", "s3://x", NULL, never_called, &called),
             "target");
-    INVALID(milvus_client_pin_snapshot_data(c, "coll", "", NULL, never_called, &called), "snapshot");
+    INVALID(milvus_client_pin_snapshot_data(c, "coll", "", NULL, never_called, &called),
+            "snapshot");
     INVALID(milvus_client_unpin_snapshot_data(c, 0, never_called, &called), "pin");
     INVALID(milvus_client_get_restore_snapshot_state(c, 0, never_called, &called), "job");
     INVALID(milvus_client_get_export_snapshot_state(c, -5, never_called, &called), "job");
@@ -453,7 +447,8 @@ Test(errors, local_validation_sends_nothing)
     milvus_sync_free(s);
 }
 
-/* ---- the headline: awaits on the loop --------------------------------------------------------- */
+/* ---- the headline: awaits on the loop ---------------------------------------------------------
+ */
 
 #define MAX_SAMPLES 8192
 
@@ -767,8 +762,7 @@ Test(headline, cancelling_an_await_stops_polling_but_not_the_job)
     cr_assert_eq(milvus_client_pending(e.c), 0);
     /* the server job was not cancelled: it completes */
     milvus_await_options_set_interval(ao, 100, 100, 1.0);
-    cr_assert_eq(milvus_sync_await_restore(e.s, job, ao, &res), MILVUS_OK, "%s",
-                 msg_of(e.s, res));
+    cr_assert_eq(milvus_sync_await_restore(e.s, job, ao, &res), MILVUS_OK, "%s", msg_of(e.s, res));
     cr_assert_eq(milvus_result_job_state(res, 0), MILVUS_JOB_COMPLETED);
     milvus_result_unref(res);
     cr_assert_eq(mvt_load(e.s, target), MILVUS_OK);

@@ -42,7 +42,8 @@ Test(sync, round_trips_and_server_errors)
     milvus_result *res = NULL;
     char name[64];
 
-    cr_assert_eq(milvus_sync_get_server_version(s, &res), MILVUS_OK, "%s", milvus_sync_last_error(s));
+    cr_assert_eq(milvus_sync_get_server_version(s, &res), MILVUS_OK, "%s",
+                 milvus_sync_last_error(s));
     cr_assert_not_null(res);
     cr_assert_eq(milvus_result_status(res), MILVUS_OK);
     cr_assert_gt(strlen(milvus_result_string(res)), 0);
@@ -94,15 +95,15 @@ Test(sync, wait_deadline_cancels_and_handle_stays_usable)
     cr_assert_null(res);
     cr_assert_geq(took, 290);
     cr_assert_lt(took, 2000, "the deadline did not bound the wait: %lld ms", (long long)took);
-    cr_assert(strstr(milvus_sync_last_error(s), "get_server_version"), "%s", milvus_sync_last_error(s));
+    cr_assert(strstr(milvus_sync_last_error(s), "get_server_version"), "%s",
+              milvus_sync_last_error(s));
     cr_assert(strstr(milvus_sync_last_error(s), "300 ms"), "%s", milvus_sync_last_error(s));
     cr_assert_eq(milvus_client_pending(milvus_sync_client(s)), 0);
 
     /* the next call works */
     cr_assert_eq(mvt_control_set("{\"reset\":true}"), 0);
     milvus_sync_set_timeout_ms(s, 5000);
-    cr_assert_eq(milvus_sync_list_collections(s, &res), MILVUS_OK, "%s",
-                 milvus_sync_last_error(s));
+    cr_assert_eq(milvus_sync_list_collections(s, &res), MILVUS_OK, "%s", milvus_sync_last_error(s));
     milvus_result_unref(res);
     milvus_sync_free(s);
 }
@@ -161,8 +162,8 @@ Test(sync, await_runs_progress_inside_the_wait_and_refuses_reentry)
     mvt_name(name, sizeof(name), "sync_aw");
     mvt_name(target, sizeof(target), "sync_aw_t");
     cr_assert_eq(mvt_fixture(s, name, 50), MILVUS_OK);
-    cr_assert_eq(milvus_sync_flush_and_snapshot(s, name, "snap1", NULL, NULL, &res), MILVUS_OK, "%s",
-                 res ? milvus_result_message(res) : milvus_sync_last_error(s));
+    cr_assert_eq(milvus_sync_flush_and_snapshot(s, name, "snap1", NULL, NULL, &res), MILVUS_OK,
+                 "%s", res ? milvus_result_message(res) : milvus_sync_last_error(s));
     milvus_result_unref(res);
     milvus_await_options_set_interval(ao, 50, 100, 2.0);
     milvus_await_options_set_progress(ao, reenter, &r);

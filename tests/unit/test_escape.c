@@ -44,9 +44,9 @@ Test(escape, c0_nul_and_del_become_hex)
 Test(escape, c1_controls_become_u_escapes)
 {
     /* U+009B is CSI on terminals that honour 8-bit controls */
-    static const char s[] = "a\xc2\x9b" "31mb\xc2\x80\xc2\x9f\xc2\xa0";
-    cr_assert_str_eq(esc(s, sizeof(s) - 1),
-                     "a\\u009b31mb\\u0080\\u009f\xc2\xa0");
+    static const char s[] = "a\xc2\x9b"
+                            "31mb\xc2\x80\xc2\x9f\xc2\xa0";
+    cr_assert_str_eq(esc(s, sizeof(s) - 1), "a\\u009b31mb\\u0080\\u009f\xc2\xa0");
 }
 
 Test(escape, bytes_that_are_not_utf8_become_hex)
@@ -54,8 +54,7 @@ Test(escape, bytes_that_are_not_utf8_become_hex)
     /* a lone continuation byte, an overlong NUL, a surrogate, a cut
      * sequence, a byte that never starts one */
     static const char s[] = "\x80|\xc0\x80|\xed\xa0\x80|\xe2\x82|\xff";
-    cr_assert_str_eq(esc(s, sizeof(s) - 1),
-                     "\\x80|\\xc0\\x80|\\xed\\xa0\\x80|\\xe2\\x82|\\xff");
+    cr_assert_str_eq(esc(s, sizeof(s) - 1), "\\x80|\\xc0\\x80|\\xed\\xa0\\x80|\\xe2\\x82|\\xff");
 }
 
 Test(escape, a_short_buffer_cuts_between_pieces_and_reports_the_length)
@@ -104,7 +103,10 @@ static void h_evil(h2ts_req *r, void *ctx)
 {
     (void)ctx;
     h2ts_send_headers(r, NULL);
-    h2ts_finish(r, 14, "down\033[2J\nFAKE: injected line\xc2\x9b" "1m", NULL);
+    h2ts_finish(r, 14,
+                "down\033[2J\nFAKE: injected line\xc2\x9b"
+                "1m",
+                NULL);
 }
 
 static int done;
@@ -178,7 +180,9 @@ Test(escape, a_result_message_is_escaped_and_the_raw_text_kept)
         event_base_loop(base, EVLOOP_ONCE);
     cr_assert(strstr(rmsg, "down\\x1b[2J FAKE: injected line\\u009b1m"), "%s", rmsg);
     cr_assert_null(strchr(rmsg, '\n'), "%s", rmsg);
-    cr_assert_str_eq(rgrpc, "down\033[2J\nFAKE: injected line\xc2\x9b" "1m",
+    cr_assert_str_eq(rgrpc,
+                     "down\033[2J\nFAKE: injected line\xc2\x9b"
+                     "1m",
                      "the raw grpc-message is kept");
     milvus_client_free(c);
     milvus_options_free(o);

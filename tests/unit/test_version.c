@@ -27,10 +27,10 @@ Test(version, library_matches_header)
 
 Test(version, number_orders_versions)
 {
-    cr_assert_eq(MILVUS_VERSION_NUM, (MILVUS_VERSION_MAJOR << 16) |
-                                         (MILVUS_VERSION_MINOR << 8) | MILVUS_VERSION_PATCH);
-    cr_assert(MILVUS_VERSION_AT_LEAST(MILVUS_VERSION_MAJOR, MILVUS_VERSION_MINOR,
-                                      MILVUS_VERSION_PATCH));
+    cr_assert_eq(MILVUS_VERSION_NUM,
+                 (MILVUS_VERSION_MAJOR << 16) | (MILVUS_VERSION_MINOR << 8) | MILVUS_VERSION_PATCH);
+    cr_assert(
+        MILVUS_VERSION_AT_LEAST(MILVUS_VERSION_MAJOR, MILVUS_VERSION_MINOR, MILVUS_VERSION_PATCH));
     cr_assert(MILVUS_VERSION_AT_LEAST(0, 0, 0));
     cr_assert(!MILVUS_VERSION_AT_LEAST(MILVUS_VERSION_MAJOR + 1, 0, 0));
     cr_assert(!MILVUS_VERSION_AT_LEAST(MILVUS_VERSION_MAJOR, MILVUS_VERSION_MINOR,

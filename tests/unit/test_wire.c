@@ -855,7 +855,7 @@ Test(base64, decode_invalid)
     expect_b64_invalid("Zm9v!");
     expect_b64_invalid(" Zg");
     expect_b64_invalid("Zg\n");
-    expect_b64_invalid("Zm9v-_");   /* URL alphabet is not gRPC's */
+    expect_b64_invalid("Zm9v-_");    /* URL alphabet is not gRPC's */
     expect_b64_invalid("Zm9vYmFy,"); /* a comma list must be split first */
     /* Passing NULL for invalid is allowed. */
     cr_assert_null(mv_base64_decode("!", 1, NULL, NULL));
@@ -898,8 +898,8 @@ Test(status, parse)
     cr_assert_eq(mv_grpc_status_parse("2147483647", 10, &code), 0);
     cr_assert_eq(code, 2147483647);
     code = -7;
-    const char *bad[] = {"", "00", "01", "-1", "+1", "1a", " 1", "1 ", "2147483648",
-                         "99999999999999999999", "x"};
+    const char *bad[] = {
+        "", "00", "01", "-1", "+1", "1a", " 1", "1 ", "2147483648", "99999999999999999999", "x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert_eq(mv_grpc_status_parse(bad[i], strlen(bad[i]), &code), -1, "'%s'", bad[i]);
         cr_assert_eq(code, -7);
@@ -969,10 +969,25 @@ Test(md, key_validation)
     const char *good[] = {"authorization", "dbname", "identifier", "x-a_b.c-9", "0", "a-bin"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         cr_assert_eq(mv_md_key_valid(good[i], strlen(good[i]), 0), 1, "%s", good[i]);
-    const char *bad[] = {"",     "Authorization", "dbName",       "a b",  "a:b",      ":path",
-                         "a/b",  "a\x80",         "grpc-timeout", "grpc-", "te",      "content-type",
-                         "host", "connection",    "user-agent",   "upgrade", "keep-alive",
-                         "transfer-encoding", "proxy-connection"};
+    const char *bad[] = {"",
+                         "Authorization",
+                         "dbName",
+                         "a b",
+                         "a:b",
+                         ":path",
+                         "a/b",
+                         "a\x80",
+                         "grpc-timeout",
+                         "grpc-",
+                         "te",
+                         "content-type",
+                         "host",
+                         "connection",
+                         "user-agent",
+                         "upgrade",
+                         "keep-alive",
+                         "transfer-encoding",
+                         "proxy-connection"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_eq(mv_md_key_valid(bad[i], strlen(bad[i]), 0), 0, "%s", bad[i]);
     /* Reserved names are fine when allowed, malformed ones never. */
@@ -1103,8 +1118,7 @@ static void expect_hdr(const mv_hdr_list *l, size_t i, const char *name, const c
     cr_assert_lt(i, l->n);
     const mv_hdr *h = &l->v[i];
     cr_assert_eq(h->name_len, strlen(name), "header %zu name", i);
-    cr_assert_arr_eq(h->name, name, h->name_len, "header %zu: %.*s", i, (int)h->name_len,
-                     h->name);
+    cr_assert_arr_eq(h->name, name, h->name_len, "header %zu: %.*s", i, (int)h->name_len, h->name);
     cr_assert_eq(h->value_len, strlen(value), "header %zu (%s) value len", i, name);
     cr_assert_arr_eq(h->value, value, h->value_len, "header %zu (%s): %.*s", i, name,
                      (int)h->value_len, h->value);
@@ -1239,10 +1253,16 @@ Test(rfc3339, parses_what_milvus_returns)
         {"1970-01-01T00:00:00.123456789Z", 123456},
         {"2024-02-29T12:00:00", 1709208000000000LL},
     };
-    static const char *bad[] = {"", "1970-01-01", "1970-13-01T00:00:00Z", "1970-01-01T24:00:00Z",
-                                "1970-01-01T00:00:00.Z", "1970-01-01T00:00:00Zx",
-                                "1970-01-01T00:00:00+8", "0000-01-01T00:00:00Z",
-                                "1970-01-01T00:00:00.1234567890Z", "x970-01-01T00:00:00Z"};
+    static const char *bad[] = {"",
+                                "1970-01-01",
+                                "1970-13-01T00:00:00Z",
+                                "1970-01-01T24:00:00Z",
+                                "1970-01-01T00:00:00.Z",
+                                "1970-01-01T00:00:00Zx",
+                                "1970-01-01T00:00:00+8",
+                                "0000-01-01T00:00:00Z",
+                                "1970-01-01T00:00:00.1234567890Z",
+                                "x970-01-01T00:00:00Z"};
     int64_t v;
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         cr_assert_eq(mv_parse_rfc3339_us(ok[i].text, &v), 0, "%s", ok[i].text);

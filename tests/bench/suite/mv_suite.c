@@ -77,7 +77,7 @@ struct args {
 };
 
 struct bench {
-    struct mv_drv d;      /* keeps the calls in flight (../driver.h) */
+    struct mv_drv d; /* keeps the calls in flight (../driver.h) */
     struct args a;
     struct event_base *base;
     milvus_channel *ch;
@@ -85,7 +85,7 @@ struct bench {
     milvus_search_options *so;
     milvus_write_options *wo; /* insert: NULL (copying) or zero-copy */
     const milvus_column *cols[2];
-    int64_t *idv;         /* insert: the caller's buffers behind cols */
+    int64_t *idv; /* insert: the caller's buffers behind cols */
     float *vecs;
     uint8_t *req;
     double checksum;
@@ -195,14 +195,14 @@ static int cmp_double(const void *x, const void *y)
 static struct restore {
     uint64_t call;
     int done, status;
-    int wait_poll;      /* break the loop at the next poll answer */
+    int wait_poll; /* break the loop at the next poll answer */
     int timed_out;
-    double win0;        /* start of the measured window; 0 outside one */
-    double last;        /* time of the last poll answer */
-    long polls;         /* poll answers inside measured windows */
-    long round_polls;   /* ... inside the current window */
+    double win0;      /* start of the measured window; 0 outside one */
+    double last;      /* time of the last poll answer */
+    long polls;       /* poll answers inside measured windows */
+    long round_polls; /* ... inside the current window */
     long min_round_polls;
-    double max_gap;     /* longest stretch of a window without a poll answer */
+    double max_gap; /* longest stretch of a window without a poll answer */
 } rs = {.min_round_polls = -1};
 
 static void on_restore(milvus_client *c, const milvus_result *res, void *ctx)
@@ -266,8 +266,8 @@ static int restore_begin(struct bench *b)
     if (ao != NULL && tmo != NULL) {
         milvus_await_options_set_interval(ao, POLL_MS, POLL_MS, 1.0);
         milvus_await_options_set_progress(ao, on_restore_progress, b);
-        rc = milvus_client_restore_snapshot_and_wait(b->cl, "bench", "snap", "bench_restored",
-                                                     NULL, ao, on_restore, NULL);
+        rc = milvus_client_restore_snapshot_and_wait(b->cl, "bench", "snap", "bench_restored", NULL,
+                                                     ao, on_restore, NULL);
     }
     milvus_await_options_free(ao);
     if (rc != MILVUS_OK) {
@@ -498,8 +498,9 @@ static int run_measured(struct bench *b)
     printf("BENCH mode=%s inflight=%ld calls=%ld cpu_us_per_call=%.3f wall_s=%.3f "
            "calls_per_s=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f lost=0 duplicated=%ld "
            "rss_growth_kib=%ld",
-           b->a.mode, b->a.inflight, b->a.calls, cpu * 1e6 / n, wall, n / wall, mv_drv_pct(&b->d, 0.5),
-           mv_drv_pct(&b->d, 0.9), mv_drv_pct(&b->d, 0.99), b->d.duplicates, (rss1 - rss0) / 1024);
+           b->a.mode, b->a.inflight, b->a.calls, cpu * 1e6 / n, wall, n / wall,
+           mv_drv_pct(&b->d, 0.5), mv_drv_pct(&b->d, 0.9), mv_drv_pct(&b->d, 0.99), b->d.duplicates,
+           (rss1 - rss0) / 1024);
     if (strcmp(b->a.mode, "insert") == 0) {
         /* payload: the float vectors and int64 ids of every call */
         double gb = n * (double)b->a.rows * (DIM * 4.0 + 8.0) / 1e9;
@@ -585,8 +586,7 @@ static int run_rounds(struct bench *b)
            "restore_min_polls_per_round=%ld restore_max_gap_ms=%.1f",
            b->a.inflight, k, b->a.calls, k * b->a.calls, k * b->a.calls, med[0], lo[0], hi[0],
            med[1], lo[1], hi[1], m50[0], m50[1], cpu[0] * 1e6 / (double)(k * b->a.calls),
-           cpu[1] * 1e6 / (double)(k * b->a.calls), rs.polls, rs.min_round_polls,
-           rs.max_gap * 1e3);
+           cpu[1] * 1e6 / (double)(k * b->a.calls), rs.polls, rs.min_round_polls, rs.max_gap * 1e3);
     print_list("p99_rounds_a", p99, k);
     print_list("p99_rounds_b", p99 + k, k);
     printf(" duplicated=%ld checksum=%.0f\n", b->d.duplicates, b->checksum);
@@ -608,9 +608,15 @@ static void usage(void)
 
 static void parse(struct args *a, int argc, char **argv)
 {
-    *a = (struct args){.path = "/bench.Raw/Call", .inflight = 1, .calls = 20000,
-                       .warmup = -1, .req_size = 100, .delay_ms = 3000, .rows = 10000,
-                       .size = 100 << 20, .writer_cpu = -1};
+    *a = (struct args){.path = "/bench.Raw/Call",
+                       .inflight = 1,
+                       .calls = 20000,
+                       .warmup = -1,
+                       .req_size = 100,
+                       .delay_ms = 3000,
+                       .rows = 10000,
+                       .size = 100 << 20,
+                       .writer_cpu = -1};
     if (argc < 2)
         usage();
     a->mode = argv[1];
@@ -621,20 +627,34 @@ static void parse(struct args *a, int argc, char **argv)
             i--; /* a flag: no value */
             continue;
         }
-        if (v == NULL) usage();
-        if (strcmp(k, "--port") == 0) a->port = atoi(v);
-        else if (strcmp(k, "--inflight") == 0) a->inflight = atol(v);
-        else if (strcmp(k, "--calls") == 0) a->calls = atol(v);
-        else if (strcmp(k, "--warmup") == 0) a->warmup = atol(v);
-        else if (strcmp(k, "--req-size") == 0) a->req_size = atol(v);
-        else if (strcmp(k, "--path") == 0) a->path = v;
-        else if (strcmp(k, "--delay-ms") == 0) a->delay_ms = atol(v);
-        else if (strcmp(k, "--rows") == 0) a->rows = atol(v);
-        else if (strcmp(k, "--size") == 0) a->size = atol(v);
-        else if (strcmp(k, "--restore") == 0) a->restore = atoi(v);
-        else if (strcmp(k, "--rounds") == 0) a->rounds = atol(v);
-        else if (strcmp(k, "--writer-cpu") == 0) a->writer_cpu = atoi(v);
-        else usage();
+        if (v == NULL)
+            usage();
+        if (strcmp(k, "--port") == 0)
+            a->port = atoi(v);
+        else if (strcmp(k, "--inflight") == 0)
+            a->inflight = atol(v);
+        else if (strcmp(k, "--calls") == 0)
+            a->calls = atol(v);
+        else if (strcmp(k, "--warmup") == 0)
+            a->warmup = atol(v);
+        else if (strcmp(k, "--req-size") == 0)
+            a->req_size = atol(v);
+        else if (strcmp(k, "--path") == 0)
+            a->path = v;
+        else if (strcmp(k, "--delay-ms") == 0)
+            a->delay_ms = atol(v);
+        else if (strcmp(k, "--rows") == 0)
+            a->rows = atol(v);
+        else if (strcmp(k, "--size") == 0)
+            a->size = atol(v);
+        else if (strcmp(k, "--restore") == 0)
+            a->restore = atoi(v);
+        else if (strcmp(k, "--rounds") == 0)
+            a->rounds = atol(v);
+        else if (strcmp(k, "--writer-cpu") == 0)
+            a->writer_cpu = atoi(v);
+        else
+            usage();
     }
     if (a->warmup < 0)
         a->warmup = a->calls / 10 > a->inflight ? a->calls / 10 : a->inflight;
