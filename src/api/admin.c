@@ -35,43 +35,15 @@ milvus_status milvus_client_rename_collection(milvus_client *c, const char *coll
                      &req.base, STATUS_RESP, NULL);
 }
 
-/* Properties as KeyValuePairs (values != NULL) or delete keys. */
-typedef struct props {
-    mv_kvlist l;
-    mv_kvp **arr, *st;
-} props;
-
-static int props_build(milvus_client *c, props *p, const char *const *keys,
-                       const char *const *values, size_t n)
-{
-    int rc = MILVUS_OK;
-    memset(p, 0, sizeof(*p));
-    if (!values)
-        return MILVUS_OK;
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = mv_kv_set(&p->l, keys[i], values[i]);
-    if (rc || !(p->arr = mv_kv_to_pb(&p->l, &p->st))) {
-        mv_kv_free(&p->l);
-        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
-    }
-    return MILVUS_OK;
-}
-
-static void props_free(props *p)
-{
-    mv_kv_pb_free(p->arr, p->st);
-    mv_kv_free(&p->l);
-}
-
 static int alter_collection(milvus_client *c, const char *coll, const char *const *keys,
                             const char *const *values, size_t n, milvus_result_cb cb, void *ctx)
 {
     Milvus__Proto__Milvus__AlterCollectionRequest req =
         MILVUS__PROTO__MILVUS__ALTER_COLLECTION_REQUEST__INIT;
-    props p;
+    mv_props p;
     int rc = mv_prologue(c, cb, "collection", coll, NULL, NULL);
     if (rc || (rc = mv_check_keys(c, keys, values, n)) ||
-        (rc = props_build(c, &p, keys, values, n)))
+        (rc = mv_props_build(c, &p, keys, values, n)))
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)coll;
@@ -84,7 +56,7 @@ static int alter_collection(milvus_client *c, const char *coll, const char *cons
     }
     rc = mv_submit(c, values ? "alter_collection_properties" : "drop_collection_properties", coll,
                    cb, ctx, MV_RPC("AlterCollection"), &req.base, STATUS_RESP, NULL);
-    props_free(&p);
+    mv_props_free(&p);
     return rc;
 }
 
@@ -111,13 +83,13 @@ milvus_status milvus_client_alter_collection_field_property(
 {
     Milvus__Proto__Milvus__AlterCollectionFieldRequest req =
         MILVUS__PROTO__MILVUS__ALTER_COLLECTION_FIELD_REQUEST__INIT;
-    props p;
+    mv_props p;
     int rc = mv_prologue(c, cb, "collection", collection, "field", field);
     if (rc)
         return rc;
     if (!values)
         return mv_client_seterr(c, MILVUS_ERR_INVALID_ARGUMENT, "values is NULL");
-    if ((rc = mv_check_keys(c, keys, values, n)) || (rc = props_build(c, &p, keys, values, n)))
+    if ((rc = mv_check_keys(c, keys, values, n)) || (rc = mv_props_build(c, &p, keys, values, n)))
         return rc;
     req.msg_base = &mv_msg_base;
     req.collection_name = (char *)collection;
@@ -128,7 +100,7 @@ milvus_status milvus_client_alter_collection_field_property(
     mv_cache_evict(c, collection);
     rc = mv_submit(c, "alter_collection_field_property", collection, cb, ctx,
                    MV_RPC("AlterCollectionField"), &req.base, STATUS_RESP, NULL);
-    props_free(&p);
+    mv_props_free(&p);
     return rc;
 }
 

@@ -411,6 +411,15 @@ void mv_kv_out(milvus_result *res, mv_kvp **kv, size_t n);
 int mv_check_opts(milvus_client *c, const char *op, const char *what, const mv_opterr *e);
 /* n keys (and values when values != NULL), non-empty. */
 int mv_check_keys(milvus_client *c, const char *const *keys, const char *const *values, size_t n);
+/* Properties as KeyValuePairs (values != NULL; nothing built otherwise,
+ * for a request that deletes keys), freed with mv_props_free(). */
+typedef struct mv_props {
+    mv_kvlist l;
+    mv_kvp **arr, *st;
+} mv_props;
+int mv_props_build(milvus_client *c, mv_props *p, const char *const *keys,
+                   const char *const *values, size_t n);
+void mv_props_free(mv_props *p);
 
 /* ---- search.c, query.c: the read option objects, shared with iterator.c --- */
 

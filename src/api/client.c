@@ -14,6 +14,7 @@
 #include "common/backoff.h"
 #include "call/submit.h"
 #include "common/reqbuf.h"
+#include "common/util.h"
 #include "wire/grpc_wire.h"
 #include "common/options_internal.h"
 
@@ -407,8 +408,7 @@ static int arm_timer(mv_op *op, int64_t ms, void (*fn)(mv_op *op))
         if (!op->timer)
             return MILVUS_ERR_NOMEM;
     }
-    tv.tv_sec = (time_t)(ms / 1000);
-    tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+    mv_tv_from_ms(&tv, ms);
     op->on_timer = fn;
     op->state = OP_TIMER;
     if (evtimer_add(op->timer, &tv) != 0)

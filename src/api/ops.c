@@ -148,30 +148,23 @@ static int alter_db(milvus_client *c, const char *db, const char *const *keys,
 {
     Milvus__Proto__Milvus__AlterDatabaseRequest req =
         MILVUS__PROTO__MILVUS__ALTER_DATABASE_REQUEST__INIT;
-    mv_kvlist l = {0};
-    mv_kvp **arr = NULL, *st = NULL;
+    mv_props p;
     int rc = mv_prologue(c, cb, NULL, NULL, "database", db);
-    if (rc || (rc = mv_check_keys(c, keys, values, n)))
+    if (rc || (rc = mv_check_keys(c, keys, values, n)) ||
+        (rc = mv_props_build(c, &p, keys, values, n)))
         return rc;
     req.msg_base = &mv_msg_base;
     req.db_name = (char *)db;
     if (values) {
-        for (size_t i = 0; i < n && !rc; i++)
-            rc = mv_kv_set(&l, keys[i], values[i]);
-        if (rc || !(arr = mv_kv_to_pb(&l, &st))) {
-            mv_kv_free(&l);
-            return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
-        }
-        req.properties = arr;
-        req.n_properties = l.n;
+        req.properties = p.arr;
+        req.n_properties = p.l.n;
     } else {
         req.delete_keys = (char **)keys;
         req.n_delete_keys = n;
     }
     rc = mv_submit(c, values ? "alter_database_properties" : "drop_database_properties", NULL, cb,
                    ctx, MV_RPC("AlterDatabase"), &req.base, STATUS_RESP, NULL);
-    mv_kv_pb_free(arr, st);
-    mv_kv_free(&l);
+    mv_props_free(&p);
     return rc;
 }
 

@@ -465,3 +465,27 @@ void mv_str_free(mv_strlist *l)
     free(l->v);
     memset(l, 0, sizeof(*l));
 }
+
+/* ---- properties (alter/drop of collection and database properties) ---------------- */
+
+int mv_props_build(milvus_client *c, mv_props *p, const char *const *keys,
+                   const char *const *values, size_t n)
+{
+    int rc = MILVUS_OK;
+    memset(p, 0, sizeof(*p));
+    if (!values)
+        return MILVUS_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = mv_kv_set(&p->l, keys[i], values[i]);
+    if (rc || !(p->arr = mv_kv_to_pb(&p->l, &p->st))) {
+        mv_kv_free(&p->l);
+        return mv_client_seterr(c, MILVUS_ERR_NOMEM, "out of memory");
+    }
+    return MILVUS_OK;
+}
+
+void mv_props_free(mv_props *p)
+{
+    mv_kv_pb_free(p->arr, p->st);
+    mv_kv_free(&p->l);
+}

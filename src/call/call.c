@@ -409,10 +409,7 @@ static int deadline_passed(const mv_call *c)
 static void arm(struct event *ev, int64_t ms)
 {
     struct timeval tv;
-    if (ms < 0)
-        ms = 0;
-    tv.tv_sec = (time_t)(ms / 1000);
-    tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    mv_tv_from_ms(&tv, ms);
     evtimer_add(ev, &tv);
 }
 

@@ -232,8 +232,7 @@ static void paths_free(milvus_channel *ch)
 
 const struct timeval *mv_timeout_tv(milvus_channel *ch, int64_t ms, struct timeval *tv)
 {
-    tv->tv_sec = (time_t)(ms / 1000);
-    tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    mv_tv_from_ms(tv, ms);
     if (ms != ch->opts->call_timeout_ms)
         return tv;
     if (ch->default_tv_ms != ms) {
