@@ -467,6 +467,9 @@ void mv_tv_free(mv_templates *t);
 mv_tv_entry **mv_tv_as(const mv_templates *t, const ProtobufCMessageDescriptor *d,
                        mv_tv_entry **store);
 mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const char *name, int *rc);
+int mv_tv_int(mv_templates *tv, mv_opterr *e, const char *setter, const char *name, int64_t v);
+int mv_tv_double(mv_templates *tv, mv_opterr *e, const char *setter, const char *name, double v);
+int mv_tv_bool(mv_templates *tv, mv_opterr *e, const char *setter, const char *name, int v);
 int mv_tv_string(mv_templates *tv, mv_opterr *e, const char *setter, const char *name,
                  const char *v);
 int mv_set_filter(mv_opterr *e, const char *setter, char **dst, const char *expr);

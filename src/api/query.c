@@ -41,14 +41,7 @@ milvus_status milvus_query_options_set_filter(milvus_query_options *o, const cha
 milvus_status milvus_query_options_set_template_int(milvus_query_options *o, const char *name,
                                                     int64_t v)
 {
-    int rc;
-    mv_tv_val *t = o ? mv_tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
-    if (!t)
-        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
-    t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_INT64_VAL;
-    t->int64_val = v;
-    mv_accept(&o->err, __func__, name);
-    return MILVUS_OK;
+    return o ? mv_tv_int(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 milvus_status milvus_query_options_set_template_string(milvus_query_options *o, const char *name,

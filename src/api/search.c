@@ -229,39 +229,56 @@ mv_tv_val *mv_tv_set(mv_templates *t, mv_opterr *e, const char *setter, const ch
 milvus_status milvus_search_options_set_template_int(milvus_search_options *o, const char *name,
                                                      int64_t v)
 {
-    int rc;
-    mv_tv_val *t = o ? mv_tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
-    if (!t)
-        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
-    t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_INT64_VAL;
-    t->int64_val = v;
-    mv_accept(&o->err, __func__, name);
-    return MILVUS_OK;
+    return o ? mv_tv_int(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 milvus_status milvus_search_options_set_template_double(milvus_search_options *o, const char *name,
                                                         double v)
 {
-    int rc;
-    mv_tv_val *t = o ? mv_tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
-    if (!t)
-        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
-    t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_FLOAT_VAL;
-    t->float_val = v;
-    mv_accept(&o->err, __func__, name);
-    return MILVUS_OK;
+    return o ? mv_tv_double(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
 }
 
 milvus_status milvus_search_options_set_template_bool(milvus_search_options *o, const char *name,
                                                       int v)
 {
+    return o ? mv_tv_bool(&o->tv, &o->err, __func__, name, v) : MILVUS_ERR_INVALID_ARGUMENT;
+}
+
+/* The template value setters, shared by the search and query options:
+ * the value under name (replacing an earlier one), or the refusal. */
+int mv_tv_int(mv_templates *tv, mv_opterr *e, const char *setter, const char *name, int64_t v)
+{
     int rc;
-    mv_tv_val *t = o ? mv_tv_set(&o->tv, &o->err, __func__, name, &rc) : NULL;
+    mv_tv_val *t = mv_tv_set(tv, e, setter, name, &rc);
     if (!t)
-        return o ? rc : MILVUS_ERR_INVALID_ARGUMENT;
+        return rc;
+    t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_INT64_VAL;
+    t->int64_val = v;
+    mv_accept(e, setter, name);
+    return MILVUS_OK;
+}
+
+int mv_tv_double(mv_templates *tv, mv_opterr *e, const char *setter, const char *name, double v)
+{
+    int rc;
+    mv_tv_val *t = mv_tv_set(tv, e, setter, name, &rc);
+    if (!t)
+        return rc;
+    t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_FLOAT_VAL;
+    t->float_val = v;
+    mv_accept(e, setter, name);
+    return MILVUS_OK;
+}
+
+int mv_tv_bool(mv_templates *tv, mv_opterr *e, const char *setter, const char *name, int v)
+{
+    int rc;
+    mv_tv_val *t = mv_tv_set(tv, e, setter, name, &rc);
+    if (!t)
+        return rc;
     t->val_case = MILVUS__PROTO__SCHEMA__TEMPLATE_VALUE__VAL_BOOL_VAL;
     t->bool_val = v != 0;
-    mv_accept(&o->err, __func__, name);
+    mv_accept(e, setter, name);
     return MILVUS_OK;
 }
 
