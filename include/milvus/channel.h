@@ -25,6 +25,11 @@
  *    MILVUS_ERR_CANCELLED before it returns.
  *  - Threads: a channel belongs to the thread running its event_base; the
  *    library starts no threads and takes no locks.
+ *  - Signals: the library never changes a signal disposition or mask, and
+ *    none of its socket writes can raise SIGPIPE (plaintext and TLS alike
+ *    send with MSG_NOSIGNAL): a server that closes first costs the calls on
+ *    that connection MILVUS_ERR_DISCONNECTED, never the process.  A program
+ *    may keep SIGPIPE at its default.
  */
 #ifndef MILVUS_CHANNEL_H
 #define MILVUS_CHANNEL_H

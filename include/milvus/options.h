@@ -66,7 +66,8 @@ MILVUS_EXTERN milvus_status milvus_options_set_address(milvus_options *opts, con
                                                        int port);
 
 /* TLS.  Verification of the server certificate and host name is on by
- * default, against the system CAs unless a CA file is given. */
+ * default, against the system CAs unless a CA file is given.  TLS writes
+ * cannot raise SIGPIPE either (<milvus/channel.h>, "Signals"). */
 MILVUS_EXTERN milvus_status milvus_options_set_tls(milvus_options *opts, int enable);
 MILVUS_EXTERN milvus_status milvus_options_set_ca_file(milvus_options *opts, const char *path);
 /* A client certificate and its key (PEM files), both or neither (NULL,

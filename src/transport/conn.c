@@ -70,6 +70,20 @@ void mv_conn_goaway_text(const mv_conn *conn, char *buf, size_t cap)
              conn->goaway_debug[0] ? "\")" : "");
 }
 
+/* Why an established connection was lost: the server closed it (eof) or
+ * the socket failed with err; after a GOAWAY, what it said. */
+void mv_conn_lost_text(const mv_conn *conn, int eof, int err, char *buf, size_t cap)
+{
+    char ga[200] = "";
+    if (conn->goaway)
+        mv_conn_goaway_text(conn, ga, sizeof(ga));
+    if (eof)
+        mv_set_text(buf, cap, "connection closed by the server%s%s", ga[0] ? " after " : "", ga);
+    else
+        mv_set_text(buf, cap, "connection error: %s%s%s", evutil_socket_error_to_string(err),
+                    ga[0] ? " after " : "", ga);
+}
+
 static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
 {
     char ip[64] = "?";
@@ -323,8 +337,16 @@ static void conn_ready(mv_conn *conn)
     bufferevent_set_max_single_read(conn->bev, 1 << 20);
     bufferevent_set_max_single_write(conn->bev, 1 << 20);
     bufferevent_setcb(conn->bev, mv_conn_read_cb, mv_conn_write_cb, event_cb, conn);
-    bufferevent_setwatermark(conn->bev, EV_WRITE, MV_TX_LOW, 0);
-    bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+    if (conn->ssl) {
+        bufferevent_setwatermark(conn->bev, EV_WRITE, MV_TX_LOW, 0);
+        bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+    } else {
+        /* The library writes a plain socket itself (io.c): the
+         * bufferevent only reads. */
+        event_assign(&conn->tx_ev, t->base, fd, EV_WRITE | EV_PERSIST, mv_conn_tx_cb, conn);
+        bufferevent_disable(conn->bev, EV_WRITE);
+        bufferevent_enable(conn->bev, EV_READ);
+    }
     mv_conn_flush(conn);
     mv_conn_wake(t);
 }
@@ -390,19 +412,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
             mv_conn_wake(conn->t);
             return;
         }
-        {
-            /* After a GOAWAY, what it said is why the connection ended. */
-            char ga[200] = "";
-            if (conn->goaway)
-                mv_conn_goaway_text(conn, ga, sizeof(ga));
-            if (what & BEV_EVENT_EOF)
-                mv_set_text(msg, sizeof(msg), "connection closed by the server%s%s",
-                         ga[0] ? " after " : "", ga);
-            else
-                mv_set_text(msg, sizeof(msg), "connection error: %s%s%s",
-                         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
-                         ga[0] ? " after " : "", ga);
-        }
+        mv_conn_lost_text(conn, what & BEV_EVENT_EOF, EVUTIL_SOCKET_ERROR(), msg, sizeof(msg));
         mv_conn_close(conn, MILVUS_ERR_DISCONNECTED, msg);
         mv_conn_wake(conn->t);
     }
@@ -449,8 +459,19 @@ static void conn_try_addr(mv_conn *conn)
         }
         bufferevent_setcb(conn->bev, NULL, NULL, event_cb, conn);
         conn->state = MV_CONN_CONNECTING;
-        if (bufferevent_socket_connect(conn->bev, ai->ai_addr, (int)ai->ai_addrlen) == 0)
+        if (bufferevent_socket_connect(conn->bev, ai->ai_addr, (int)ai->ai_addrlen) == 0) {
+            /* libevent gave the SSL a socket BIO of OpenSSL's, which
+             * writes with write() (SIGPIPE): ours replaces it before the
+             * handshake, which starts from the loop. */
+            if (conn->ssl &&
+                mv_tls_set_socket_bio(conn->ssl, (int)bufferevent_getfd(conn->bev)) != 0) {
+                mv_set_text(conn->err, sizeof(conn->err), "out of memory");
+                mv_conn_cleanup(conn);
+                conn_connect_failed(conn, MILVUS_ERR_NOMEM);
+                return;
+            }
             return; /* event_cb reports the outcome */
+        }
         {
             char addr[80] = "";
             format_addr(ai->ai_addr, addr, sizeof(addr));
@@ -620,6 +641,9 @@ void mv_conn_cleanup(mv_conn *conn)
     }
     if (conn->wbuf)
         evbuffer_drain(conn->wbuf, evbuffer_get_length(conn->wbuf));
+    event_del(&conn->tx_ev);
+    if (conn->out)
+        evbuffer_drain(conn->out, evbuffer_get_length(conn->out));
     if (conn->bev) {
         bufferevent_free(conn->bev);
         conn->bev = NULL;
@@ -718,6 +742,7 @@ void mv_conn_init(mv_conn *conn, mv_transport *t, int index)
     evtimer_assign(&conn->timer, t->base, conn_timer_cb, conn);
     evtimer_assign(&conn->ka_timer, t->base, ka_cb, conn);
     evtimer_assign(&conn->rx_mark_ev, t->base, mv_conn_rx_mark_timeout, conn);
+    event_assign(&conn->tx_ev, t->base, -1, 0, mv_conn_tx_cb, conn); /* its socket: conn_ready */
     conn->rx_mark = 1;
     conn->rx_cont = -1;
 }

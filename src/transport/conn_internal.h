@@ -46,6 +46,9 @@
 void mv_set_text(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "GOAWAY with CODE, last stream N (debug data)" for messages. */
 void mv_conn_goaway_text(const mv_conn *conn, char *buf, size_t cap);
+/* Why an established connection was lost: the server closed it (eof) or
+ * the socket failed with err (an errno); after a GOAWAY, what it said. */
+void mv_conn_lost_text(const mv_conn *conn, int eof, int err, char *buf, size_t cap);
 void mv_conn_wake(mv_transport *t);
 void mv_conn_link(mv_conn *conn, mv_stream *s);
 /* The request of s has left in full, or its stream is gone. */
@@ -73,6 +76,10 @@ int mv_conn_recv(mv_conn *conn, const uint8_t *data, size_t len);
 struct bufferevent;
 void mv_conn_read_cb(struct bufferevent *bev, void *arg);
 void mv_conn_write_cb(struct bufferevent *bev, void *arg);
+/* Plaintext: the output's length, and its writer (EV_WRITE on the socket
+ * while bytes wait, see io.c). */
+size_t mv_conn_out_len(const mv_conn *conn);
+void mv_conn_tx_cb(evutil_socket_t fd, short what, void *arg);
 void mv_conn_rx_mark_timeout(evutil_socket_t fd, short what, void *arg);
 
 #endif /* MV_CONN_INTERNAL_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A connection's socket I/O: the output path (flushing the session into
- * the bufferevent), the policing of the server's frames ahead of nghttp2
+ * A connection's socket I/O: the output path (flushing the session to
+ * the socket, never with SIGPIPE), the policing of the server's frames ahead of nghttp2
  * (the limits of transport.h), the receive low-water mark and reads.
  */
 #include <errno.h>
@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "common/util.h"
 #include "transport/conn_internal.h"
@@ -19,23 +21,114 @@
 
 /* ---- I/O ---- */
 
+/* Output, plaintext: the library writes the socket itself, with
+ * sendmsg(MSG_NOSIGNAL): libevent's writev() would raise SIGPIPE when the
+ * server closed first, and the library leaves the signal disposition to
+ * the program.  conn->out holds what the socket did not take, tx_ev
+ * (EV_WRITE) is pending while it is not empty.  A write error is the lost
+ * connection (the connection is failed with the text event_cb would
+ * give).  TLS: the bufferevent writes, through the SSL's own socket BIO,
+ * which sends with MSG_NOSIGNAL too (tls.c). */
+#define MV_TX_IOV 64
+
+size_t mv_conn_out_len(const mv_conn *conn)
+{
+    if (!conn->bev)
+        return 0;
+    if (conn->ssl)
+        return evbuffer_get_length(bufferevent_get_output(conn->bev));
+    return conn->out ? evbuffer_get_length(conn->out) : 0;
+}
+
+/* Writes what the socket takes of buf (drained as written, which releases
+ * the references of zero-copy DATA frames).  0 when done or the socket is
+ * full; -1 on a write error, errno set. */
+static int tx_send(mv_conn *conn, struct evbuffer *buf)
+{
+    evutil_socket_t fd = bufferevent_getfd(conn->bev);
+    struct evbuffer_iovec vec[MV_TX_IOV];
+    struct iovec iov[MV_TX_IOV];
+    if (fd < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    while (evbuffer_get_length(buf) > 0) {
+        struct msghdr msg;
+        size_t total = 0;
+        ssize_t r;
+        int n = evbuffer_peek(buf, -1, NULL, vec, MV_TX_IOV), i;
+        if (n > MV_TX_IOV)
+            n = MV_TX_IOV;
+        for (i = 0; i < n; i++) {
+            iov[i].iov_base = vec[i].iov_base;
+            iov[i].iov_len = vec[i].iov_len;
+            total += vec[i].iov_len;
+        }
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = iov;
+        msg.msg_iovlen = (size_t)n;
+        do {
+            r = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0)
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        evbuffer_drain(buf, (size_t)r);
+        if ((size_t)r < total)
+            return 0; /* the socket is full */
+    }
+    return 0;
+}
+
+/* A write failed with err: the connection is lost (closed by
+ * mv_conn_after_io). */
+static void tx_failed(mv_conn *conn, int err)
+{
+    char msg[sizeof(conn->fatal_msg)];
+    mv_conn_lost_text(conn, 0, err, msg, sizeof(msg));
+    mv_conn_set_fatal(conn, MILVUS_ERR_DISCONNECTED, msg);
+}
+
 /* Hands the frames of one flush to the socket.  Plaintext: written right
- * away when nothing is queued before them, so the bufferevent only gets
- * (and only polls for writability for) what the socket did not take;
- * that saves two epoll_ctl calls per request-response cycle. */
+ * away when nothing is queued before them, so that only what the socket
+ * did not take waits for writability (which saves two epoll_ctl calls per
+ * request-response cycle).  -1 only without memory. */
 static int conn_write_out(mv_conn *conn)
 {
-    struct evbuffer *out = bufferevent_get_output(conn->bev);
-    evutil_socket_t fd;
-    if (!conn->ssl && evbuffer_get_length(out) == 0 && (fd = bufferevent_getfd(conn->bev)) >= 0) {
-        /* Errors (EAGAIN, a reset) leave the bytes in wbuf: the
-         * bufferevent then retries or reports them through event_cb. */
-        while (evbuffer_get_length(conn->wbuf) > 0 && evbuffer_write(conn->wbuf, fd) > 0)
-            ;
-        if (evbuffer_get_length(conn->wbuf) == 0)
-            return 0;
+    if (conn->ssl)
+        return evbuffer_add_buffer(bufferevent_get_output(conn->bev), conn->wbuf);
+    if (evbuffer_get_length(conn->out) == 0 && tx_send(conn, conn->wbuf) != 0) {
+        tx_failed(conn, errno);
+        evbuffer_drain(conn->wbuf, evbuffer_get_length(conn->wbuf));
+        return 0;
     }
-    return evbuffer_add_buffer(out, conn->wbuf);
+    if (evbuffer_get_length(conn->wbuf) == 0)
+        return 0;
+    if (evbuffer_add_buffer(conn->out, conn->wbuf) != 0)
+        return -1;
+    if (event_add(&conn->tx_ev, NULL) != 0)
+        return -1;
+    return 0;
+}
+
+/* The socket is writable while output waits. */
+void mv_conn_tx_cb(evutil_socket_t fd, short what, void *arg)
+{
+    mv_conn *conn = arg;
+    (void)fd;
+    (void)what;
+    if (!conn->bev || conn->ssl)
+        return;
+    if (tx_send(conn, conn->out) != 0) {
+        tx_failed(conn, errno);
+        mv_conn_after_io(conn);
+        mv_conn_wake(conn->t);
+        return;
+    }
+    if (evbuffer_get_length(conn->out) == 0)
+        event_del(&conn->tx_ev);
+    /* drained to the low mark: frame more of a blocked request */
+    if (evbuffer_get_length(conn->out) <= MV_TX_LOW && (conn->tx_blocked || conn->tx_full))
+        mv_conn_flush(conn);
 }
 
 void mv_conn_flush(mv_conn *conn)
@@ -49,10 +142,9 @@ void mv_conn_flush(mv_conn *conn)
         conn->tx_blocked = 0;
         /* A peer that does not read could otherwise make the output grow
          * without end with the answers it asks for: past MV_MAX_OUTPUT
-         * nothing is framed until mv_conn_write_cb sees it drained.  The answers
+         * nothing is framed until the writer sees it drained.  The answers
          * then wait in nghttp2, which counts them (MV_MAX_UNANSWERED). */
-        conn->tx_full =
-            conn->bev && evbuffer_get_length(bufferevent_get_output(conn->bev)) >= MV_MAX_OUTPUT;
+        conn->tx_full = conn->bev && mv_conn_out_len(conn) >= MV_MAX_OUTPUT;
         if (conn->tx_full) {
             rv = 0;
             break;
@@ -62,9 +154,9 @@ void mv_conn_flush(mv_conn *conn)
             rv == 0)
             rv = NGHTTP2_ERR_CALLBACK_FAILURE;
         /* a blocked frame goes on at once when the socket took it all,
-         * otherwise from mv_conn_write_cb once the output has drained */
-    } while (rv == 0 && conn->tx_blocked && conn->bev &&
-             evbuffer_get_length(bufferevent_get_output(conn->bev)) <= MV_TX_LOW);
+         * otherwise from the writer once the output has drained */
+    } while (rv == 0 && conn->tx_blocked && !conn->fatal && conn->bev &&
+             mv_conn_out_len(conn) <= MV_TX_LOW);
     if (rv != 0) {
         char msg[160];
         mv_set_text(msg, sizeof(msg), "HTTP/2 send failed: %s", nghttp2_strerror(rv));
@@ -203,7 +295,8 @@ int mv_conn_recv(mv_conn *conn, const uint8_t *data, size_t len)
     return 0;
 }
 
-/* The output drained to MV_TX_LOW: frame more of a blocked request. */
+/* TLS: the output drained to MV_TX_LOW: frame more of a blocked
+ * request. */
 void mv_conn_write_cb(struct bufferevent *bev, void *arg)
 {
     mv_conn *conn = arg;

@@ -25,7 +25,7 @@ static ssize_t send_cb(nghttp2_session *s, const uint8_t *data, size_t len, int 
     (void)flags;
     if (conn->memory || !conn->bev)
         return (ssize_t)len;
-    /* Collected in wbuf and moved to the bufferevent after the whole
+    /* Collected in wbuf and moved to the output after the whole
      * nghttp2_session_send (no copy, one output callback). */
     if (evbuffer_add(conn->wbuf, data, len) != 0)
         return NGHTTP2_ERR_CALLBACK_FAILURE;
@@ -48,8 +48,7 @@ static int send_data_cb(nghttp2_session *s, nghttp2_frame *f, const uint8_t *fra
     if (!rb)
         return NGHTTP2_ERR_CALLBACK_FAILURE;
     if (!conn->memory && conn->bev &&
-        evbuffer_get_length(conn->wbuf) + evbuffer_get_length(bufferevent_get_output(conn->bev)) >=
-            MV_TX_HIGH) {
+        evbuffer_get_length(conn->wbuf) + mv_conn_out_len(conn) >= MV_TX_HIGH) {
         /* nghttp2 offers this same frame again at the next send */
         conn->tx_blocked = 1;
         return NGHTTP2_ERR_WOULDBLOCK;
@@ -388,7 +387,8 @@ int mv_conn_session_new(mv_conn *conn)
     int rv;
     if (!cbs || nghttp2_option_new(&opt) != 0)
         return -1;
-    if (!conn->wbuf && !(conn->wbuf = evbuffer_new())) {
+    if ((!conn->wbuf && !(conn->wbuf = evbuffer_new())) ||
+        (!conn->out && !(conn->out = evbuffer_new()))) {
         nghttp2_option_del(opt);
         return -1;
     }

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* TLS: one SSL_CTX per channel (TLS >= 1.2, ALPN h2, verification on by
- * default), one SSL per connection (SNI, host-name check). */
+ * default), one SSL per connection (SNI, host-name check), on a socket
+ * BIO of our own that cannot raise SIGPIPE. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/util.h>
 #include <openssl/err.h>
@@ -96,4 +101,148 @@ SSL *mv_tls_new(mv_transport *t)
 fail:
     SSL_free(ssl);
     return NULL;
+}
+
+/* ---- a socket BIO that never raises SIGPIPE ----
+ *
+ * OpenSSL's socket BIO writes with write(): a server that closed first
+ * would kill a process that kept SIGPIPE at its default.  This one is the
+ * same but for send(MSG_NOSIGNAL): read, EOF, retries and the controls
+ * OpenSSL and libevent use (BIO_get_fd to close the socket, flush,
+ * pending) answer as a socket BIO does. */
+
+typedef struct {
+    int fd;
+    int eof; /* a read returned 0 (BIO_eof) */
+} mv_sock_bio;
+
+static int sock_should_retry(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS ||
+           err == EALREADY || err == ENOTCONN || err == EPROTO;
+}
+
+static int sock_bio_write(BIO *b, const char *buf, int len)
+{
+    mv_sock_bio *sb = BIO_get_data(b);
+    ssize_t r;
+    BIO_clear_retry_flags(b);
+    if (!sb || len < 0)
+        return -1;
+    r = send(sb->fd, buf, (size_t)len, MSG_NOSIGNAL);
+    if (r < 0 && sock_should_retry(errno))
+        BIO_set_retry_write(b);
+    return (int)r;
+}
+
+static int sock_bio_read(BIO *b, char *buf, int len)
+{
+    mv_sock_bio *sb = BIO_get_data(b);
+    ssize_t r;
+    BIO_clear_retry_flags(b);
+    if (!sb || !buf || len < 0)
+        return -1;
+    r = recv(sb->fd, buf, (size_t)len, 0);
+    if (r < 0 && sock_should_retry(errno))
+        BIO_set_retry_read(b);
+    else if (r == 0)
+        sb->eof = 1;
+    return (int)r;
+}
+
+static int sock_bio_puts(BIO *b, const char *str)
+{
+    return sock_bio_write(b, str, (int)strlen(str));
+}
+
+static long sock_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    mv_sock_bio *sb = BIO_get_data(b);
+    switch (cmd) {
+    case BIO_C_SET_FD:
+        if (!sb)
+            return 0;
+        sb->fd = *(int *)ptr;
+        sb->eof = 0;
+        BIO_set_shutdown(b, (int)num);
+        BIO_set_init(b, 1);
+        return 1;
+    case BIO_C_GET_FD:
+        if (!sb || !BIO_get_init(b))
+            return -1;
+        if (ptr)
+            *(int *)ptr = sb->fd;
+        return sb->fd;
+    case BIO_CTRL_GET_CLOSE: return BIO_get_shutdown(b);
+    case BIO_CTRL_SET_CLOSE: BIO_set_shutdown(b, (int)num); return 1;
+    case BIO_CTRL_DUP:
+    case BIO_CTRL_FLUSH: return 1;
+    case BIO_CTRL_EOF: return sb && sb->eof;
+    default: return 0; /* PENDING, WPENDING (nothing buffered), ... */
+    }
+}
+
+static int sock_bio_create(BIO *b)
+{
+    mv_sock_bio *sb = malloc(sizeof(*sb));
+    if (!sb)
+        return 0;
+    sb->fd = -1;
+    sb->eof = 0;
+    BIO_set_data(b, sb);
+    BIO_set_init(b, 0);
+    return 1;
+}
+
+static int sock_bio_destroy(BIO *b)
+{
+    mv_sock_bio *sb = BIO_get_data(b);
+    if (!sb)
+        return 1;
+    if (BIO_get_shutdown(b) && BIO_get_init(b) && sb->fd >= 0)
+        close(sb->fd);
+    free(sb);
+    BIO_set_data(b, NULL);
+    BIO_set_init(b, 0);
+    return 1;
+}
+
+/* Made once per process, kept to its end (libevent may free an SSL after
+ * its channel is gone); a failed attempt (no memory) is tried again. */
+static BIO_METHOD *sock_bio_method(void)
+{
+    static BIO_METHOD *shared;
+    BIO_METHOD *m = __atomic_load_n(&shared, __ATOMIC_ACQUIRE), *none = NULL;
+    int type;
+    if (m)
+        return m;
+    type = BIO_get_new_index();
+    if (type == -1 ||
+        !(m = BIO_meth_new(type | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "milvus socket")))
+        return NULL;
+    if (!BIO_meth_set_write(m, sock_bio_write) || !BIO_meth_set_read(m, sock_bio_read) ||
+        !BIO_meth_set_puts(m, sock_bio_puts) || !BIO_meth_set_ctrl(m, sock_bio_ctrl) ||
+        !BIO_meth_set_create(m, sock_bio_create) || !BIO_meth_set_destroy(m, sock_bio_destroy)) {
+        BIO_meth_free(m);
+        return NULL;
+    }
+    if (!__atomic_compare_exchange_n(&shared, &none, m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        BIO_meth_free(m); /* another thread was first */
+        return none;
+    }
+    return m;
+}
+
+int mv_tls_set_socket_bio(SSL *ssl, int fd)
+{
+    BIO_METHOD *m = sock_bio_method();
+    BIO *old = SSL_get_wbio(ssl), *bio;
+    int close_flag = old ? BIO_get_close(old) : BIO_NOCLOSE;
+    if (fd < 0 || !m || !(bio = BIO_new(m)))
+        return -1;
+    BIO_set_fd(bio, fd, close_flag == BIO_CLOSE ? BIO_CLOSE : BIO_NOCLOSE);
+    if (old)
+        BIO_set_close(old, BIO_NOCLOSE); /* the socket stays open for ours */
+    SSL_set_bio(ssl, bio, bio);          /* frees the old one */
+    return 0;
 }

@@ -3,7 +3,6 @@
  * The transport of one channel: its connection slots, stream placement
  * over them, and the allocator nghttp2 uses (the channel's block pool).
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,23 +43,6 @@ static void *h2_realloc(void *ptr, size_t n, void *ud)
     return mv_pool_realloc(ud, ptr, n);
 }
 
-/* libevent writes with writev() and OpenSSL with write(), neither of which
- * can pass MSG_NOSIGNAL: a peer that closes first would kill the process
- * with SIGPIPE.  A process that kept the default disposition gets it
- * ignored (writes then fail with EPIPE, reported as a lost connection); a
- * handler or disposition the program chose itself is left alone. */
-static void ignore_default_sigpipe(void)
-{
-    struct sigaction sa;
-    if (sigaction(SIGPIPE, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL ||
-        (sa.sa_flags & SA_SIGINFO))
-        return;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_IGN;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* ---- lifecycle ---- */
 
 int mv_transport_init(mv_transport *t, struct event_base *base, const milvus_options *opts,
@@ -68,7 +50,6 @@ int mv_transport_init(mv_transport *t, struct event_base *base, const milvus_opt
                       char *err, size_t errlen)
 {
     memset(t, 0, sizeof(*t));
-    ignore_default_sigpipe();
     t->base = base;
     t->opts = opts;
     t->cbs = cbs;
@@ -110,6 +91,8 @@ void mv_transport_cleanup(mv_transport *t)
         mv_conn_cleanup(conn);
         if (conn->wbuf)
             evbuffer_free(conn->wbuf);
+        if (conn->out)
+            evbuffer_free(conn->out);
     }
     if (t->dns)
         evdns_base_free(t->dns, 0);

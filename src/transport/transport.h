@@ -198,9 +198,16 @@ struct mv_conn {
     struct bufferevent *bev;
     SSL *ssl;
     nghttp2_session *h2;
-    /* Frames of one nghttp2_session_send, handed to the bufferevent at
-     * once (one output callback per flush instead of one per frame). */
+    /* Frames of one nghttp2_session_send, handed to the output at once
+     * (one write per flush instead of one per frame). */
     struct evbuffer *wbuf;
+    /* Plaintext output the socket has not taken yet, written by the
+     * library itself with MSG_NOSIGNAL (io.c: libevent's writev could
+     * raise SIGPIPE) while tx_ev (EV_WRITE on the socket) is pending.
+     * TLS writes through the bufferevent, whose SSL has a BIO sending
+     * with MSG_NOSIGNAL (tls.c). */
+    struct evbuffer *out;
+    struct event tx_ev;
     mv_reqbuf *tx_rb; /* NO_COPY DATA frame packed, not yet written */
     size_t tx_off;
     int tx_blocked; /* a DATA frame waits for the output to drain */
@@ -321,6 +328,10 @@ void mv_conn_cleanup(mv_conn *conn);
 /* ---- TLS (tls.c) ---- */
 SSL_CTX *mv_tls_ctx_new(const milvus_options *o, char *err, size_t errlen);
 SSL *mv_tls_new(mv_transport *t);
+/* Gives ssl a socket BIO on fd that writes with MSG_NOSIGNAL (never
+ * SIGPIPE), replacing the one libevent set; closes fd only if the old
+ * BIO was to.  0, or -1 without memory. */
+int mv_tls_set_socket_bio(SSL *ssl, int fd);
 
 /* ---- fuzz / test hooks (never exported) ---- */
 /* Replaces slot 0 by a connection without a socket whose output is
