@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Test suite: each area has its own fragment.
 EXTRA_DIST += tests/lib.sh tests/lsan.supp tests/exports.sh tests/license.sh tests/install.sh tests/headers.sh \
-	tests/readme.sh tests/layers.sh tests/cppcheck.sh
+	tests/readme.sh tests/layers.sh tests/cppcheck.sh tests/format.sh
 TESTS += tests/exports.sh tests/license.sh tests/install.sh tests/headers.sh tests/readme.sh \
-	tests/layers.sh tests/cppcheck.sh
+	tests/layers.sh tests/cppcheck.sh tests/format.sh
 
 # The test suite's Python: a virtual environment under the build tree from
 # the pinned tests/requirements.txt (grpc-core and h2 peers, pymilvus, the

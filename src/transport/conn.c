@@ -65,9 +65,9 @@ void mv_set_text(char *buf, size_t cap, const char *fmt, ...)
 void mv_conn_goaway_text(const mv_conn *conn, char *buf, size_t cap)
 {
     mv_set_text(buf, cap, "GOAWAY with %s, last stream %" PRId32 "%s%s%s",
-             nghttp2_http2_strerror(conn->goaway_code), conn->goaway_last,
-             conn->goaway_debug[0] ? " (\"" : "", conn->goaway_debug,
-             conn->goaway_debug[0] ? "\")" : "");
+                nghttp2_http2_strerror(conn->goaway_code), conn->goaway_last,
+                conn->goaway_debug[0] ? " (\"" : "", conn->goaway_debug,
+                conn->goaway_debug[0] ? "\")" : "");
 }
 
 /* Why an established connection was lost: the server closed it (eof) or
@@ -167,8 +167,7 @@ void mv_conn_detach(mv_conn *conn, mv_stream *s, uint32_t rst_code)
 }
 
 /* Ends s and tells the layer above how (enum mv_stream_end). */
-void mv_conn_end_stream(mv_conn *conn, mv_stream *s, int how, int status, int code,
-                            const char *msg)
+void mv_conn_end_stream(mv_conn *conn, mv_stream *s, int how, int status, int code, const char *msg)
 {
     const mv_transport_cbs *cbs = conn->t->cbs;
     void *user = s->user;
@@ -310,8 +309,8 @@ static void conn_ready(mv_conn *conn)
         SSL_get0_alpn_selected(conn->ssl, &alpn, &alpn_len);
         if (alpn_len != 2 || memcmp(alpn, "h2", 2) != 0) {
             mv_set_text(conn->err, sizeof(conn->err),
-                     "TLS: the server did not select HTTP/2 with ALPN (selected: %.*s)",
-                     alpn_len ? (int)alpn_len : 4, alpn_len ? (const char *)alpn : "none");
+                        "TLS: the server did not select HTTP/2 with ALPN (selected: %.*s)",
+                        alpn_len ? (int)alpn_len : 4, alpn_len ? (const char *)alpn : "none");
             mv_conn_cleanup(conn);
             conn_connect_failed(conn, MILVUS_ERR_TLS);
             return;
@@ -358,7 +357,7 @@ static void tls_error_text(mv_conn *conn, char *buf, size_t len)
     char estr[256]; /* what OpenSSL asks for, not cut */
     if (vr != X509_V_OK) {
         mv_set_text(buf, len, "TLS: certificate verification failed: %s",
-                 X509_verify_cert_error_string(vr));
+                    X509_verify_cert_error_string(vr));
         return;
     }
     if (e) {
@@ -392,8 +391,8 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
             }
         }
         mv_set_text(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
-                 (what & BEV_EVENT_EOF) ? "connection closed during setup"
-                                        : evutil_socket_error_to_string(err));
+                    (what & BEV_EVENT_EOF) ? "connection closed during setup"
+                                           : evutil_socket_error_to_string(err));
         conn->cur_addr = conn->cur_addr ? conn->cur_addr->ai_next : NULL;
         conn_try_addr(conn);
         return;
@@ -439,9 +438,9 @@ static void conn_try_addr(mv_conn *conn)
                 conn_connect_failed(conn, MILVUS_ERR_TLS);
                 return;
             }
-            conn->bev = bufferevent_openssl_socket_new(
-                t->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-                BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+            conn->bev =
+                bufferevent_openssl_socket_new(t->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                               BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
             if (!conn->bev) {
                 SSL_free(ssl);
             } else {
@@ -476,7 +475,7 @@ static void conn_try_addr(mv_conn *conn)
             char addr[80] = "";
             format_addr(ai->ai_addr, addr, sizeof(addr));
             mv_set_text(conn->err, sizeof(conn->err), "cannot connect to %s: %s", addr,
-                     evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+                        evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
         }
         bufferevent_free(conn->bev);
         conn->bev = NULL;
@@ -511,7 +510,7 @@ static void dns_cb(int result, struct evutil_addrinfo *res, void *arg)
     }
     if (result != 0 || !res) {
         mv_set_text(conn->err, sizeof(conn->err), "cannot resolve %s: %s", conn->t->opts->host,
-                 result ? evutil_gai_strerror(result) : "no address");
+                    result ? evutil_gai_strerror(result) : "no address");
         if (res)
             evutil_freeaddrinfo(res);
         mv_conn_cleanup(conn);
@@ -541,8 +540,8 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
              : conn->ssl                      ? MILVUS_ERR_TLS
                                               : MILVUS_ERR_CONNECT;
     mv_set_text(conn->err, sizeof(conn->err), "%s %s:%d timed out after %lld ms",
-             status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", t->opts->host,
-             t->opts->port, (long long)t->opts->connect_timeout_ms);
+                status == MILVUS_ERR_RESOLVE ? "resolving" : "connecting to", t->opts->host,
+                t->opts->port, (long long)t->opts->connect_timeout_ms);
     mv_conn_cleanup(conn);
     conn->timed_out = 1;
     conn_connect_failed(conn, status);
@@ -588,7 +587,7 @@ int mv_conn_start(mv_conn *conn)
     hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
     if (!t->dns) {
         t->dns = evdns_base_new(t->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-                                               EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+                                             EVDNS_BASE_DISABLE_WHEN_INACTIVE);
         if (!t->dns) { /* no usable resolv.conf: /etc/hosts only */
             t->dns = evdns_base_new(t->base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
             if (t->dns)
@@ -690,7 +689,7 @@ void mv_conn_close(mv_conn *conn, int status, const char *msg)
     while (conn->streams) {
         mv_stream *s = conn->streams;
         mv_conn_end_stream(conn, s, s->headers_sent ? MV_STREAM_FAILED : MV_STREAM_UNPROCESSED,
-                        status, code, msg);
+                           status, code, msg);
     }
     mv_conn_cleanup(conn);
     mv_conn_wake(t);

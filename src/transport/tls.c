@@ -88,8 +88,7 @@ SSL *mv_tls_new(mv_transport *t)
         return NULL;
     if (is_ip_literal(name)) {
         /* No SNI for addresses (RFC 6066); verify the IP SAN instead. */
-        if (t->opts->tls_verify &&
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1)
+        if (t->opts->tls_verify && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1)
             goto fail;
     } else {
         if (SSL_set_tlsext_host_name(ssl, name) != 1)

@@ -110,13 +110,13 @@ enum mv_stream_end {
  * and metadata must outlive the stream (the call keeps them). */
 typedef struct mv_stream_req {
     const char *path;
-    int path_stable;      /* path outlives the connection: not copied */
-    const uint8_t *req;   /* framed request: 5-byte prefix + payload */
+    int path_stable;    /* path outlives the connection: not copied */
+    const uint8_t *req; /* framed request: 5-byte prefix + payload */
     size_t req_len;
-    mv_reqbuf *rb;        /* req lives in this shared buffer (sent by reference) */
-    int64_t deadline_us;  /* monotonic; 0: none (grpc-timeout) */
+    mv_reqbuf *rb;                    /* req lives in this shared buffer (sent by reference) */
+    int64_t deadline_us;              /* monotonic; 0: none (grpc-timeout) */
     const mv_md *md_static, *md_call; /* either may be NULL */
-    int previous_attempts; /* grpc-previous-rpc-attempts when > 0 */
+    int previous_attempts;            /* grpc-previous-rpc-attempts when > 0 */
 } mv_stream_req;
 
 /* Callbacks of the layer above.  The stream ones get the user pointer
@@ -137,8 +137,7 @@ typedef struct mv_transport_cbs {
     void (*on_end)(void *user);
     /* The stream is gone (how: enum mv_stream_end); its object is freed
      * before this runs.  Not called after mv_stream_detach. */
-    void (*on_close)(void *user, int how, int status, int code, uint32_t rst_code,
-                     const char *msg);
+    void (*on_close)(void *user, int how, int status, int code, uint32_t rst_code, const char *msg);
     /* Payload bytes the stream still expects of its current message (0:
      * none known): lets the receive low-water mark rise (io.c). */
     size_t (*rx_due)(void *user);
@@ -173,9 +172,9 @@ struct mv_stream {
     unsigned send_done : 1;    /* the whole request was framed */
     unsigned ended : 1;        /* END_STREAM received */
     unsigned rst_recv : 1;
-    unsigned tx_counted : 1;   /* counted in conn->tx_pending */
-    unsigned response : 1;     /* final response headers received */
-    int http_status;           /* :status of the last response header block */
+    unsigned tx_counted : 1; /* counted in conn->tx_pending */
+    unsigned response : 1;   /* final response headers received */
+    int http_status;         /* :status of the last response header block */
 };
 
 enum mv_conn_state {
@@ -191,7 +190,7 @@ struct mv_conn {
     mv_transport *t;
     int index;
     int state;
-    uint64_t serial; /* connection number, for logs */
+    uint64_t serial;           /* connection number, for logs */
     struct mv_dns_ctx *dnsctx; /* outlives the conn if cancelled */
     struct evutil_addrinfo *addrs, *cur_addr;
     int addrs_from_evdns;
@@ -210,8 +209,8 @@ struct mv_conn {
     struct event tx_ev;
     mv_reqbuf *tx_rb; /* NO_COPY DATA frame packed, not yet written */
     size_t tx_off;
-    int tx_blocked; /* a DATA frame waits for the output to drain */
-    int memory; /* fuzz hook: no socket, output discarded */
+    int tx_blocked;        /* a DATA frame waits for the output to drain */
+    int memory;            /* fuzz hook: no socket, output discarded */
     struct event timer;    /* connect timeout, then reconnect backoff */
     struct event ka_timer; /* keepalive */
     int ka_armed;
@@ -219,14 +218,14 @@ struct mv_conn {
     int64_t ka_ping_sent_us;
     int64_t last_read_us;
     int sent_first_request;
-    int failures; /* consecutive failed connect attempts */
+    int failures;  /* consecutive failed connect attempts */
     int timed_out; /* the last attempt ended by the connect timeout */
     int want_flush;
     int goaway; /* GOAWAY received */
     uint32_t goaway_code;
     int32_t goaway_last;
     char goaway_debug[128]; /* its debug data, for messages */
-    int fatal;  /* set inside nghttp2 callbacks; handled after */
+    int fatal;              /* set inside nghttp2 callbacks; handled after */
     int fatal_status;
     char fatal_msg[256];
     int calm;    /* ended with GOAWAY ENHANCE_YOUR_CALM: nothing more is read */
@@ -242,20 +241,20 @@ struct mv_conn {
     int rx_settings;
     int64_t rx_settings_us;
     size_t nactive;
-    int unflushed;  /* streams submitted since the last flush */
+    int unflushed;      /* streams submitted since the last flush */
     mv_stream *streams; /* head of the stream list */
-    char err[512];  /* last connect error */
+    char err[512];      /* last connect error */
     /* Receive low-water mark (SO_RCVLOWAT) while a large message arrives:
      * the socket is reported readable once a big chunk is there instead
      * of every few KiB (see rx_mark_update in io.c). */
-    int rx_mark;            /* the mark in force on the socket (1: none) */
-    int rx_mark_off;        /* setsockopt failed: not tried again */
-    int32_t rx_sid;         /* stream of the last DATA payload read */
+    int rx_mark;             /* the mark in force on the socket (1: none) */
+    int rx_mark_off;         /* setsockopt failed: not tried again */
+    int32_t rx_sid;          /* stream of the last DATA payload read */
     struct event rx_mark_ev; /* fallback: drops the mark when nothing came */
     uint64_t rx_bytes;       /* bytes read from the socket */
     uint64_t rx_stall_bytes; /* rx_bytes when the rate probe started */
     int64_t rx_stall_us;     /* the mark fell back: probe start; 0 none */
-    uint8_t *rx_buf; /* plaintext reads beyond libevent's 4 KiB (io.c) */
+    uint8_t *rx_buf;         /* plaintext reads beyond libevent's 4 KiB (io.c) */
     /* Streams whose request has not left in full: bounded so that calls
      * waiting for flow-control window wait in the channel's queue (O(1))
      * rather than in nghttp2's send heap (O(log n) cache misses each). */
@@ -264,15 +263,14 @@ struct mv_conn {
 /* Bound of tx_pending: two flush batches, so sending never waits for it. */
 #define MV_TX_PENDING_MAX 256
 
-
 /* The connections of one channel. */
 struct mv_transport {
     struct event_base *base;
     const milvus_options *opts;
     const mv_transport_cbs *cbs;
     void *user;
-    mv_pool *pool;      /* streams and nghttp2's per-stream state */
-    nghttp2_mem h2mem;  /* nghttp2 allocator over pool */
+    mv_pool *pool;     /* streams and nghttp2's per-stream state */
+    nghttp2_mem h2mem; /* nghttp2 allocator over pool */
     SSL_CTX *ssl_ctx;
     struct evdns_base *dns;
     const char *authority; /* borrowed; outlives the transport */
@@ -291,8 +289,8 @@ struct mv_transport {
 /* ---- transport (transport.c) ---- */
 /* Returns MILVUS_OK, or an error with err filled (TLS setup). */
 int mv_transport_init(mv_transport *t, struct event_base *base, const milvus_options *opts,
-                      const char *authority, mv_pool *pool, const mv_transport_cbs *cbs,
-                      void *user, char *err, size_t errlen);
+                      const char *authority, mv_pool *pool, const mv_transport_cbs *cbs, void *user,
+                      char *err, size_t errlen);
 /* Detaches what streams are left and frees everything but the object. */
 void mv_transport_cleanup(mv_transport *t);
 /* Whether some connection can take a stream now. */

@@ -434,8 +434,7 @@ h2ts *h2ts_new(struct event_base *base, const h2ts_config *cfg, h2ts_handler h, 
         SSL_CTX_set_alpn_select_cb(s->ssl_ctx, alpn_cb, s);
         if (s->cfg.tls_client_ca) {
             SSL_CTX_load_verify_locations(s->ssl_ctx, s->cfg.tls_client_ca, NULL);
-            SSL_CTX_set_verify(s->ssl_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                               NULL);
+            SSL_CTX_set_verify(s->ssl_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
         }
     }
     memset(&sin, 0, sizeof(sin));
@@ -484,12 +483,30 @@ void h2ts_free(h2ts *s)
     free(s);
 }
 
-int h2ts_port(const h2ts *s) { return s->port; }
-int h2ts_nconns(const h2ts *s) { return s->nconns; }
-int h2ts_nrequests(const h2ts *s) { return s->nreqs; }
-int h2ts_max_active(const h2ts *s) { return s->max_active; }
-int h2ts_pings(const h2ts *s) { return s->pings; }
-int h2ts_reqs_at_first_ping(const h2ts *s) { return s->reqs_at_first_ping; }
+int h2ts_port(const h2ts *s)
+{
+    return s->port;
+}
+int h2ts_nconns(const h2ts *s)
+{
+    return s->nconns;
+}
+int h2ts_nrequests(const h2ts *s)
+{
+    return s->nreqs;
+}
+int h2ts_max_active(const h2ts *s)
+{
+    return s->max_active;
+}
+int h2ts_pings(const h2ts *s)
+{
+    return s->pings;
+}
+int h2ts_reqs_at_first_ping(const h2ts *s)
+{
+    return s->reqs_at_first_ping;
+}
 
 h2ts_req *h2ts_request(const h2ts *s, int i)
 {
@@ -703,8 +720,8 @@ void h2ts_goaway(h2ts_conn *c, uint32_t error, const char *debug, int32_t last_s
 {
     if (!c)
         return;
-    nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, last_stream_id, error,
-                          (const uint8_t *)debug, debug ? strlen(debug) : 0);
+    nghttp2_submit_goaway(c->h2, NGHTTP2_FLAG_NONE, last_stream_id, error, (const uint8_t *)debug,
+                          debug ? strlen(debug) : 0);
     schedule_flush(c);
 }
 

@@ -45,9 +45,9 @@ struct h2ts_req {
     int nhdr;
     uint8_t *body;
     size_t body_len, body_cap;
-    int complete;          /* END_STREAM received */
-    int closed;            /* stream closed */
-    uint32_t close_error;  /* on_stream_close error code */
+    int complete;         /* END_STREAM received */
+    int closed;           /* stream closed */
+    uint32_t close_error; /* on_stream_close error code */
     int rst_received;
     uint32_t rst_code;
     /* response state */
@@ -64,12 +64,12 @@ struct h2ts_req {
 h2ts *h2ts_new(struct event_base *base, const h2ts_config *cfg, h2ts_handler h, void *ctx);
 void h2ts_free(h2ts *s);
 int h2ts_port(const h2ts *s);
-int h2ts_nconns(const h2ts *s);   /* connections accepted so far */
+int h2ts_nconns(const h2ts *s); /* connections accepted so far */
 int h2ts_nrequests(const h2ts *s);
-int h2ts_max_active(const h2ts *s); /* most streams open at once on a connection */
+int h2ts_max_active(const h2ts *s);           /* most streams open at once on a connection */
 h2ts_req *h2ts_request(const h2ts *s, int i); /* in arrival order */
-int h2ts_pings(const h2ts *s);     /* PING frames received (not ACKs) */
-int h2ts_reqs_at_first_ping(const h2ts *s); /* requests seen when the first PING came */
+int h2ts_pings(const h2ts *s);                /* PING frames received (not ACKs) */
+int h2ts_reqs_at_first_ping(const h2ts *s);   /* requests seen when the first PING came */
 
 const char *h2ts_req_header(const h2ts_req *r, const char *name);
 /* The request's gRPC message payload (after the 5-byte prefix). */

@@ -77,8 +77,8 @@ struct peer {
     size_t preface_left;
     uint8_t fh[9];
     size_t fh_have;
-    size_t left;         /* payload bytes of the current frame */
-    uint8_t pl[8];       /* the first payload bytes (GOAWAY, RST_STREAM) */
+    size_t left;   /* payload bytes of the current frame */
+    uint8_t pl[8]; /* the first payload bytes (GOAWAY, RST_STREAM) */
     size_t pl_have;
     int nrequests;
     int32_t requests[64];
@@ -148,8 +148,7 @@ static void peer_on_frame(peer *p)
         p->rst_code = (uint32_t)p->pl[0] << 24 | (uint32_t)p->pl[1] << 16 |
                       (uint32_t)p->pl[2] << 8 | p->pl[3];
         break;
-    default:
-        break;
+    default: break;
     }
     if ((type == NGHTTP2_HEADERS || type == NGHTTP2_DATA) && (flags & NGHTTP2_FLAG_END_STREAM)) {
         if (p->nrequests < 64)
@@ -827,8 +826,7 @@ Test(limits, pings_from_a_peer_that_does_not_read)
         if (h > peak)
             peak = h;
     }
-    cr_assert(run_until(&r.calls, 1, 3000), "the call did not end (%zu bytes of PINGs sent)",
-              sent);
+    cr_assert(run_until(&r.calls, 1, 3000), "the call did not end (%zu bytes of PINGs sent)", sent);
     cr_assert_eq(r.status, MILVUS_ERR_PROTOCOL, "%s '%s' after %zu bytes of PINGs",
                  milvus_strerror(r.status), r.msg, sent);
     cr_assert(strstr(r.msg, "PING") && strstr(r.msg, "ENHANCE_YOUR_CALM"), "%s", r.msg);

@@ -307,9 +307,9 @@ Test(tls, large_request_and_reply)
     start(0, 0);
     milvus_options_set_ca_file(opts, P(3, "ca.pem"));
     cr_assert_eq(milvus_channel_new(&ch, base, opts), MILVUS_OK);
-    cr_assert_eq(milvus_channel_unary(ch, "/test.Echo/Unary", big, big_len, NULL, on_big_reply,
-                                      &res),
-                 MILVUS_OK);
+    cr_assert_eq(
+        milvus_channel_unary(ch, "/test.Echo/Unary", big, big_len, NULL, on_big_reply, &res),
+        MILVUS_OK);
     free(big);
     cr_assert(run_until(&res.calls, 1, 15000));
     cr_assert_eq(res.status, MILVUS_OK, "%s", res.msg);

@@ -248,7 +248,7 @@ Test(transport, metadata)
     cr_assert_str_eq(h2ts_req_header(r, "x-static"), "s1");
     cr_assert_str_eq(h2ts_req_header(r, "x-chan"), "c9");
     cr_assert_str_eq(h2ts_req_header(r, "x-call"), "c1");
-    cr_assert_str_eq(h2ts_req_header(r, "x-bin-bin"), "AAEC/4A"); /* unpadded */
+    cr_assert_str_eq(h2ts_req_header(r, "x-bin-bin"), "AAEC/4A");              /* unpadded */
     cr_assert_str_eq(h2ts_req_header(r, "authorization"), "cm9vdDpNaWx2dXM="); /* padded */
     cr_assert_str_eq(h2ts_req_header(r, "dbname"), "db1");
     cr_assert_str_eq(res.hdr, "c1");
@@ -548,7 +548,8 @@ Test(transport, huge_response_100mib, .timeout = 60)
     cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec -
                    ru0.ru_stime.tv_sec) +
           (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec -
-                   ru0.ru_stime.tv_usec) / 1e6;
+                   ru0.ru_stime.tv_usec) /
+              1e6;
     cr_assert_eq(res.status, MILVUS_OK, "%s", res.msg);
     cr_assert_eq(res.len, n);
     cr_assert_eq(res.data[0], 'z');
@@ -908,9 +909,9 @@ Test(transport, server_streaming)
     stream_res s = {0};
     start_server(NULL, h_stream, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_server_stream(ch, "/test.S/List", "x", 1, NULL, on_stream_msg,
-                                              on_reply, &s),
-                 MILVUS_OK);
+    cr_assert_eq(
+        milvus_channel_server_stream(ch, "/test.S/List", "x", 1, NULL, on_stream_msg, on_reply, &s),
+        MILVUS_OK);
     cr_assert(run_until(&s.r.calls, 1, 3000));
     cr_assert_eq(s.r.status, MILVUS_OK, "%s", s.r.msg);
     cr_assert_eq(s.nmsg, 4);
@@ -925,9 +926,9 @@ Test(transport, server_streaming_stop_from_callback)
     s.stop_at = 2;
     start_server(NULL, h_stream, NULL);
     open_channel();
-    cr_assert_eq(milvus_channel_server_stream(ch, "/test.S/Open", "x", 1, NULL, on_stream_msg,
-                                              on_reply, &s),
-                 MILVUS_OK);
+    cr_assert_eq(
+        milvus_channel_server_stream(ch, "/test.S/Open", "x", 1, NULL, on_stream_msg, on_reply, &s),
+        MILVUS_OK);
     cr_assert(run_until(&s.r.calls, 1, 3000));
     cr_assert_eq(s.r.status, MILVUS_ERR_CANCELLED);
     cr_assert_eq(s.nmsg, 2);
@@ -1578,7 +1579,6 @@ Test(transport_large, large_replies_reuse_the_receive_buffer)
 }
 
 TestSuite(transport_large, .init = setup_base, .fini = teardown, .timeout = 30);
-
 
 /* ---- block pool and bounded send backlog (many calls in flight) ---- */
 
