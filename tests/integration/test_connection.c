@@ -351,3 +351,12 @@ Test(connection, close_finishes_pending_calls_then_reports)
     cr_assert(fixture_run_until(T.base, &closed, 10000), "closed callback");
     cr_assert_eq(closed, 1);
 }
+
+/* One test at a time: the server's last metadata per method (read by the
+ * identifier and call-options tests) and its injected latency are shared
+ * by every test of the program.  (Runs before the workers start.) */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    (void)set;
+    criterion_options.jobs = 1;
+}
