@@ -226,6 +226,14 @@ static void open_channel(void)
     mv_channel_set_transport(ch, &fake_ops, &fk);
 }
 
+/* Frees the channel while the test's results are still in scope: its
+ * pending calls complete (CANCELLED) into them. */
+static void close_channel(void)
+{
+    milvus_channel_free(ch);
+    ch = NULL;
+}
+
 static void teardown(void)
 {
     if (ch)
@@ -320,6 +328,9 @@ Test(call, last_call_names_the_newest_submission)
     cr_assert(run_until(&a.calls, 1, 2000));
     cr_assert_eq(a.status, MILVUS_ERR_CANCELLED);
     cr_assert_eq(b.calls, 0, "only the named call is cancelled");
+    close_channel();
+    cr_assert_eq(b.calls, 1);
+    cr_assert_eq(b.status, MILVUS_ERR_CANCELLED);
 }
 
 Test(call, queued_until_the_transport_has_room)
@@ -334,6 +345,9 @@ Test(call, queued_until_the_transport_has_room)
     fk.room = 1;
     cbs->writable(ch);
     next_stream(0);
+    close_channel();
+    cr_assert_eq(res.calls, 1);
+    cr_assert_eq(res.status, MILVUS_ERR_CANCELLED);
 }
 
 Test(call, unavailable_retried_with_backoff)
@@ -659,4 +673,7 @@ Test(call, unreachable_fails_queued_calls)
     unary(&res, 0, 0);
     run_for(10);
     cr_assert_eq(res.calls, 0, "after the backoff calls wait again");
+    close_channel();
+    cr_assert_eq(res.calls, 1);
+    cr_assert_eq(res.status, MILVUS_ERR_CANCELLED);
 }
